@@ -1,0 +1,59 @@
+// Layering (ARCHITECTURE.md): workflows/ is Temporal's deterministic sandbox and imports only
+// @temporalio/workflow, its own helpers and types; the src/ core never imports @temporalio/*.
+import tseslint from 'typescript-eslint';
+
+const coreFolders = ['spec', 'dataset', 'providers', 'results', 'storage', 'emulator', 'config', 'report', 'tiers'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.cache/**', '.longhaul/**', 'coverage/**', 'bin/**', '*.js', '*.mjs'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      'no-console': 'off',
+    },
+  },
+  ...[
+    ['workflows/*.ts', '^\\.\\./'],
+    ['workflows/internal/**/*.ts', '^\\.\\./\\.\\./'],
+  ].map(([files, outside]) => ({
+    files: [files],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          {
+            regex: '^(?!@temporalio/workflow$|\\.)',
+            allowTypeImports: true,
+            message: 'workflows/ runs in the deterministic sandbox: import only @temporalio/workflow and workflows/ helpers.',
+          },
+          {
+            regex: outside,
+            allowTypeImports: true,
+            message: 'workflows/ may import values only from workflows/ itself; use `import type` for the rest.',
+          },
+        ],
+      }],
+    },
+  })),
+  {
+    files: coreFolders.map((f) => `src/${f}/**/*.ts`),
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: ['@temporalio/*'], message: 'the src/ core is Temporal-agnostic: no @temporalio/* imports here.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/emulator/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@temporalio/*'], message: 'the src/ core is Temporal-agnostic: no @temporalio/* imports here.' },
+          { group: ['**/providers', '**/providers/**'], message: 'the emulator imports nothing from src/providers.' },
+        ],
+      }],
+    },
+  },
+);

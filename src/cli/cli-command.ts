@@ -1,0 +1,38 @@
+import type { ParseArgsConfig } from 'node:util';
+
+export type CliOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** What a command receives: parsed flags and positionals, and where to write. */
+export interface CliContext {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Resolves when the user asks to stop (Ctrl-C / SIGTERM); long-running commands await it. */
+  interrupted: Promise<void>;
+}
+
+/** One `longhaul <name>` command. `run` resolves to the process exit code. */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  /** Usage line(s) after `longhaul <name>`, e.g. `SPEC [--watch]`. */
+  usage: string;
+  /** Longer help: one line per flag. */
+  help: string;
+  options: CliOptions;
+  /** Whether positionals are accepted. */
+  allowPositionals?: boolean;
+  run(ctx: CliContext): Promise<number>;
+}
+
+/** A failure the user can act on: printed as one line, no stack, with this exit code. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { CliError, type CliCommand } from './cli-command';
+import { allCommands } from './commands';
+
+function usageOf(command: CliCommand): string {
+  return `longhaul ${command.name} ${command.usage}`.trimEnd();
+}
+
+function overview(commands: CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 4);
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return ['Usage: longhaul <command> [options]', '', 'Commands:', ...lines, '', 'Run `longhaul <command> --help` for its options.'].join('\n');
+}
+
+function commandHelp(command: CliCommand): string {
+  return [`Usage: ${usageOf(command)}`, '', command.summary, '', command.help].join('\n').trimEnd();
+}
+
+function interruption(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** Runs one CLI invocation and exits the process with its code. Errors print one line, never a stack. */
+export async function main(argv: string[]): Promise<void> {
+  const commands = allCommands();
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    const target = commands.find((c) => c.name === rest[0]);
+    console.log(target ? commandHelp(target) : overview(commands));
+    return process.exit(0);
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    console.error(`longhaul: unknown command "${name}"\n\n${overview(commands)}`);
+    return process.exit(2);
+  }
+  let code: number;
+  try {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      console.log(commandHelp(command));
+      return process.exit(0);
+    }
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: command.options,
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
+    code = await command.run({ values, positionals, stdout: process.stdout, stderr: process.stderr, interrupted: interruption() });
+  } catch (err) {
+    code = reportError(err, command);
+  }
+  process.exit(code);
+}
+
+function reportError(err: unknown, command: CliCommand): number {
+  if (process.env.LONGHAUL_DEBUG) console.error(err);
+  if (err instanceof CliError) {
+    console.error(`longhaul ${command.name}: ${err.message}`);
+    return err.exitCode;
+  }
+  const code = (err as { code?: string }).code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`longhaul ${command.name}: ${(err as Error).message}\nUsage: ${usageOf(command)}`);
+    return 2;
+  }
+  console.error(`longhaul ${command.name}: ${err instanceof Error ? err.message : String(err)}`);
+  return 1;
+}
