@@ -1,0 +1,14 @@
+import type { RequestBuilders } from '../src/dataset/request-renderer';
+import type { ProviderRegistry } from '../src/providers/provider-registry';
+import type { PriceTable } from '../src/report/price-table';
+import type { ResultStore } from '../src/results/result-store';
+import type { BlobStore } from '../src/storage/blob-store';
+
+/** Everything activities touch, built once per worker process from the configuration (src/worker). */
+export interface ActivityDeps {
+  blobs: BlobStore;
+  store: ResultStore;
+  providers: ProviderRegistry;
+  prices: PriceTable;
+  builders: RequestBuilders;
+}

@@ -1,0 +1,57 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { ProviderError, type ProviderErrorKind } from '../src/providers/provider-error';
+import { InvalidSpecError } from '../src/spec/spec-errors';
+import { DatasetNotFoundError } from '../src/dataset/dataset-reader';
+import { UnknownBuilderError } from '../src/dataset/request-renderer';
+import { ProviderConfigError } from '../src/providers/provider-registry';
+
+/**
+ * Failure types workflows and tests match on (`failure.type`). The one place errors from the core become
+ * Temporal failures: retryable or not, and when to retry.
+ */
+export const FailureType = {
+  rateLimited: 'ProviderRateLimited',
+  quotaExceeded: 'ProviderQuotaExceeded',
+  unavailable: 'ProviderUnavailable',
+  transient: 'ProviderTransient',
+  notFound: 'ProviderNotFound',
+  invalidRequest: 'ProviderInvalidRequest',
+  auth: 'ProviderAuth',
+  invalidSpec: 'InvalidSpec',
+  datasetNotFound: 'DatasetNotFound',
+  config: 'ConfigurationError',
+} as const;
+
+const TYPE_OF_KIND: Record<ProviderErrorKind, string> = {
+  rate_limited: FailureType.rateLimited,
+  quota_exceeded: FailureType.quotaExceeded,
+  unavailable: FailureType.unavailable,
+  server_error: FailureType.transient,
+  timeout: FailureType.transient,
+  network: FailureType.transient,
+  not_found: FailureType.notFound,
+  invalid_request: FailureType.invalidRequest,
+  auth: FailureType.auth,
+};
+
+/** How long to wait after a quota error when the provider gives no hint: running batches must drain first. */
+const QUOTA_BACKOFF_MS = 60_000;
+
+/** Rethrows anything as an ApplicationFailure with a type; unknown errors stay retryable. */
+export function toFailure(err: unknown): never {
+  if (err instanceof ApplicationFailure) throw err;
+  if (err instanceof ProviderError) {
+    const delay = err.details.retryAfterMs ?? (err.kind === 'quota_exceeded' ? QUOTA_BACKOFF_MS : undefined);
+    throw ApplicationFailure.create({
+      type: TYPE_OF_KIND[err.kind],
+      message: err.message,
+      nonRetryable: !err.retryable,
+      details: [{ kind: err.kind, ...err.details }],
+      ...(delay !== undefined ? { nextRetryDelay: delay } : {}),
+    });
+  }
+  if (err instanceof InvalidSpecError) throw ApplicationFailure.nonRetryable(err.message, FailureType.invalidSpec);
+  if (err instanceof DatasetNotFoundError) throw ApplicationFailure.nonRetryable(err.message, FailureType.datasetNotFound);
+  if (err instanceof UnknownBuilderError || err instanceof ProviderConfigError) throw ApplicationFailure.nonRetryable(err.message, FailureType.config);
+  throw err;
+}

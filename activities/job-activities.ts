@@ -1,0 +1,94 @@
+import { heartbeat } from '@temporalio/activity';
+import { prepareJob as prepare, type PrepareResult, type Selection } from '../src/dataset/prepare-job';
+import { planRound as plan, type RoundPlan } from '../src/dataset/plan-round';
+import type { ShardRef } from '../src/dataset/shard-writer';
+import { finalizeJob as finalize, type FinalizeRequest } from '../src/report/finalize-job';
+import type { JobReport } from '../src/report/job-report';
+import type { ResolvedJobSpec } from '../src/spec/job-spec';
+import { applySpecChanges } from '../src/spec/resolve-spec';
+import type { ReprocessRequest } from '../workflows/definitions';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ActivityDeps } from './activity-deps';
+import { toFailure } from './failures';
+
+export interface PrepareJobInput {
+  spec: ResolvedJobSpec;
+  generation: number;
+  selection: Selection;
+}
+
+export type BeginGenerationInput = { kind: 'new'; spec: ResolvedJobSpec } | { kind: 'reprocess'; jobId: string; request: ReprocessRequest };
+
+export interface Generation {
+  spec: ResolvedJobSpec;
+  generation: number;
+  selection: Selection;
+}
+
+export interface PlanRoundInput {
+  spec: ResolvedJobSpec;
+  generation: number;
+  round: number;
+  previous: ShardRef[];
+}
+
+/** Job-level steps: prepare the shards, plan a retry round, finalize. Each is idempotent. */
+export function createJobActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Opens a generation of a job and records its spec: 0 for a new job id, the next number for a reprocess
+     * (or a job id used again). Generations only grow, so shard attempt ids are never reused.
+     * Throws JobNotFound (not retryable) when reprocessing a job the store does not know.
+     */
+    async beginGeneration(input: BeginGenerationInput): Promise<Generation> {
+      try {
+        const jobId = input.kind === 'new' ? input.spec.jobId : input.jobId;
+        const existing = await deps.store.getJob(jobId);
+        if (input.kind === 'reprocess' && !existing) {
+          throw ApplicationFailure.nonRetryable(`job ${jobId} is not in the result store; nothing to reprocess`, 'JobNotFound');
+        }
+        const spec = input.kind === 'new' ? input.spec : applySpecChanges(existing!.spec, input.request.changes);
+        const generation = existing ? existing.generation + 1 : 0;
+        await deps.store.upsertJob({ jobId, generation, total: existing?.total ?? -1, spec });
+        return { spec, generation, selection: input.kind === 'new' ? 'all' : input.request.selection };
+      } catch (err) {
+        return toFailure(err);
+      }
+    },
+
+    /** Streams the dataset into shard files. Throws InvalidSpec / DatasetNotFound / ConfigurationError (not retryable). */
+    async prepareJob(input: PrepareJobInput): Promise<PrepareResult> {
+      try {
+        const provider = deps.providers.get(input.spec.provider, input.spec.account);
+        return await prepare(input.spec, input.generation, input.selection, {
+          blobs: deps.blobs,
+          store: deps.store,
+          provider,
+          builders: deps.builders,
+          onProgress: (rows) => heartbeat({ rows }),
+        });
+      } catch (err) {
+        return toFailure(err);
+      }
+    },
+
+    /** Writes the next round's shards from the previous round's retryable items. */
+    async planRound(input: PlanRoundInput): Promise<RoundPlan> {
+      try {
+        const provider = deps.providers.get(input.spec.provider, input.spec.account);
+        return await plan(input.spec, input.generation, input.round, input.previous, { blobs: deps.blobs, store: deps.store, provider });
+      } catch (err) {
+        return toFailure(err);
+      }
+    },
+
+    /** Settles every item and writes results, dead letters and the report. */
+    async finalizeJob(input: FinalizeRequest): Promise<JobReport> {
+      try {
+        return await finalize(input, { blobs: deps.blobs, store: deps.store, prices: deps.prices, onProgress: (items) => heartbeat({ items }) });
+      } catch (err) {
+        return toFailure(err);
+      }
+    },
+  };
+}

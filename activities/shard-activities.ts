@@ -1,0 +1,104 @@
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import type { BatchStatus } from '../src/providers/batch-provider';
+import { submitExactlyOnce, type SubmitOutcome } from '../src/providers/exactly-once-submit';
+import { collectShard as collect } from '../src/results/collect-shard';
+import type { ShardTally } from '../src/results/shard-tally';
+import type { Endpoint, ProviderName, ResolvedJobSpec } from '../src/spec/job-spec';
+import { jobLayout, type ShardAddress } from '../src/storage/job-layout';
+import type { ActivityDeps } from './activity-deps';
+import { toFailure } from './failures';
+
+/** Which provider account a call goes to. */
+export interface ProviderTarget {
+  provider: ProviderName;
+  account?: string;
+}
+
+export interface SubmitShardInput extends ProviderTarget {
+  shard: ShardAddress;
+  shardAttemptId: string;
+  endpoint: Endpoint;
+  model: string;
+  requests: number;
+  bytes: number;
+}
+
+export interface BatchRef extends ProviderTarget {
+  batchId: string;
+}
+
+export interface CollectShardInput {
+  spec: ResolvedJobSpec;
+  shard: ShardAddress;
+  status?: BatchStatus;
+  note?: string;
+  jobCancelled: boolean;
+}
+
+/** Batch errors kept in a status that travels through workflow history (the rest are summarized). */
+const MAX_STATUS_ERRORS = 200;
+
+/** Steps of one shard: submit exactly once, poll, cancel, collect. */
+export function createShardActivities(deps: ActivityDeps) {
+  const provider = (t: ProviderTarget) => deps.providers.get(t.provider, t.account);
+  return {
+    /** Creates the shard's provider batch at most once (record, reconcile, create). Retryable failures carry their delay. */
+    async submitShard(input: SubmitShardInput): Promise<SubmitOutcome> {
+      try {
+        const key = jobLayout.shardInput(input.shard);
+        return await submitExactlyOnce(
+          {
+            jobId: input.shard.jobId,
+            shardAttemptId: input.shardAttemptId,
+            endpoint: input.endpoint,
+            model: input.model,
+            requestCount: input.requests,
+            bytes: input.bytes,
+            fileName: key.split('/').slice(-4).join('_'),
+            openInput: () => deps.blobs.read(key),
+          },
+          { store: deps.store, provider: provider(input) },
+        );
+      } catch (err) {
+        return toFailure(err);
+      }
+    },
+
+    /** The batch's status now. A 404 right after create is retryable (the provider may not list it yet). */
+    async pollBatch(input: BatchRef): Promise<BatchStatus> {
+      try {
+        const status = await provider(input).retrieve(input.batchId);
+        if (status.errors.length <= MAX_STATUS_ERRORS) return status;
+        return { ...status, errors: status.errors.slice(0, MAX_STATUS_ERRORS) };
+      } catch (err) {
+        return toFailure(err);
+      }
+    },
+
+    async cancelBatch(input: BatchRef): Promise<void> {
+      try {
+        await provider(input).cancel(input.batchId);
+      } catch (err) {
+        return toFailure(err);
+      }
+    },
+
+    /** Downloads, parses, validates and stores one shard's results; returns its tally. Idempotent. */
+    async collectShard(input: CollectShardInput): Promise<ShardTally> {
+      try {
+        return await collect(
+          { spec: input.spec, shard: input.shard, status: input.status, ...(input.note ? { note: input.note } : {}), jobCancelled: input.jobCancelled },
+          {
+            blobs: deps.blobs,
+            store: deps.store,
+            provider: provider(input.spec),
+            prices: deps.prices,
+            onProgress: (lines) => heartbeat({ lines, attempt: activityInfo().attempt }),
+          },
+        );
+      } catch (err) {
+        return toFailure(err);
+      }
+    },
+  };
+}

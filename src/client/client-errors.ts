@@ -1,0 +1,26 @@
+/** A job id that is already taken by another job (start a new id, or reprocess the existing job). */
+export class JobAlreadyExistsError extends Error {
+  override readonly name = 'JobAlreadyExistsError';
+  constructor(readonly jobId: string) {
+    super(`job "${jobId}" already exists: choose another job id, or reprocess it`);
+  }
+}
+
+/** No job with this id is known to Temporal. */
+export class JobNotFoundError extends Error {
+  override readonly name = 'JobNotFoundError';
+  constructor(readonly jobId: string) {
+    super(`no job "${jobId}"`);
+  }
+}
+
+/** The Temporal server could not be reached. */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+  constructor(
+    readonly address: string,
+    cause: unknown,
+  ) {
+    super(`cannot reach the Temporal server at ${address}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}

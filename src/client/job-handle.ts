@@ -1,0 +1,121 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { readLineBatches } from '../dataset/line-reader';
+import type { JobReport } from '../report/job-report';
+import type { ResultLine } from '../results/result-line';
+import type { JobSpecChanges } from '../spec/resolve-spec';
+import {
+  cancelJobSignal,
+  pauseJobSignal,
+  progressQuery,
+  resumeJobSignal,
+  shardProgressQuery,
+  type JobProgress,
+  type ReprocessResult,
+  type ShardProgress,
+} from '../../workflows/definitions';
+import { jobWorkflowId } from '../../workflows/internal/workflow-ids';
+import type { batchJobWorkflow } from '../../workflows/job';
+import { JobNotFoundError } from './client-errors';
+
+export interface ReprocessOptions {
+  /** Only items that ended failed or cancelled (the default), or every item. */
+  failedOnly?: boolean;
+  all?: boolean;
+  /** Spec changes for the new generation (prompt, model, params, outputSchema, mode, ...). */
+  changes?: JobSpecChanges;
+}
+
+/** Progress with live counts from the shards' provider batches. */
+export interface DetailedProgress extends JobProgress {
+  shardDetails: ShardProgress[];
+}
+
+/**
+ * A job, by id: watch it, steer it, read its results. Works for jobs started by any process.
+ * Methods throw JobNotFoundError for an unknown job id.
+ */
+export class JobHandle {
+  readonly workflowId: string;
+
+  constructor(
+    readonly jobId: string,
+    private readonly client: Client,
+    private readonly startReprocess: (jobId: string, selection: 'failed' | 'all', changes?: JobSpecChanges) => Promise<ReprocessResult>,
+    /** The Temporal Web UI page of this job, when the UI address is known. */
+    readonly uiUrl?: string,
+  ) {
+    this.workflowId = jobWorkflowId(jobId);
+  }
+
+  private handle(): WorkflowHandle<typeof batchJobWorkflow> {
+    return this.client.workflow.getHandle(this.workflowId);
+  }
+
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new JobNotFoundError(this.jobId);
+      throw err;
+    }
+  }
+
+  /** Counts by state, shards by phase, tokens, cost and ETA (a query: no history grows). */
+  progress(): Promise<JobProgress> {
+    return this.guard(() => this.handle().query(progressQuery));
+  }
+
+  /** progress() plus each running shard's live batch status. */
+  async detailedProgress(): Promise<DetailedProgress> {
+    const progress = await this.progress();
+    const shardDetails = await Promise.all(
+      progress.runningShards.map((id) => this.client.workflow.getHandle(id).query(shardProgressQuery).catch(() => undefined)),
+    );
+    return { ...progress, shardDetails: shardDetails.filter((s): s is ShardProgress => s !== undefined) };
+  }
+
+  /** Cancels the job: provider batches are cancelled, finished results kept, the job finalized as cancelled. */
+  cancel(reason?: string): Promise<void> {
+    return this.guard(() => this.handle().signal(cancelJobSignal, reason ? { reason } : {}));
+  }
+
+  /** Stops launching shards; batches already at the provider go on. */
+  pause(): Promise<void> {
+    return this.guard(() => this.handle().signal(pauseJobSignal));
+  }
+
+  resume(): Promise<void> {
+    return this.guard(() => this.handle().signal(resumeJobSignal));
+  }
+
+  /**
+   * Runs the finished job again as a new generation: only failed items (default) or all, optionally with
+   * spec changes. Unchanged requests reuse cached answers. Resolves once the generation's items are
+   * queued, with how many; await `result()` for the new report.
+   */
+  reprocess(options: ReprocessOptions = {}): Promise<ReprocessResult> {
+    return this.startReprocess(this.jobId, options.all ? 'all' : 'failed', options.changes);
+  }
+
+  /** Waits for the job to end and returns its report. */
+  result(): Promise<JobReport> {
+    return this.guard(() => this.handle().result());
+  }
+
+  /** Temporal's view: running, completed, cancelled, failed... */
+  async describe() {
+    return this.guard(() => this.handle().describe());
+  }
+
+  /** The outcome of every item, in input order, once the job has ended (reads the results file). */
+  async *results(): AsyncGenerator<ResultLine> {
+    const report = await this.result();
+    const file = report.files.results;
+    if (!file.endsWith('.jsonl') || !existsSync(file)) throw new Error(`results of ${this.jobId} are not a local JSONL file: ${file}`);
+    for await (const batch of readLineBatches(createReadStream(file))) {
+      for (const line of batch.lines) if (line) yield JSON.parse(line) as ResultLine;
+    }
+  }
+}
+

@@ -1,0 +1,154 @@
+import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { loadConfig, type LonghaulConfig } from '../config/longhaul-config';
+import { LocalBlobStore } from '../storage/local-blob-store';
+import type { BlobStore } from '../storage/blob-store';
+import type { JobSpecChanges } from '../spec/resolve-spec';
+import { reprocessUpdate, type ReprocessResult } from '../../workflows/definitions';
+import { jobWorkflowId, WORKFLOW_ID_PREFIX } from '../../workflows/internal/workflow-ids';
+import { batchJobWorkflow } from '../../workflows/job';
+import { SA } from '../../workflows/search-attributes';
+import { JobAlreadyExistsError, TemporalUnreachableError } from './client-errors';
+import { JobHandle } from './job-handle';
+import { prepareStartSpec, type StartSpec } from './start-spec';
+import { specMemo } from './spec-memo';
+
+export interface LonghaulClientOptions {
+  /** An existing connection; otherwise one is made from `address` or the environment (TEMPORAL_ADDRESS, profiles). */
+  connection?: Connection;
+  address?: string;
+  namespace?: string;
+  config?: LonghaulConfig;
+  /** Base URL of the Temporal Web UI, for links to jobs (e.g. http://127.0.0.1:8233). */
+  uiUrl?: string;
+}
+
+export interface JobSummary {
+  jobId: string;
+  status: string;
+  provider?: string;
+  model?: string;
+  startTime: Date;
+  closeTime?: Date;
+  itemsTotal?: number;
+  itemsSucceeded?: number;
+  itemsFailed?: number;
+}
+
+/**
+ * Longhaul's public API: start jobs, find them, steer them. Everything goes through Temporal, so jobs
+ * started here can be watched and controlled from any other process or from the CLI.
+ */
+export class LonghaulClient {
+  constructor(
+    readonly temporal: Client,
+    readonly config: LonghaulConfig,
+    private readonly blobs: BlobStore,
+    private readonly ownsConnection: Connection | undefined,
+    readonly uiUrl?: string,
+  ) {}
+
+  /**
+   * Validates the spec, stores inline rows, and starts the job (workflow id `longhaul/<jobId>`).
+   * @throws InvalidSpecError naming the field, JobAlreadyExistsError for a taken job id.
+   */
+  async start(input: StartSpec): Promise<JobHandle> {
+    const spec = await prepareStartSpec(input, this.blobs);
+    try {
+      await this.temporal.workflow.start(batchJobWorkflow, {
+        workflowId: jobWorkflowId(spec.jobId),
+        taskQueue: this.config.taskQueue,
+        args: [{ spec }],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: specMemo(spec),
+        typedSearchAttributes: [
+          { key: SA.jobId, value: spec.jobId },
+          { key: SA.provider, value: spec.provider },
+          { key: SA.model, value: spec.model },
+          { key: SA.mode, value: spec.mode },
+          { key: SA.taskVersion, value: spec.taskVersion },
+          { key: SA.status, value: 'queued' },
+        ],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new JobAlreadyExistsError(spec.jobId);
+      throw err;
+    }
+    return this.job(spec.jobId);
+  }
+
+  /** A handle to a job by id (not checked until used). */
+  job(jobId: string): JobHandle {
+    const ui = this.uiUrl ? `${this.uiUrl}/namespaces/${this.temporal.options.namespace}/workflows/${encodeURIComponent(jobWorkflowId(jobId))}` : undefined;
+    return new JobHandle(jobId, this.temporal, (id, selection, changes) => this.reprocess(id, selection, changes), ui);
+  }
+
+  private async reprocess(jobId: string, selection: 'failed' | 'all', changes?: JobSpecChanges): Promise<ReprocessResult> {
+    const startWorkflowOperation = new WithStartWorkflowOperation(batchJobWorkflow, {
+      workflowId: jobWorkflowId(jobId),
+      taskQueue: this.config.taskQueue,
+      args: [{ reprocessOf: jobId }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA.jobId, value: jobId },
+        { key: SA.status, value: 'queued' },
+      ],
+    });
+    return this.temporal.workflow.executeUpdateWithStart(reprocessUpdate, {
+      args: [{ selection, ...(changes ? { changes } : {}) }],
+      startWorkflowOperation,
+    });
+  }
+
+  /** Jobs, newest first, from Temporal's visibility store (optionally filtered by a list query). */
+  async *list(options: { query?: string; limit?: number } = {}): AsyncGenerator<JobSummary> {
+    const base = `WorkflowType = 'batchJobWorkflow'`;
+    const query = options.query ? `${base} AND (${options.query})` : base;
+    let count = 0;
+    for await (const wf of this.temporal.workflow.list({ query })) {
+      if (!wf.workflowId.startsWith(WORKFLOW_ID_PREFIX)) continue;
+      const sa = wf.typedSearchAttributes;
+      yield {
+        jobId: sa.get(SA.jobId) ?? wf.workflowId.slice(WORKFLOW_ID_PREFIX.length),
+        status: wf.status.name === 'RUNNING' ? (sa.get(SA.status) ?? 'running') : (sa.get(SA.status) ?? wf.status.name.toLowerCase()),
+        ...(sa.get(SA.provider) ? { provider: sa.get(SA.provider) } : {}),
+        ...(sa.get(SA.model) ? { model: sa.get(SA.model) } : {}),
+        startTime: wf.startTime,
+        ...(wf.closeTime ? { closeTime: wf.closeTime } : {}),
+        ...(sa.get(SA.itemsTotal) !== undefined ? { itemsTotal: sa.get(SA.itemsTotal) } : {}),
+        ...(sa.get(SA.itemsSucceeded) !== undefined ? { itemsSucceeded: sa.get(SA.itemsSucceeded) } : {}),
+        ...(sa.get(SA.itemsFailed) !== undefined ? { itemsFailed: sa.get(SA.itemsFailed) } : {}),
+      };
+      if (options.limit && ++count >= options.limit) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.ownsConnection?.close();
+  }
+}
+
+/**
+ * Connects to Temporal (explicit address, else TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / profiles through
+ * @temporalio/envconfig, else localhost:7233) and returns a client.
+ * @throws TemporalUnreachableError when the server does not answer.
+ */
+export async function createLonghaulClient(options: LonghaulClientOptions = {}): Promise<LonghaulClient> {
+  const config = options.config ?? loadConfig();
+  let connection = options.connection;
+  let owned: Connection | undefined;
+  let namespace = options.namespace;
+  if (!connection) {
+    const fromEnv = loadClientConnectConfig();
+    const address = options.address ?? fromEnv.connectionOptions.address ?? 'localhost:7233';
+    namespace ??= fromEnv.namespace;
+    try {
+      connection = owned = await Connection.connect({ ...fromEnv.connectionOptions, address, connectTimeout: 5_000 } as Parameters<typeof Connection.connect>[0]);
+    } catch (err) {
+      throw new TemporalUnreachableError(address, err);
+    }
+  }
+  const temporal = new Client({ connection, namespace: namespace ?? 'default' });
+  return new LonghaulClient(temporal, config, new LocalBlobStore(config.storage.dir), owned, options.uiUrl);
+}

@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { BLOB_PATH_PREFIX } from '../dataset/dataset-reader';
+import type { JobSpecInput, OutputSchema } from '../spec/job-spec';
+import { JobSpecSchema, type ResolvedJobSpec } from '../spec/job-spec';
+import { resolveSpec } from '../spec/resolve-spec';
+import { InvalidSpecError, parseWith } from '../spec/spec-errors';
+import type { BlobStore } from '../storage/blob-store';
+import { jobLayout } from '../storage/job-layout';
+
+/**
+ * What `client.start()` accepts: a JobSpec, where the output schema may also be a zod schema (converted to
+ * JSON Schema) or `{ file }` (a JSON Schema file), and the dataset may be inline rows.
+ */
+export type StartSpec = Omit<JobSpecInput, 'outputSchema'> & {
+  outputSchema?: JobSpecInput['outputSchema'] | z.ZodType | { file: string; name?: string };
+};
+
+function isZod(value: unknown): value is z.ZodType {
+  return typeof value === 'object' && value !== null && '_zod' in value;
+}
+
+function outputSchemaOf(input: StartSpec['outputSchema'], baseDir: string): OutputSchema | undefined {
+  if (input === undefined) return undefined;
+  if (isZod(input)) return { name: 'output', schema: z.toJSONSchema(input, { target: 'draft-7' }) as Record<string, unknown> };
+  if ('file' in input && typeof input.file === 'string') {
+    const file = path.resolve(baseDir, input.file);
+    if (!existsSync(file)) throw new InvalidSpecError([{ path: 'outputSchema.file', message: `no such file: ${file}` }]);
+    try {
+      const fromFile = path.basename(file).replace(/\.(schema\.)?json$/i, '').replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
+      return { name: input.name ?? (fromFile || 'output'), schema: JSON.parse(readFileSync(file, 'utf8')) };
+    } catch (err) {
+      throw new InvalidSpecError([{ path: 'outputSchema.file', message: `${file} is not valid JSON: ${(err as Error).message}` }]);
+    }
+  }
+  return input as OutputSchema;
+}
+
+/** A readable, sortable job id: `job-20261128-221530-k3f9`. */
+export function newJobId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `job-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/**
+ * Turns what a user passed into a resolved spec: job id assigned, output schema converted, relative paths
+ * made absolute (workers may run elsewhere), inline rows written to storage, everything validated.
+ * @throws InvalidSpecError naming the field; for a missing dataset file, `dataset.path`.
+ */
+export async function prepareStartSpec(input: StartSpec, blobs: BlobStore, baseDir = process.cwd()): Promise<ResolvedJobSpec> {
+  const raw = { ...input, outputSchema: outputSchemaOf(input.outputSchema, baseDir) };
+  if (raw.outputSchema === undefined) delete raw.outputSchema;
+  const spec = parseWith(JobSpecSchema, raw);
+  const jobId = spec.jobId ?? newJobId();
+  let dataset = spec.dataset;
+  if ('rows' in dataset) {
+    const key = jobLayout.inlineDataset(jobId);
+    const writer = blobs.createWriter(key);
+    for (const row of dataset.rows) await writer.write(JSON.stringify(row) + '\n');
+    await writer.close();
+    dataset = { path: `${BLOB_PATH_PREFIX}${key}`, format: 'jsonl', ...(dataset.idField ? { idField: dataset.idField } : {}) };
+  } else if (!dataset.path.startsWith(BLOB_PATH_PREFIX)) {
+    const file = path.resolve(baseDir, dataset.path);
+    if (!existsSync(file)) throw new InvalidSpecError([{ path: 'dataset.path', message: `no such file: ${file}` }]);
+    dataset = { ...dataset, path: file };
+  }
+  const output = spec.output.dir ? { ...spec.output, dir: path.resolve(baseDir, spec.output.dir) } : spec.output;
+  return resolveSpec({ ...spec, dataset, output }, jobId);
+}

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ProviderNameSchema } from '../spec/job-spec';
+import { parseWith } from '../spec/spec-errors';
+import { PriceOverridesSchema } from '../report/price-table';
+
+/** How to reach one provider account. Keys come from the environment, never from job specs. */
+export const ProviderConnectionSchema = z.strictObject({
+  provider: ProviderNameSchema,
+  baseURL: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  organization: z.string().optional(),
+  /** Azure OpenAI: API version. */
+  apiVersion: z.string().optional(),
+  /** Per-request timeout for batch management calls (ms). */
+  timeoutMs: z.number().int().positive().default(120_000),
+  /** Per-request timeout for synchronous calls on the flex tier (ms); flex can take minutes. */
+  flexTimeoutMs: z.number().int().positive().default(15 * 60_000),
+});
+export type ProviderConnection = z.infer<typeof ProviderConnectionSchema>;
+
+export const LonghaulConfigSchema = z.strictObject({
+  /** Where the embedded default keeps blobs, the result database and the dev server's state. */
+  dataDir: z.string().min(1),
+  taskQueue: z.string().min(1).default('longhaul'),
+  storage: z.strictObject({ kind: z.literal('local'), dir: z.string().min(1) }),
+  results: z.strictObject({ kind: z.literal('sqlite'), file: z.string().min(1) }),
+  /** Provider accounts by name; a spec's `account` picks one, else the account named after its provider. */
+  accounts: z.record(z.string(), ProviderConnectionSchema),
+  prices: PriceOverridesSchema.default({}),
+  metricsPort: z.number().int().min(0).max(65535).optional(),
+});
+export type LonghaulConfig = Readonly<z.infer<typeof LonghaulConfigSchema>>;
+export type LonghaulConfigInput = z.input<typeof LonghaulConfigSchema>;
+
+function accountsFromEnv(env: NodeJS.ProcessEnv): Record<string, z.input<typeof ProviderConnectionSchema>> {
+  const accounts: Record<string, z.input<typeof ProviderConnectionSchema>> = {
+    openai: { provider: 'openai', baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, organization: env.OPENAI_ORG_ID },
+    anthropic: { provider: 'anthropic', baseURL: env.ANTHROPIC_BASE_URL, apiKey: env.ANTHROPIC_API_KEY },
+    'azure-openai': {
+      provider: 'azure-openai',
+      baseURL: env.AZURE_OPENAI_ENDPOINT,
+      apiKey: env.AZURE_OPENAI_API_KEY,
+      apiVersion: env.OPENAI_API_VERSION ?? '2025-04-01-preview',
+    },
+    'openai-compatible': { provider: 'openai-compatible', baseURL: env.LONGHAUL_COMPATIBLE_BASE_URL, apiKey: env.LONGHAUL_COMPATIBLE_API_KEY },
+  };
+  for (const account of Object.values(accounts)) {
+    for (const key of Object.keys(account) as Array<keyof typeof account>) if (account[key] === undefined || account[key] === '') delete account[key];
+  }
+  return accounts;
+}
+
+/**
+ * Reads the configuration once per process from the environment (and optional overrides), validates it and
+ * freezes it. Nothing else reads process.env.
+ *   LONGHAUL_DATA_DIR (default ./.longhaul), LONGHAUL_TASK_QUEUE (default longhaul), LONGHAUL_METRICS_PORT,
+ *   LONGHAUL_PRICES (a JSON file of model prices), OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY /
+ *   ANTHROPIC_BASE_URL, AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION,
+ *   LONGHAUL_COMPATIBLE_BASE_URL / LONGHAUL_COMPATIBLE_API_KEY.
+ * @throws InvalidSpecError naming the bad setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<LonghaulConfigInput> = {}): LonghaulConfig {
+  const dataDir = path.resolve(overrides.dataDir ?? env.LONGHAUL_DATA_DIR ?? '.longhaul');
+  const prices = env.LONGHAUL_PRICES ? JSON.parse(readFileSync(env.LONGHAUL_PRICES, 'utf8')) : undefined;
+  const input: LonghaulConfigInput = {
+    dataDir,
+    taskQueue: env.LONGHAUL_TASK_QUEUE,
+    storage: { kind: 'local', dir: path.join(dataDir, 'blobs') },
+    results: { kind: 'sqlite', file: path.join(dataDir, 'results.sqlite') },
+    metricsPort: env.LONGHAUL_METRICS_PORT ? Number(env.LONGHAUL_METRICS_PORT) : undefined,
+    prices,
+    ...overrides,
+    accounts: { ...accountsFromEnv(env), ...overrides.accounts },
+  };
+  for (const key of Object.keys(input) as Array<keyof LonghaulConfigInput>) if (input[key] === undefined) delete input[key];
+  return deepFreeze(parseWith(LonghaulConfigSchema, input, 'configuration'));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,134 @@
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
+import type { DatasetRow } from './dataset-row';
+
+/**
+ * Streams an RFC 4180 CSV dataset (first record = header) as batches of rows keyed by header names. Quoted
+ * fields may hold commas, doubled quotes and newlines; `line` is where a record starts. A record with the
+ * wrong number of fields becomes a row with an `error`. Values stay strings.
+ */
+export async function* readCsvRows(source: Readable): AsyncGenerator<DatasetRow[]> {
+  const parser = new CsvRecordParser();
+  const decoder = new StringDecoder('utf8');
+  let header: string[] | undefined;
+  let seq = 0;
+  const toRows = (records: CsvRecord[]): DatasetRow[] => {
+    const rows: DatasetRow[] = [];
+    for (const record of records) {
+      if (!header) {
+        header = record.fields.map((f) => f.trim());
+        continue;
+      }
+      if (record.fields.length === 1 && record.fields[0] === '') continue;
+      rows.push(toRow(header, record, seq++));
+    }
+    return rows;
+  };
+  for await (const chunk of source) {
+    const rows = toRows(parser.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)));
+    if (rows.length > 0) yield rows;
+  }
+  const rows = toRows(parser.end(decoder.end()));
+  if (rows.length > 0) yield rows;
+}
+
+function toRow(header: string[], record: CsvRecord, seq: number): DatasetRow {
+  if (record.error) return { seq, line: record.line, error: record.error };
+  if (record.fields.length !== header.length) {
+    return { seq, line: record.line, error: `expected ${header.length} fields (as in the header), got ${record.fields.length}` };
+  }
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < header.length; i++) row[header[i]!] = record.fields[i];
+  return { seq, line: record.line, row };
+}
+
+interface CsvRecord {
+  line: number;
+  fields: string[];
+  error?: string;
+}
+
+/** Incremental CSV tokenizer: feed text, get complete records; keeps the partial record between pushes. */
+class CsvRecordParser {
+  private fields: string[] = [];
+  private field = '';
+  private inQuotes = false;
+  private quoteClosed = false;
+  private line = 1;
+  private recordLine = 1;
+  private pendingCr = false;
+  private error: string | undefined;
+
+  push(text: string): CsvRecord[] {
+    const out: CsvRecord[] = [];
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      if (this.pendingCr) {
+        this.pendingCr = false;
+        if (ch === '\n') continue;
+      }
+      if (this.inQuotes) {
+        if (ch === '"') {
+          if (text[i + 1] === '"') {
+            this.field += '"';
+            i++;
+          } else {
+            // at a chunk's end this may be the first of a doubled pair: the next push reopens the quote
+            this.inQuotes = false;
+            this.quoteClosed = true;
+          }
+        } else {
+          if (ch === '\n') this.line++;
+          this.field += ch;
+        }
+        continue;
+      }
+      if (ch === '"') {
+        if (this.quoteClosed) {
+          // `""` split across chunks, or a stray quote right after a closed one
+          this.field += '"';
+          this.inQuotes = true;
+          this.quoteClosed = false;
+        } else if (this.field.length === 0) {
+          this.inQuotes = true;
+        } else {
+          this.error ??= `unexpected quote inside an unquoted field (field ${this.fields.length + 1})`;
+          this.field += ch;
+        }
+      } else if (ch === ',') {
+        this.endField();
+      } else if (ch === '\n' || ch === '\r') {
+        if (ch === '\r') this.pendingCr = true;
+        out.push(this.endRecord());
+        this.line++;
+        this.recordLine = this.line;
+      } else {
+        if (this.quoteClosed) this.error ??= `text after a closing quote (field ${this.fields.length + 1})`;
+        this.field += ch;
+      }
+    }
+    return out;
+  }
+
+  end(text: string): CsvRecord[] {
+    const out = this.push(text);
+    if (this.inQuotes) this.error ??= 'unterminated quoted field';
+    if (this.fields.length > 0 || this.field.length > 0 || this.inQuotes) out.push(this.endRecord());
+    return out;
+  }
+
+  private endField(): void {
+    this.fields.push(this.field);
+    this.field = '';
+    this.quoteClosed = false;
+  }
+
+  private endRecord(): CsvRecord {
+    this.endField();
+    const record: CsvRecord = { line: this.recordLine, fields: this.fields, ...(this.error ? { error: this.error } : {}) };
+    this.fields = [];
+    this.error = undefined;
+    this.inQuotes = false;
+    return record;
+  }
+}

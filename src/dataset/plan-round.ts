@@ -1,0 +1,66 @@
+import type { BatchProvider } from '../providers/batch-provider';
+import type { ResultStore } from '../results/result-store';
+import { customIdOf } from '../spec/ids';
+import type { ResolvedJobSpec } from '../spec/job-spec';
+import type { BlobStore } from '../storage/blob-store';
+import { jobLayout } from '../storage/job-layout';
+import { loadManifestLines } from './manifest';
+import { readLineBatches } from './line-reader';
+import { shardLimitsOf } from './prepare-job';
+import { ShardWriter, type ShardRef } from './shard-writer';
+
+export interface RoundPlan {
+  round: number;
+  queued: number;
+  /** Of those, requests sent again with a correction hint (repair). */
+  repaired: number;
+  shards: ShardRef[];
+}
+
+/**
+ * Builds round `round` from the items round `round - 1` left retryable: re-reads their requests from the
+ * previous round's shard files (no dataset pass, no re-rendering), gives them this round's custom_ids,
+ * appends a correction hint to requests whose answer broke the schema (when repair is on), and writes
+ * smaller shards (retry.shrinkFactor of the largest previous shard) so a stubborn item holds up less work.
+ */
+export async function planRound(
+  spec: ResolvedJobSpec,
+  generation: number,
+  round: number,
+  previous: readonly ShardRef[],
+  deps: { blobs: BlobStore; store: ResultStore; provider: BatchProvider },
+): Promise<RoundPlan> {
+  const { blobs, store, provider } = deps;
+  const retry = new Map((await store.retryable(spec.jobId, generation, round - 1)).map((r) => [r.seq, r]));
+  const base = shardLimitsOf(spec, provider);
+  const largest = Math.max(1, ...previous.map((s) => s.requests));
+  const limits = { ...base, maxRequests: Math.max(1, Math.min(base.maxRequests, Math.ceil(largest * spec.retry.shrinkFactor))) };
+  const writer = new ShardWriter(blobs, { jobId: spec.jobId, generation, round }, limits);
+  const plan: RoundPlan = { round, queued: 0, repaired: 0, shards: [] };
+  if (retry.size === 0) return plan;
+
+  for (const shard of previous) {
+    const address = { jobId: spec.jobId, generation, round: round - 1, index: shard.index };
+    const manifest = await loadManifestLines(blobs, address);
+    let at = 0;
+    for await (const batch of readLineBatches(blobs.read(jobLayout.shardInput(address)))) {
+      for (const text of batch.lines) {
+        if (!text) continue;
+        const entry = manifest[at++];
+        if (!entry) throw new Error(`shard ${jobLayout.shardInput(address)} has more lines than its manifest`);
+        const failed = retry.get(entry[0]);
+        if (!failed) continue;
+        let { body } = provider.parseBatchLine(text);
+        if (failed.reason === 'invalid_output' && spec.retry.repair) {
+          body = provider.withRepairHint(body, failed.message ?? 'the answer did not match the required schema', spec.endpoint);
+          plan.repaired++;
+        }
+        const line = provider.batchLine(customIdOf(entry[0], generation, round), JSON.stringify(body), spec.endpoint);
+        await writer.add({ seq: entry[0], line: entry[1], estTokens: entry[2], itemKey: entry[3], requestKey: entry[4], text: line, bytes: Buffer.byteLength(line) + 1 });
+        plan.queued++;
+      }
+    }
+  }
+  plan.shards = await writer.finish();
+  return plan;
+}

@@ -1,0 +1,63 @@
+/**
+ * `{{field}}` templates, compiled once per job and rendered per row. Dots reach nested fields
+ * (`{{customer.name}}`); strings render as they are, other values as JSON, null as an empty string.
+ */
+
+type Part = { text: string } | { path: string[]; name: string };
+
+export class MissingFieldError extends Error {
+  override readonly name = 'MissingFieldError';
+  constructor(
+    readonly field: string,
+    readonly where: string,
+  ) {
+    super(`missing field "${field}" (used in ${where})`);
+  }
+}
+
+export interface CompiledTemplate {
+  readonly fields: readonly string[];
+  render(row: Record<string, unknown>): string;
+}
+
+const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
+
+/** Compiles a template; `where` names it in errors (e.g. `prompt.messages[1].content`). */
+export function compileTemplate(template: string, where: string): CompiledTemplate {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    if (match.index > last) parts.push({ text: template.slice(last, match.index) });
+    const name = match[1]!;
+    parts.push({ name, path: name.split('.') });
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ text: template.slice(last) });
+  const fields = parts.flatMap((p) => ('name' in p ? [p.name] : []));
+  if (fields.length === 0) return { fields, render: () => template };
+  return {
+    fields,
+    render(row) {
+      let out = '';
+      for (const part of parts) out += 'text' in part ? part.text : valueText(lookup(row, part, where));
+      return out;
+    },
+  };
+}
+
+function lookup(row: Record<string, unknown>, part: { path: string[]; name: string }, where: string): unknown {
+  let value: unknown = row;
+  for (const key of part.path) {
+    if (value === null || typeof value !== 'object' || !(key in value)) throw new MissingFieldError(part.name, where);
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (value === undefined) throw new MissingFieldError(part.name, where);
+  return value;
+}
+
+function valueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}

@@ -1,0 +1,97 @@
+import type { BlobStore, BlobWriter } from '../storage/blob-store';
+import { jobLayout, type ShardAddress } from '../storage/job-layout';
+
+/** A shard as the workflows see it: an address plus sizes, never its rows. */
+export interface ShardRef {
+  index: number;
+  requests: number;
+  bytes: number;
+  estTokens: number;
+}
+
+export interface ShardLimits {
+  maxRequests: number;
+  maxBytes: number;
+  maxTokens?: number;
+}
+
+/** One request on its way into a shard file. `text` is the batch line without its newline. */
+export interface ShardEntry {
+  seq: number;
+  line: number;
+  itemKey: string;
+  requestKey: string;
+  text: string;
+  bytes: number;
+  estTokens: number;
+}
+
+/** One manifest line: what collect needs to turn a custom_id back into an item. */
+export type ManifestLine = [seq: number, line: number, estTokens: number, itemKey: string, requestKey: string];
+
+/**
+ * Cuts a stream of requests into shard files within the provider's limits (requests, bytes, estimated
+ * tokens), writing each shard's input file and its manifest side by side. Shards are numbered from 0 in the
+ * order requests arrive, so the same input always yields the same shards.
+ */
+export class ShardWriter {
+  private readonly shards: ShardRef[] = [];
+  private current: { ref: ShardRef; data: BlobWriter; manifest: BlobWriter } | undefined;
+
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly where: Omit<ShardAddress, 'index'>,
+    private readonly limits: ShardLimits,
+  ) {}
+
+  async add(entry: ShardEntry): Promise<void> {
+    const open = this.current;
+    if (open && !this.fits(open.ref, entry)) await this.closeCurrent();
+    const shard = this.current ?? this.open();
+    shard.ref.requests++;
+    shard.ref.bytes += entry.bytes;
+    shard.ref.estTokens += entry.estTokens;
+    await shard.data.write(entry.text + '\n');
+    const manifest: ManifestLine = [entry.seq, entry.line, entry.estTokens, entry.itemKey, entry.requestKey];
+    await shard.manifest.write(JSON.stringify(manifest) + '\n');
+  }
+
+  /** Closes the last shard; returns every shard written, in order. */
+  async finish(): Promise<ShardRef[]> {
+    await this.closeCurrent();
+    return this.shards;
+  }
+
+  /** Discards the shard being written (on failure). */
+  async abort(): Promise<void> {
+    await this.current?.data.abort();
+    await this.current?.manifest.abort();
+    this.current = undefined;
+  }
+
+  private fits(ref: ShardRef, entry: ShardEntry): boolean {
+    if (ref.requests + 1 > this.limits.maxRequests) return false;
+    if (ref.bytes + entry.bytes > this.limits.maxBytes) return false;
+    if (this.limits.maxTokens !== undefined && ref.estTokens + entry.estTokens > this.limits.maxTokens) return false;
+    return true;
+  }
+
+  private open() {
+    const address: ShardAddress = { ...this.where, index: this.shards.length };
+    const ref: ShardRef = { index: address.index, requests: 0, bytes: 0, estTokens: 0 };
+    this.current = {
+      ref,
+      data: this.blobs.createWriter(jobLayout.shardInput(address)),
+      manifest: this.blobs.createWriter(jobLayout.shardManifest(address)),
+    };
+    return this.current;
+  }
+
+  private async closeCurrent(): Promise<void> {
+    if (!this.current) return;
+    await this.current.data.close();
+    await this.current.manifest.close();
+    this.shards.push(this.current.ref);
+    this.current = undefined;
+  }
+}

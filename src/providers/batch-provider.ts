@@ -1,0 +1,122 @@
+import type { Readable } from 'node:stream';
+import type { Endpoint, OutputSchema, ProviderName } from '../spec/job-spec';
+import type { BlobWriter } from '../storage/blob-store';
+import type { ItemResult } from '../results/item-result';
+
+/** Provider limits and behaviour as data (../shared/PROVIDERS.md); never `if (provider === ...)`. */
+export interface ProviderLimits {
+  maxRequestsPerBatch: number;
+  maxBytesPerBatch: number;
+  /** Batch creations allowed per hour (0 = no documented limit). */
+  maxBatchCreatesPerHour: number;
+  /** The batch window the provider promises, in hours. */
+  completionWindowHours: number;
+  /** What batches usually take, in hours: used to plan deadlines. */
+  expectedCompletionHours: number;
+  /** Days the provider keeps results. */
+  resultRetentionDays: number;
+}
+
+export interface ProviderCapabilities {
+  endpoints: readonly Endpoint[];
+  batch: boolean;
+  flex: boolean;
+  realtime: boolean;
+  /** Batches carry our metadata tag, so a lost create response can be reconciled by listing. */
+  batchMetadata: boolean;
+}
+
+/** Our phases of a provider batch; each adapter maps its statuses here with an exhaustive table. */
+export type BatchPhase =
+  | 'validating'
+  | 'in_progress'
+  | 'finalizing'
+  | 'completed'
+  | 'failed'
+  | 'expired'
+  | 'cancelling'
+  | 'cancelled';
+
+export const TERMINAL_PHASES: ReadonlySet<BatchPhase> = new Set(['completed', 'failed', 'expired', 'cancelled']);
+
+export interface BatchStatus {
+  batchId: string;
+  phase: BatchPhase;
+  counts: { total: number; completed: number; failed: number };
+  /** Provider handles to download (OpenAI file ids, an Anthropic results URL); absent until there is something. */
+  outputRef?: string;
+  errorRef?: string;
+  /** Batch-level problems (input validation), with the input line where the provider gives one. */
+  errors: Array<{ code: string; message: string; line?: number }>;
+  createdAtMs?: number;
+  expiresAtMs?: number;
+}
+
+/** A rendered prompt before it becomes a provider request body. */
+export type RenderedPrompt =
+  | { messages: Array<{ role: 'system' | 'developer' | 'user' | 'assistant'; content: string }> }
+  | { input: string }
+  | { body: Record<string, unknown> };
+
+export interface RequestShape {
+  model: string;
+  endpoint: Endpoint;
+  params: Record<string, unknown>;
+  outputSchema?: OutputSchema;
+}
+
+/** What one successful response said: the answer (parsed JSON when a schema was asked for) and token usage. */
+export interface ParsedAnswer {
+  /** Text, parsed JSON (structured output), or an embedding vector. Undefined when the body had none. */
+  output: unknown;
+  /** The raw text before JSON parsing (structured output), for error messages. */
+  text?: string;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+export interface SubmitRequest {
+  jobId: string;
+  /** Stable id of this shard attempt: the metadata tag and the key of the durable batch record. */
+  shardAttemptId: string;
+  endpoint: Endpoint;
+  model: string;
+  requestCount: number;
+  bytes: number;
+  /** Opens the shard file (provider batch lines, one per request). */
+  openInput(): Readable;
+  /** Name the uploaded file carries. */
+  fileName: string;
+}
+
+/**
+ * One provider's batch API (and its synchronous tiers), built on its official SDK with the SDK's own
+ * retries off: Temporal owns retries. Methods throw ProviderError.
+ */
+export interface BatchProvider {
+  readonly name: ProviderName;
+  readonly limits: ProviderLimits;
+  readonly capabilities: ProviderCapabilities;
+
+  /** The request body for one item. Deterministic: same input, same body. */
+  buildBody(prompt: RenderedPrompt, shape: RequestShape): Record<string, unknown>;
+  /** One line of the batch input file (no newline) from a custom_id and a body already serialized. */
+  batchLine(customId: string, bodyJson: string, endpoint: Endpoint): string;
+  /** Reads back a line made by batchLine. */
+  parseBatchLine(line: string): { customId: string; body: Record<string, unknown> };
+  /** The same request with a correction hint appended (repair rounds for invalid output). */
+  withRepairHint(body: Record<string, unknown>, hint: string, endpoint: Endpoint): Record<string, unknown>;
+
+  /** Uploads the input (if the provider takes files) and creates the batch. NOT idempotent: callers reconcile first. */
+  submit(request: SubmitRequest): Promise<{ batchId: string }>;
+  /** Finds a batch created for this shard attempt since `createdAfterMs` (lost create responses), if the provider can tell. */
+  reconcile(shardAttemptId: string, createdAfterMs: number): Promise<string | undefined>;
+  retrieve(batchId: string): Promise<BatchStatus>;
+  cancel(batchId: string): Promise<void>;
+  /** Streams the batch's output and error lines into our storage (one JSON object per line). */
+  download(status: BatchStatus, sinks: { output: BlobWriter; errors: BlobWriter }): Promise<void>;
+  /** Parses one downloaded output or error line. */
+  parseResultLine(line: string): ItemResult;
+  /** Reads the answer and usage out of a successful response body. */
+  extractAnswer(body: unknown, endpoint: Endpoint): ParsedAnswer;
+}

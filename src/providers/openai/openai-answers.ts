@@ -1,0 +1,84 @@
+import type { Endpoint } from '../../spec/job-spec';
+import type { ItemErrorKind, ItemResult } from '../../results/item-result';
+import type { ParsedAnswer } from '../batch-provider';
+
+type Json = Record<string, unknown>;
+
+function num(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/** The answer and token usage of one successful OpenAI response body. */
+export function extractOpenAiAnswer(body: unknown, endpoint: Endpoint): ParsedAnswer {
+  const b = (body ?? {}) as Json;
+  const usage = (b.usage ?? {}) as Json;
+  switch (endpoint) {
+    case '/v1/embeddings': {
+      const data = (b.data as Array<{ embedding?: unknown }> | undefined) ?? [];
+      return { output: data[0]?.embedding, tokensIn: num(usage.prompt_tokens), tokensOut: 0 };
+    }
+    case '/v1/responses': {
+      const output = (b.output as Array<{ type?: string; content?: Array<{ type?: string; text?: string }> }> | undefined) ?? [];
+      const text = output
+        .filter((o) => o.type === 'message')
+        .flatMap((o) => o.content ?? [])
+        .filter((c) => c.type === 'output_text' && typeof c.text === 'string')
+        .map((c) => c.text)
+        .join('');
+      return { output: text, text, tokensIn: num(usage.input_tokens), tokensOut: num(usage.output_tokens) };
+    }
+    default: {
+      const choice = ((b.choices as Array<{ message?: { content?: string | null } }> | undefined) ?? [])[0];
+      const text = choice?.message?.content ?? undefined;
+      return { output: text, ...(text !== undefined ? { text } : {}), tokensIn: num(usage.prompt_tokens), tokensOut: num(usage.completion_tokens) };
+    }
+  }
+}
+
+function kindOfStatus(status: number): ItemErrorKind {
+  if (status === 429) return 'rate_limited';
+  if (status === 401 || status === 403) return 'auth';
+  if (status >= 500 || status === 408 || status === 409) return 'server_error';
+  return 'invalid_request';
+}
+
+function kindOfCode(code: string | undefined): ItemErrorKind {
+  if (!code) return 'server_error';
+  if (code === 'batch_expired') return 'expired';
+  if (code === 'batch_cancelled') return 'provider_cancelled';
+  if (/rate_limit/.test(code)) return 'rate_limited';
+  if (/invalid|not_found|unsupported|too_long|context_length/.test(code)) return 'invalid_request';
+  return 'server_error';
+}
+
+/**
+ * One line of an OpenAI output or error file. A line with a non-2xx `status_code` is an error even when
+ * `error` is null (PROVIDERS.md): always check the status.
+ */
+export function parseOpenAiResultLine(line: string): ItemResult {
+  const parsed = JSON.parse(line) as {
+    custom_id: string;
+    response: { status_code: number; body?: Json } | null;
+    error: { code?: string; message?: string } | null;
+  };
+  const customId = parsed.custom_id;
+  const response = parsed.response;
+  if (response && response.status_code >= 200 && response.status_code < 300 && !parsed.error) {
+    return { customId, ok: true, body: response.body };
+  }
+  if (response) {
+    const bodyError = (response.body?.error ?? {}) as { code?: string; message?: string };
+    return {
+      customId,
+      ok: false,
+      error: {
+        kind: kindOfStatus(response.status_code),
+        ...(bodyError.code ? { code: bodyError.code } : {}),
+        message: bodyError.message ?? parsed.error?.message ?? `HTTP ${response.status_code}`,
+        status: response.status_code,
+      },
+    };
+  }
+  const code = parsed.error?.code;
+  return { customId, ok: false, error: { kind: kindOfCode(code), ...(code ? { code } : {}), message: parsed.error?.message ?? 'no response' } };
+}

@@ -1,0 +1,157 @@
+import { Readable } from 'node:stream';
+import type OpenAI from 'openai';
+import { toStreamingFile } from 'openai/uploads';
+import type { Endpoint, ProviderName } from '../../spec/job-spec';
+import type { BlobWriter } from '../../storage/blob-store';
+import type { ItemResult } from '../../results/item-result';
+import type {
+  BatchProvider,
+  BatchStatus,
+  ParsedAnswer,
+  ProviderCapabilities,
+  ProviderLimits,
+  RenderedPrompt,
+  RequestShape,
+  SubmitRequest,
+} from '../batch-provider';
+import { extractOpenAiAnswer, parseOpenAiResultLine } from './openai-answers';
+import { toProviderError } from './openai-errors';
+import { buildOpenAiBody, openAiBatchLine, parseOpenAiBatchLine, withOpenAiRepairHint } from './openai-requests';
+import { OPENAI_STATUS_PHASE } from './openai-status';
+
+/** Metadata keys Longhaul tags its batches with (OpenAI allows 16 pairs, keys <= 64, values <= 512 chars). */
+export const METADATA_JOB = 'longhaul_job';
+export const METADATA_SHARD = 'longhaul_shard';
+
+/** How far back reconciliation lists batches before the recorded create intent (clock skew, slow creates). */
+const RECONCILE_SLACK_MS = 10 * 60 * 1000;
+
+/**
+ * The OpenAI Batch API through the official `openai` client: OpenAI itself, Azure OpenAI (pass an
+ * AzureOpenAI client) and OpenAI-compatible hosts (a client with their baseURL). The client must be built
+ * with `maxRetries: 0`.
+ */
+export class OpenAiBatchProvider implements BatchProvider {
+  constructor(
+    private readonly client: OpenAI,
+    readonly name: ProviderName,
+    readonly limits: ProviderLimits,
+    readonly capabilities: ProviderCapabilities,
+  ) {}
+
+  buildBody(prompt: RenderedPrompt, shape: RequestShape): Record<string, unknown> {
+    return buildOpenAiBody(prompt, shape);
+  }
+
+  batchLine(customId: string, bodyJson: string, endpoint: Endpoint): string {
+    return openAiBatchLine(customId, bodyJson, endpoint);
+  }
+
+  parseBatchLine(line: string): { customId: string; body: Record<string, unknown> } {
+    return parseOpenAiBatchLine(line);
+  }
+
+  withRepairHint(body: Record<string, unknown>, hint: string, endpoint: Endpoint): Record<string, unknown> {
+    return withOpenAiRepairHint(body, hint, endpoint);
+  }
+
+  async submit(request: SubmitRequest): Promise<{ batchId: string }> {
+    try {
+      const file = await this.client.files.create({
+        file: toStreamingFile(request.openInput(), request.fileName, { type: 'application/jsonl' }),
+        purpose: 'batch',
+      });
+      const batch = await this.client.batches.create({
+        input_file_id: file.id,
+        endpoint: request.endpoint as OpenAI.BatchCreateParams['endpoint'],
+        completion_window: '24h',
+        metadata: { [METADATA_JOB]: request.jobId.slice(0, 512), [METADATA_SHARD]: request.shardAttemptId.slice(0, 512) },
+      });
+      return { batchId: batch.id };
+    } catch (err) {
+      throw toProviderError(err, this.name);
+    }
+  }
+
+  async reconcile(shardAttemptId: string, createdAfterMs: number): Promise<string | undefined> {
+    const since = Math.floor((createdAfterMs - RECONCILE_SLACK_MS) / 1000);
+    try {
+      for await (const batch of this.client.batches.list({ limit: 100 })) {
+        if (batch.created_at < since) return undefined;
+        if (batch.metadata?.[METADATA_SHARD] === shardAttemptId) return batch.id;
+      }
+      return undefined;
+    } catch (err) {
+      throw toProviderError(err, this.name);
+    }
+  }
+
+  async retrieve(batchId: string): Promise<BatchStatus> {
+    let batch: OpenAI.Batch;
+    try {
+      batch = await this.client.batches.retrieve(batchId);
+    } catch (err) {
+      throw toProviderError(err, this.name);
+    }
+    const counts = batch.request_counts ?? { total: 0, completed: 0, failed: 0 };
+    return {
+      batchId: batch.id,
+      phase: OPENAI_STATUS_PHASE[batch.status],
+      counts: { total: counts.total, completed: counts.completed, failed: counts.failed },
+      ...(batch.output_file_id ? { outputRef: batch.output_file_id } : {}),
+      ...(batch.error_file_id ? { errorRef: batch.error_file_id } : {}),
+      errors: (batch.errors?.data ?? []).map((e) => ({
+        code: e.code ?? 'error',
+        message: e.message ?? '',
+        ...(typeof e.line === 'number' ? { line: e.line } : {}),
+      })),
+      createdAtMs: batch.created_at * 1000,
+      ...(batch.expires_at ? { expiresAtMs: batch.expires_at * 1000 } : {}),
+    };
+  }
+
+  async cancel(batchId: string): Promise<void> {
+    try {
+      await this.client.batches.cancel(batchId);
+    } catch (err) {
+      const failure = toProviderError(err, this.name);
+      // cancelling a batch that already ended is not an error for us
+      if (failure.kind === 'invalid_request' && failure.details.status === 409) return;
+      throw failure;
+    }
+  }
+
+  async download(status: BatchStatus, sinks: { output: BlobWriter; errors: BlobWriter }): Promise<void> {
+    if (status.outputRef) await this.copyFile(status.outputRef, sinks.output);
+    if (status.errorRef) await this.copyFile(status.errorRef, sinks.errors);
+  }
+
+  private async copyFile(fileId: string, sink: BlobWriter): Promise<void> {
+    let response: Response;
+    try {
+      response = await this.client.files.content(fileId);
+    } catch (err) {
+      throw toProviderError(err, this.name);
+    }
+    if (!response.body) return;
+    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    const decoder = new TextDecoder();
+    let last = '\n';
+    for await (const chunk of body) {
+      const text = decoder.decode(chunk as Buffer, { stream: true });
+      if (text.length === 0) continue;
+      last = text[text.length - 1]!;
+      await sink.write(text);
+    }
+    // keep files line-terminated, so a later append or concatenation never joins two lines
+    if (last !== '\n') await sink.write('\n');
+  }
+
+  parseResultLine(line: string): ItemResult {
+    return parseOpenAiResultLine(line);
+  }
+
+  extractAnswer(body: unknown, endpoint: Endpoint): ParsedAnswer {
+    return extractOpenAiAnswer(body, endpoint);
+  }
+}

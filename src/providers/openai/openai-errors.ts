@@ -1,0 +1,46 @@
+import OpenAI from 'openai';
+import { ProviderError, type ProviderErrorKind } from '../provider-error';
+
+const QUOTA_CODES = /token_limit|enqueued|quota|batch_limit/i;
+
+/** Retry-After as milliseconds, from `retry-after-ms` or `retry-after` (seconds or an HTTP date). */
+export function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const ms = headers?.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Number(ms);
+  const after = headers?.get('retry-after');
+  if (!after) return undefined;
+  if (Number.isFinite(Number(after))) return Number(after) * 1000;
+  const date = Date.parse(after);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+function kindOf(err: InstanceType<typeof OpenAI.APIError>): ProviderErrorKind {
+  const code = err.code ?? '';
+  const status = err.status ?? 0;
+  if (QUOTA_CODES.test(code) || QUOTA_CODES.test(err.message)) return 'quota_exceeded';
+  if (status === 429 && code === 'resource_unavailable') return 'unavailable';
+  if (status === 429) return 'rate_limited';
+  if (status === 408) return 'timeout';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status >= 500) return 'server_error';
+  if (status === 409) return 'server_error';
+  return 'invalid_request';
+}
+
+/** The one place OpenAI SDK errors become ProviderErrors (also used for Azure and OpenAI-compatible hosts). */
+export function toProviderError(err: unknown, provider = 'openai'): ProviderError {
+  if (err instanceof ProviderError) return err;
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return new ProviderError('timeout', err.message, { provider });
+  if (err instanceof OpenAI.APIConnectionError) return new ProviderError('network', err.message, { provider });
+  if (err instanceof OpenAI.APIError) {
+    return new ProviderError(kindOf(err), `${provider} ${err.status ?? ''} ${err.message}`.trim(), {
+      provider,
+      ...(err.status !== undefined ? { status: err.status } : {}),
+      ...(err.code ? { code: err.code } : {}),
+      ...(retryAfterMs(err.headers) !== undefined ? { retryAfterMs: retryAfterMs(err.headers) } : {}),
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new ProviderError('network', `${provider}: ${message}`, { provider });
+}

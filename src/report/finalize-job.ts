@@ -1,0 +1,167 @@
+import { readDataset } from '../dataset/dataset-reader';
+import type { ItemOutcome } from '../results/item-outcome';
+import { CSV_COLUMNS, toCsvRow, toResultLine } from '../results/result-line';
+import type { ResultStore } from '../results/result-store';
+import { itemKeyOf, lineKey } from '../spec/ids';
+import type { ResolvedJobSpec } from '../spec/job-spec';
+import type { BlobStore, BlobWriter } from '../storage/blob-store';
+import { jobLayout } from '../storage/job-layout';
+import { LocalBlobStore } from '../storage/local-blob-store';
+import type { JobReport, PhaseTimings } from './job-report';
+import type { PriceTable } from './price-table';
+
+export interface FinalizeRequest {
+  spec: ResolvedJobSpec;
+  generation: number;
+  cancelled: boolean;
+  rounds: number;
+  shards: number;
+  timings: PhaseTimings;
+  startedAt: string;
+}
+
+export interface FinalizeDeps {
+  blobs: BlobStore;
+  store: ResultStore;
+  prices: PriceTable;
+  now?: () => Date;
+  onProgress?: (items: number) => void;
+}
+
+/** Where a job's output files go: `output.dir` when the spec names one, else the job's folder in storage. */
+export function outputTarget(spec: ResolvedJobSpec, blobs: BlobStore) {
+  if (spec.output.dir) {
+    const dir = new LocalBlobStore(spec.output.dir);
+    return {
+      store: dir as BlobStore,
+      results: `results.${spec.output.format}`,
+      deadLetter: 'dead-letter.jsonl',
+      report: 'report.json',
+      reportHtml: 'report.html',
+    };
+  }
+  return {
+    store: blobs,
+    results: jobLayout.results(spec.jobId, spec.output.format),
+    deadLetter: jobLayout.deadLetter(spec.jobId),
+    report: jobLayout.report(spec.jobId),
+    reportHtml: jobLayout.reportHtml(spec.jobId),
+  };
+}
+
+/**
+ * The job's last step. Settles every item (retryable leftovers become failed with "retries exhausted";
+ * items that never got an outcome become cancelled, or failed if the job was not cancelled), then writes
+ * the results file (one line per input item, in input order), the dead-letter file and the report.
+ * Streams the dataset and the stored outcomes side by side: memory stays flat. Safe to run again.
+ */
+export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps): Promise<JobReport> {
+  const { spec, generation } = request;
+  const { store } = deps;
+  await store.closeRetryable(spec.jobId, request.cancelled ? 'not retried: the job was cancelled' : 'retries exhausted');
+  const target = outputTarget(spec, deps.blobs);
+  const results = target.store.createWriter(target.results);
+  const deadLetter = target.store.createWriter(target.deadLetter);
+  try {
+    if (spec.output.format === 'csv') await results.write(CSV_COLUMNS.join(',') + '\n');
+    await writeOutcomes(request, deps, results, deadLetter);
+    await results.close();
+    await deadLetter.close();
+  } catch (err) {
+    await results.abort();
+    await deadLetter.abort();
+    throw err;
+  }
+
+  const counts = await store.counts(spec.jobId);
+  const { byState } = counts;
+  const realtimeUsd = deps.prices.realtimeCost(spec.model, counts.tokensIn, counts.tokensOut);
+  const report: JobReport = {
+    jobId: spec.jobId,
+    taskVersion: spec.taskVersion,
+    generation,
+    status: request.cancelled ? 'cancelled' : 'completed',
+    provider: spec.provider,
+    model: spec.model,
+    mode: spec.mode,
+    total: byState.succeeded + byState.failed + byState.cancelled + byState.cached + byState.failed_retryable,
+    counts: { succeeded: byState.succeeded, failed: byState.failed + byState.failed_retryable, cancelled: byState.cancelled, cached: byState.cached },
+    failuresByReason: counts.byReason,
+    byTier: counts.byTier,
+    tokens: { in: counts.tokensIn, out: counts.tokensOut },
+    cost: {
+      paidUsd: round6(counts.costUsd),
+      realtimeUsd: round6(realtimeUsd),
+      savedUsd: round6(realtimeUsd - counts.costUsd),
+      priceKnown: deps.prices.priceOf(spec.model) !== undefined,
+    },
+    rounds: request.rounds,
+    shards: request.shards,
+    duplicateIds: await store.duplicateKeys(spec.jobId),
+    timings: request.timings,
+    startedAt: request.startedAt,
+    finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
+    files: {
+      results: target.store.describe(target.results),
+      deadLetter: target.store.describe(target.deadLetter),
+      report: target.store.describe(target.report),
+    },
+  };
+  const reportWriter = target.store.createWriter(target.report);
+  await reportWriter.write(JSON.stringify(report, null, 2) + '\n');
+  await reportWriter.close();
+  return report;
+}
+
+async function writeOutcomes(request: FinalizeRequest, deps: FinalizeDeps, results: BlobWriter, deadLetter: BlobWriter): Promise<void> {
+  const { spec, generation } = request;
+  const stored = deps.store.iterate(spec.jobId)[Symbol.asyncIterator]();
+  let next = await stored.next();
+  let gaps: ItemOutcome[] = [];
+  let written = 0;
+  for await (const rows of readDataset(spec.dataset, deps.blobs)) {
+    for (const row of rows) {
+      while (!next.done && next.value.seq < row.seq) next = await stored.next();
+      let outcome: ItemOutcome;
+      if (!next.done && next.value.seq === row.seq) outcome = next.value;
+      else {
+        outcome = gapOutcome(row.seq, row.line, (row.row && itemKeyOf(row.row, spec.dataset.idField)) ?? lineKey(row.line), generation, request.cancelled);
+        gaps.push(outcome);
+      }
+      const line = toResultLine(outcome, spec.output.includeInput ? row.row : undefined);
+      await results.write(spec.output.format === 'csv' ? toCsvRow(line) + '\n' : JSON.stringify(line) + '\n');
+      if (line.state === 'failed') {
+        await deadLetter.write(JSON.stringify({ id: line.id, line: line.line, reason: line.error?.reason, message: line.error?.message, input: row.row ?? null }) + '\n');
+      }
+      written++;
+    }
+    if (gaps.length > 0) {
+      await deps.store.upsertOutcomes(spec.jobId, spec.taskVersion, gaps);
+      gaps = [];
+    }
+    deps.onProgress?.(written);
+  }
+}
+
+function gapOutcome(seq: number, line: number, itemKey: string, generation: number, cancelled: boolean): ItemOutcome {
+  return {
+    seq,
+    line,
+    itemKey,
+    requestKey: null,
+    state: cancelled ? 'cancelled' : 'failed',
+    reason: cancelled ? 'job_cancelled' : 'missing_result',
+    message: cancelled ? 'the job was cancelled before this item was sent' : 'no outcome was recorded for this item',
+    generation,
+    round: 999,
+    tier: 'none',
+    output: undefined,
+    tokensIn: 0,
+    tokensOut: 0,
+    costUsd: 0,
+  };
+}
+
+function round6(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

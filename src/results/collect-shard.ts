@@ -1,0 +1,125 @@
+import type { ManifestLine } from '../dataset/shard-writer';
+import { readLineBatches } from '../dataset/line-reader';
+import { loadManifestLines } from '../dataset/manifest';
+import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
+import type { PriceTable } from '../report/price-table';
+import { parseCustomId } from '../spec/ids';
+import type { ResolvedJobSpec } from '../spec/job-spec';
+import type { BlobStore } from '../storage/blob-store';
+import { jobLayout, type ShardAddress } from '../storage/job-layout';
+import type { ItemOutcome, Tier } from './item-outcome';
+import { classifyMissing, classifyResult, manifestEntry, type ClassifyContext } from './outcome-classifier';
+import { OutputValidator } from './output-validator';
+import type { ResultStore } from './result-store';
+import { emptyTally, type ShardTally } from './shard-tally';
+
+const WRITE_EVERY = 5_000;
+
+export interface CollectDeps {
+  blobs: BlobStore;
+  store: ResultStore;
+  provider: BatchProvider;
+  prices: PriceTable;
+  onProgress?: (linesRead: number) => void;
+}
+
+export interface CollectRequest {
+  spec: ResolvedJobSpec;
+  shard: ShardAddress;
+  /** How the batch ended; undefined when it was never created (then `note` says why). */
+  status: BatchStatus | undefined;
+  note?: string;
+  tier?: Tier;
+  jobCancelled?: boolean;
+}
+
+/** A shard's manifest by seq, with each request's 1-based line in the shard's input file. */
+async function manifestBySeq(blobs: BlobStore, shard: ShardAddress): Promise<Map<number, { entry: ManifestLine; inputLine: number }>> {
+  const lines = await loadManifestLines(blobs, shard);
+  return new Map(lines.map((entry, i) => [entry[0], { entry, inputLine: i + 1 }]));
+}
+
+/** Copies the provider's output and error files into our storage, unless a previous attempt already did. */
+export async function downloadOnce(blobs: BlobStore, provider: BatchProvider, shard: ShardAddress, status: BatchStatus): Promise<void> {
+  const outputKey = jobLayout.shardOutput(shard);
+  if (await blobs.exists(outputKey)) return;
+  const errors = blobs.createWriter(jobLayout.shardErrors(shard));
+  const output = blobs.createWriter(outputKey);
+  try {
+    await provider.download(status, { output, errors });
+    await errors.close();
+    await output.close(); // the output file appears last: its presence means both are complete
+  } catch (err) {
+    await output.abort();
+    await errors.abort();
+    throw err;
+  }
+}
+
+/**
+ * Collects one ended batch: downloads its files into our storage first (provider retention is short), then
+ * parses every line, joins it to its item through the custom_id, validates the answer, and upserts one
+ * outcome per item of the shard, including items the batch returned nothing for. Idempotent: collecting
+ * the same shard twice writes the same outcomes, which the store ignores.
+ */
+export async function collectShard(request: CollectRequest, deps: CollectDeps): Promise<ShardTally> {
+  const { spec, shard, status } = request;
+  const { blobs, store, provider } = deps;
+  if (status && (status.outputRef || status.errorRef)) await downloadOnce(blobs, provider, shard, status);
+  const manifest = await manifestBySeq(blobs, shard);
+  const ctx: ClassifyContext = {
+    provider,
+    validator: new OutputValidator(spec.outputSchema),
+    prices: deps.prices,
+    model: spec.model,
+    endpoint: spec.endpoint,
+    retryOn: new Set(spec.retry.retryOn),
+    generation: shard.generation,
+    round: shard.round,
+    tier: request.tier ?? 'batch',
+    jobCancelled: request.jobCancelled ?? false,
+  };
+  const tally = emptyTally();
+  tally.requests = manifest.size;
+  let pending: ItemOutcome[] = [];
+  const flush = async () => {
+    for (const outcome of pending) count(tally, outcome);
+    await store.upsertOutcomes(spec.jobId, spec.taskVersion, pending);
+    pending = [];
+  };
+
+  let linesRead = 0;
+  for (const key of [jobLayout.shardOutput(shard), jobLayout.shardErrors(shard)]) {
+    if (!(await blobs.exists(key))) continue;
+    for await (const batch of readLineBatches(blobs.read(key))) {
+      for (const text of batch.lines) {
+        if (!text) continue;
+        linesRead++;
+        const result = provider.parseResultLine(text);
+        const id = parseCustomId(result.customId);
+        const item = id && id.generation === shard.generation && id.round === shard.round ? manifest.get(id.seq) : undefined;
+        if (!item) {
+          tally.foreignLines++;
+          continue;
+        }
+        manifest.delete(id!.seq);
+        pending.push(classifyResult(manifestEntry(item.entry), result, ctx));
+      }
+      if (pending.length >= WRITE_EVERY) await flush();
+      deps.onProgress?.(linesRead);
+    }
+  }
+  for (const { entry, inputLine } of manifest.values()) pending.push(classifyMissing(manifestEntry(entry), inputLine, status, ctx, request.note));
+  await flush();
+  return tally;
+}
+
+function count(tally: ShardTally, outcome: ItemOutcome): void {
+  if (outcome.state === 'succeeded') tally.succeeded++;
+  else if (outcome.state === 'failed_retryable') tally.retryable++;
+  else if (outcome.state === 'cancelled') tally.cancelled++;
+  else tally.failed++;
+  tally.tokensIn += outcome.tokensIn;
+  tally.tokensOut += outcome.tokensOut;
+  tally.costUsd += outcome.costUsd;
+}

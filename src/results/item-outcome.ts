@@ -1,0 +1,45 @@
+import type { ItemErrorKind } from './item-result';
+
+/**
+ * The item state machine. Every item of a job ends in exactly one terminal state:
+ *   (pending) -> succeeded | failed | cached | cancelled
+ *   (pending) -> failed_retryable -> (next round: pending) ... -> terminal
+ * `failed_retryable` is never final: the job's last step turns what is left of it into `failed`.
+ */
+export type ItemState = 'succeeded' | 'failed_retryable' | 'failed' | 'cancelled' | 'cached';
+
+export const TERMINAL_STATES: readonly ItemState[] = ['succeeded', 'failed', 'cancelled', 'cached'];
+
+/** Why an item failed: a provider error kind, or one of ours. */
+export type FailureReason =
+  | ItemErrorKind
+  | 'invalid_output' // the answer broke the output schema (or was empty)
+  | 'bad_row' // the dataset row could not become a request (unparseable, missing field, too big)
+  | 'batch_failed' // the provider rejected the whole batch
+  | 'missing_result' // the batch ended without a line for this item
+  | 'job_cancelled'; // the job was cancelled before the item had an answer
+
+/** Which way a request went: a batch, the flex tier, a synchronous call, or not at all (cache). */
+export type Tier = 'batch' | 'flex' | 'realtime' | 'cache' | 'none';
+
+/** One item's outcome as stored. `output` is JSON-serializable; tokens and cost are for this attempt. */
+export interface ItemOutcome {
+  seq: number;
+  line: number;
+  itemKey: string;
+  requestKey: string | null;
+  state: ItemState;
+  reason: FailureReason | null;
+  message: string | null;
+  generation: number;
+  round: number;
+  tier: Tier;
+  output: unknown;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
+export function isTerminal(state: ItemState): boolean {
+  return state !== 'failed_retryable';
+}

@@ -1,0 +1,95 @@
+import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
+import type { PriceTable } from '../report/price-table';
+import type { ManifestLine } from '../dataset/shard-writer';
+import type { Endpoint, RetryableReason } from '../spec/job-spec';
+import type { FailureReason, ItemOutcome, Tier } from './item-outcome';
+import type { ItemResult } from './item-result';
+import type { OutputValidator } from './output-validator';
+
+export interface ClassifyContext {
+  provider: Pick<BatchProvider, 'extractAnswer'>;
+  validator: OutputValidator;
+  prices: PriceTable;
+  model: string;
+  endpoint: Endpoint;
+  retryOn: ReadonlySet<RetryableReason | FailureReason>;
+  generation: number;
+  round: number;
+  tier: Tier;
+  /** The job is being cancelled: provider cancellations end the item as cancelled, not retryable. */
+  jobCancelled: boolean;
+}
+
+type Manifest = { seq: number; line: number; itemKey: string; requestKey: string };
+
+export function manifestEntry(line: ManifestLine): Manifest {
+  return { seq: line[0], line: line[1], itemKey: line[3], requestKey: line[4] };
+}
+
+function failure(item: Manifest, ctx: ClassifyContext, reason: FailureReason, message: string, usage = { tokensIn: 0, tokensOut: 0 }): ItemOutcome {
+  const cancelled = ctx.jobCancelled && (reason === 'provider_cancelled' || reason === 'job_cancelled');
+  const state = cancelled ? 'cancelled' : ctx.retryOn.has(reason) ? 'failed_retryable' : 'failed';
+  return {
+    ...item,
+    state,
+    reason: cancelled ? 'job_cancelled' : reason,
+    message,
+    generation: ctx.generation,
+    round: ctx.round,
+    tier: ctx.tier,
+    output: undefined,
+    ...usage,
+    costUsd: ctx.prices.cost(ctx.model, ctx.tier, usage.tokensIn, usage.tokensOut),
+  };
+}
+
+/**
+ * The one place a provider's per-item result becomes an outcome: answers are checked against the output
+ * schema; errors keep their kind as the reason and are retryable when the job's retry policy says so.
+ * Tokens of invalid answers are still counted: the provider billed them.
+ */
+export function classifyResult(item: Manifest, result: ItemResult, ctx: ClassifyContext): ItemOutcome {
+  if (!result.ok) {
+    const status = result.error.status ? ` (HTTP ${result.error.status})` : '';
+    return failure(item, ctx, result.error.kind, `${result.error.code ?? result.error.kind}${status}: ${result.error.message}`);
+  }
+  const answer = ctx.provider.extractAnswer(result.body, ctx.endpoint);
+  const usage = { tokensIn: answer.tokensIn, tokensOut: answer.tokensOut };
+  const checked = ctx.validator.validate(answer);
+  if (!checked.ok) return failure(item, ctx, 'invalid_output', checked.message, usage);
+  return {
+    ...item,
+    state: 'succeeded',
+    reason: null,
+    message: null,
+    generation: ctx.generation,
+    round: ctx.round,
+    tier: ctx.tier,
+    output: checked.output,
+    ...usage,
+    costUsd: ctx.prices.cost(ctx.model, ctx.tier, usage.tokensIn, usage.tokensOut),
+  };
+}
+
+/**
+ * The outcome of an item the batch returned no line for, from how the batch ended. A batch that failed
+ * validation blames the input lines its errors name (permanent) and fails the rest retryably.
+ */
+export function classifyMissing(item: Manifest, inputLine: number, status: BatchStatus | undefined, ctx: ClassifyContext, note?: string): ItemOutcome {
+  if (!status) return failure(item, ctx, 'batch_failed', note ?? 'the batch could not be created');
+  switch (status.phase) {
+    case 'failed': {
+      const own = status.errors.find((e) => e.line === inputLine);
+      if (own) return failure(item, ctx, 'invalid_request', `${own.code}: ${own.message}`);
+      const first = status.errors[0];
+      return failure(item, ctx, 'batch_failed', first ? `batch failed: ${first.code}: ${first.message}` : 'batch failed');
+    }
+    case 'expired':
+      return failure(item, ctx, 'expired', 'the batch expired before this request ran');
+    case 'cancelled':
+    case 'cancelling':
+      return failure(item, ctx, 'provider_cancelled', 'the batch was cancelled before this request ran');
+    default:
+      return failure(item, ctx, 'missing_result', `the batch ended (${status.phase}) without a result for this request`);
+  }
+}

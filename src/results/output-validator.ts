@@ -1,0 +1,46 @@
+import Ajv, { type ValidateFunction } from 'ajv';
+import type { OutputSchema } from '../spec/job-spec';
+import type { ParsedAnswer } from '../providers/batch-provider';
+
+export type Validation = { ok: true; output: unknown } | { ok: false; message: string };
+
+/**
+ * Checks every answer against the job's output schema (JSON Schema, compiled once per validator).
+ * Without a schema an answer is valid when it is not empty. Messages are short and name the field, so a
+ * repair round can hand them back to the model.
+ */
+export class OutputValidator {
+  private readonly check: ValidateFunction | undefined;
+
+  constructor(schema: OutputSchema | undefined) {
+    if (schema) {
+      const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: false });
+      this.check = ajv.compile(schema.schema);
+    }
+  }
+
+  validate(answer: ParsedAnswer): Validation {
+    const { output } = answer;
+    if (!this.check) {
+      const empty = output === undefined || output === null || output === '' || (Array.isArray(output) && output.length === 0);
+      return empty ? { ok: false, message: 'empty answer' } : { ok: true, output };
+    }
+    let value = output;
+    if (typeof output === 'string') {
+      try {
+        value = JSON.parse(output);
+      } catch {
+        return { ok: false, message: `answer is not valid JSON: ${truncate(output, 120)}` };
+      }
+    }
+    if (value === undefined) return { ok: false, message: 'empty answer' };
+    if (this.check(value)) return { ok: true, output: value };
+    const error = this.check.errors?.[0];
+    const where = error?.instancePath ? `output${error.instancePath.replace(/\//g, '.')}` : 'output';
+    return { ok: false, message: `${where} ${error?.message ?? 'does not match the schema'}` };
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

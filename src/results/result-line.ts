@@ -1,0 +1,58 @@
+import type { ItemOutcome, ItemState, Tier } from './item-outcome';
+
+/**
+ * One line of a job's results file, and what `JobHandle.results()` yields: the item's id and input line,
+ * its final state, the validated output or the error, and where the answer came from.
+ */
+export interface ResultLine {
+  id: string;
+  line: number;
+  state: Exclude<ItemState, 'failed_retryable'>;
+  output: unknown;
+  error: { reason: string; message: string | null } | null;
+  tier: Tier;
+  round: number;
+  tokens: { in: number; out: number };
+  costUsd: number;
+  input?: Record<string, unknown>;
+}
+
+export function toResultLine(outcome: ItemOutcome, input?: Record<string, unknown>): ResultLine {
+  return {
+    id: outcome.itemKey,
+    line: outcome.line,
+    state: outcome.state === 'failed_retryable' ? 'failed' : outcome.state,
+    output: outcome.output ?? null,
+    error: outcome.reason ? { reason: outcome.reason, message: outcome.message } : null,
+    tier: outcome.tier,
+    round: outcome.round,
+    tokens: { in: outcome.tokensIn, out: outcome.tokensOut },
+    costUsd: Number(outcome.costUsd.toFixed(8)),
+    ...(input ? { input } : {}),
+  };
+}
+
+export const CSV_COLUMNS = ['id', 'line', 'state', 'reason', 'message', 'output', 'tier', 'round', 'tokens_in', 'tokens_out', 'cost_usd'] as const;
+
+function csvField(value: unknown): string {
+  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsvRow(line: ResultLine): string {
+  return [
+    line.id,
+    line.line,
+    line.state,
+    line.error?.reason,
+    line.error?.message,
+    line.output,
+    line.tier,
+    line.round,
+    line.tokens.in,
+    line.tokens.out,
+    line.costUsd,
+  ]
+    .map(csvField)
+    .join(',');
+}

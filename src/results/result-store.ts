@@ -1,0 +1,74 @@
+import type { ResolvedJobSpec } from '../spec/job-spec';
+import type { ItemOutcome, ItemState } from './item-outcome';
+
+/** What a job's items add up to so far. */
+export interface OutcomeCounts {
+  byState: Record<ItemState, number>;
+  /** failed and failed_retryable items by reason. */
+  byReason: Record<string, number>;
+  /** By tier: items, tokens and cost. */
+  byTier: Record<string, { items: number; tokensIn: number; tokensOut: number; costUsd: number }>;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
+/** A cached answer for a request key (same task version, same rendered request). */
+export interface CachedAnswer {
+  requestKey: string;
+  output: unknown;
+}
+
+/** The durable record of the provider batch for one shard attempt: the exactly-once anchor. */
+export interface BatchRecord {
+  shardAttemptId: string;
+  provider: string;
+  /** When the first create was about to be sent (reconciliation lists batches from here). */
+  intentAtMs: number;
+  batchId: string | null;
+}
+
+/** What the store knows about a job across its generations. */
+export interface JobRecord {
+  jobId: string;
+  generation: number;
+  /** Items in the dataset; -1 until the generation's prepare has read it. */
+  total: number;
+  /** The spec of the latest generation. */
+  spec: ResolvedJobSpec;
+}
+
+/**
+ * Item outcomes, the answer cache and batch records. The embedded default is SQLite; a cluster uses a
+ * server database behind the same interface. Upserts are idempotent: writing the same outcomes twice
+ * changes nothing, and an outcome never replaces one from a later attempt.
+ */
+export interface ResultStore {
+  upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void>;
+  /** True when any succeeded answer exists for this task version (prepare skips cache lookups otherwise). */
+  hasAnswersFor(taskVersion: string): Promise<boolean>;
+  findCached(requestKeys: readonly string[]): Promise<Map<string, CachedAnswer>>;
+  counts(jobId: string): Promise<OutcomeCounts>;
+  /** Sequence numbers of items in the given states, ascending. */
+  seqsInStates(jobId: string, states: readonly ItemState[]): Promise<number[]>;
+  /** Items a round left retryable, with their reason and last message (for repair hints). */
+  retryable(jobId: string, generation: number, round: number): Promise<Array<{ seq: number; reason: string; message: string | null }>>;
+  /**
+   * Turns every failed_retryable item of the job into failed, prefixing its message with `note`
+   * ("retries exhausted", "not retried: the job was cancelled"); returns how many.
+   */
+  closeRetryable(jobId: string, note: string): Promise<number>;
+  /** Outcomes in seq order. */
+  iterate(jobId: string): AsyncIterable<ItemOutcome>;
+  /** Exact duplicate item keys in a job (a warning in the report). */
+  duplicateKeys(jobId: string): Promise<number>;
+
+  getBatchRecord(shardAttemptId: string): Promise<BatchRecord | undefined>;
+  /** Records that a create is about to be sent; keeps the first intent time if one exists. */
+  recordBatchIntent(shardAttemptId: string, provider: string, atMs: number): Promise<BatchRecord>;
+  recordBatchCreated(shardAttemptId: string, batchId: string): Promise<void>;
+
+  upsertJob(job: JobRecord): Promise<void>;
+  getJob(jobId: string): Promise<JobRecord | undefined>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,267 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ItemOutcome, ItemState } from './item-outcome';
+import type { BatchRecord, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
+import { attemptOrder } from '../spec/ids';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS items (
+  job_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  item_key TEXT NOT NULL,
+  request_key TEXT,
+  task_version TEXT NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT,
+  message TEXT,
+  generation INTEGER NOT NULL,
+  round INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  tier TEXT NOT NULL,
+  output TEXT,
+  tokens_in INTEGER NOT NULL DEFAULT 0,
+  tokens_out INTEGER NOT NULL DEFAULT 0,
+  cost_usd REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY (job_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS items_answers ON items (request_key) WHERE state = 'succeeded';
+CREATE INDEX IF NOT EXISTS items_task_answers ON items (task_version) WHERE state = 'succeeded';
+CREATE INDEX IF NOT EXISTS items_open ON items (job_id, attempt) WHERE state = 'failed_retryable';
+CREATE TABLE IF NOT EXISTS batch_records (
+  shard_attempt_id TEXT PRIMARY KEY,
+  provider TEXT NOT NULL,
+  intent_at_ms INTEGER NOT NULL,
+  batch_id TEXT
+);
+CREATE TABLE IF NOT EXISTS jobs (
+  job_id TEXT PRIMARY KEY,
+  generation INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  spec TEXT NOT NULL
+);
+`;
+
+// An outcome replaces the stored one only if it comes from a later attempt, or settles a retryable one of
+// the same attempt. Re-collecting a file therefore changes nothing, and a stale collect cannot undo news.
+const UPSERT = `
+INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, state, reason, message,
+                   generation, round, attempt, tier, output, tokens_in, tokens_out, cost_usd)
+VALUES (@jobId, @seq, @line, @itemKey, @requestKey, @taskVersion, @state, @reason, @message,
+        @generation, @round, @attempt, @tier, @output, @tokensIn, @tokensOut, @costUsd)
+ON CONFLICT (job_id, seq) DO UPDATE SET
+  line = excluded.line, item_key = excluded.item_key, request_key = excluded.request_key,
+  task_version = excluded.task_version, state = excluded.state, reason = excluded.reason,
+  message = excluded.message, generation = excluded.generation, round = excluded.round,
+  attempt = excluded.attempt, tier = excluded.tier, output = excluded.output,
+  tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out, cost_usd = excluded.cost_usd
+WHERE excluded.attempt > items.attempt
+   OR (excluded.attempt = items.attempt AND items.state = 'failed_retryable' AND excluded.state <> 'failed_retryable')`;
+
+interface ItemRow {
+  seq: number;
+  line: number;
+  item_key: string;
+  request_key: string | null;
+  state: ItemState;
+  reason: string | null;
+  message: string | null;
+  generation: number;
+  round: number;
+  tier: string;
+  output: string | null;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+}
+
+const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'cancelled', 'cached'];
+
+/**
+ * The embedded result store: one SQLite file (WAL), safe for several worker processes on one machine.
+ * Calls are synchronous underneath (better-sqlite3) and batched into transactions by the caller's arrays.
+ */
+export class SqliteResultStore implements ResultStore {
+  private readonly db: Database.Database;
+  private readonly upsert: Database.Statement;
+  private readonly upsertMany: (rows: Record<string, unknown>[]) => void;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 15000');
+    this.db.exec(SCHEMA);
+    this.upsert = this.db.prepare(UPSERT);
+    this.upsertMany = this.db.transaction((rows: Record<string, unknown>[]) => {
+      for (const row of rows) this.upsert.run(row);
+    });
+  }
+
+  async upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    this.upsertMany(
+      outcomes.map((o) => ({
+        jobId,
+        taskVersion,
+        seq: o.seq,
+        line: o.line,
+        itemKey: o.itemKey,
+        requestKey: o.requestKey,
+        state: o.state,
+        reason: o.reason,
+        message: o.message,
+        generation: o.generation,
+        round: o.round,
+        attempt: attemptOrder(o.generation, o.round),
+        tier: o.tier,
+        output: o.output === undefined ? null : JSON.stringify(o.output),
+        tokensIn: o.tokensIn,
+        tokensOut: o.tokensOut,
+        costUsd: o.costUsd,
+      })),
+    );
+  }
+
+  async hasAnswersFor(taskVersion: string): Promise<boolean> {
+    return this.db.prepare(`SELECT 1 FROM items WHERE task_version = ? AND state = 'succeeded' LIMIT 1`).get(taskVersion) !== undefined;
+  }
+
+  async findCached(requestKeys: readonly string[]): Promise<Map<string, CachedAnswer>> {
+    const found = new Map<string, CachedAnswer>();
+    const lookup = this.db.prepare(`SELECT output FROM items WHERE request_key = ? AND state = 'succeeded' LIMIT 1`);
+    for (const requestKey of requestKeys) {
+      const row = lookup.get(requestKey) as { output: string | null } | undefined;
+      if (row) found.set(requestKey, { requestKey, output: row.output === null ? null : JSON.parse(row.output) });
+    }
+    return found;
+  }
+
+  async counts(jobId: string): Promise<OutcomeCounts> {
+    const byState = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<ItemState, number>;
+    const byReason: Record<string, number> = {};
+    const byTier: OutcomeCounts['byTier'] = {};
+    let tokensIn = 0;
+    let tokensOut = 0;
+    let costUsd = 0;
+    const rows = this.db
+      .prepare(
+        `SELECT state, reason, tier, COUNT(*) AS n, SUM(tokens_in) AS tin, SUM(tokens_out) AS tout, SUM(cost_usd) AS cost
+         FROM items WHERE job_id = ? GROUP BY state, reason, tier`,
+      )
+      .all(jobId) as Array<{ state: ItemState; reason: string | null; tier: string; n: number; tin: number; tout: number; cost: number }>;
+    for (const row of rows) {
+      byState[row.state] += row.n;
+      if (row.reason && (row.state === 'failed' || row.state === 'failed_retryable')) byReason[row.reason] = (byReason[row.reason] ?? 0) + row.n;
+      const tier = (byTier[row.tier] ??= { items: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 });
+      tier.items += row.n;
+      tier.tokensIn += row.tin;
+      tier.tokensOut += row.tout;
+      tier.costUsd += row.cost;
+      tokensIn += row.tin;
+      tokensOut += row.tout;
+      costUsd += row.cost;
+    }
+    return { byState, byReason, byTier, tokensIn, tokensOut, costUsd };
+  }
+
+  async seqsInStates(jobId: string, states: readonly ItemState[]): Promise<number[]> {
+    const marks = states.map(() => '?').join(',');
+    const rows = this.db.prepare(`SELECT seq FROM items WHERE job_id = ? AND state IN (${marks}) ORDER BY seq`).pluck().all(jobId, ...states);
+    return rows as number[];
+  }
+
+  async retryable(jobId: string, generation: number, round: number) {
+    return this.db
+      .prepare(`SELECT seq, reason, message FROM items WHERE job_id = ? AND attempt = ? AND state = 'failed_retryable' ORDER BY seq`)
+      .all(jobId, attemptOrder(generation, round)) as Array<{ seq: number; reason: string; message: string | null }>;
+  }
+
+  async closeRetryable(jobId: string, note: string): Promise<number> {
+    const result = this.db
+      .prepare(
+        `UPDATE items SET state = 'failed', message = ? || ': ' || COALESCE(message, reason)
+         WHERE job_id = ? AND state = 'failed_retryable'`,
+      )
+      .run(note, jobId);
+    return result.changes;
+  }
+
+  async *iterate(jobId: string): AsyncIterable<ItemOutcome> {
+    // paged by seq, so no statement stays open across the caller's awaits (the connection is shared)
+    const page = this.db.prepare(`SELECT * FROM items WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT 2000`);
+    let after = -1;
+    for (;;) {
+      const rows = page.all(jobId, after) as ItemRow[];
+      if (rows.length === 0) return;
+      for (const row of rows) yield toOutcome(row);
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  async duplicateKeys(jobId: string): Promise<number> {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM (SELECT item_key FROM items WHERE job_id = ? GROUP BY item_key HAVING COUNT(*) > 1)`)
+      .get(jobId) as { n: number };
+    return row.n;
+  }
+
+  async getBatchRecord(shardAttemptId: string): Promise<BatchRecord | undefined> {
+    const row = this.db.prepare(`SELECT * FROM batch_records WHERE shard_attempt_id = ?`).get(shardAttemptId) as
+      | { shard_attempt_id: string; provider: string; intent_at_ms: number; batch_id: string | null }
+      | undefined;
+    return row && { shardAttemptId: row.shard_attempt_id, provider: row.provider, intentAtMs: row.intent_at_ms, batchId: row.batch_id };
+  }
+
+  async recordBatchIntent(shardAttemptId: string, provider: string, atMs: number): Promise<BatchRecord> {
+    this.db
+      .prepare(`INSERT INTO batch_records (shard_attempt_id, provider, intent_at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
+      .run(shardAttemptId, provider, atMs);
+    return (await this.getBatchRecord(shardAttemptId))!;
+  }
+
+  async recordBatchCreated(shardAttemptId: string, batchId: string): Promise<void> {
+    this.db.prepare(`UPDATE batch_records SET batch_id = ? WHERE shard_attempt_id = ?`).run(batchId, shardAttemptId);
+  }
+
+  async upsertJob(job: JobRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (job_id, generation, total, spec) VALUES (?, ?, ?, ?)
+         ON CONFLICT (job_id) DO UPDATE SET generation = excluded.generation, total = excluded.total, spec = excluded.spec`,
+      )
+      .run(job.jobId, job.generation, job.total, JSON.stringify(job.spec));
+  }
+
+  async getJob(jobId: string): Promise<JobRecord | undefined> {
+    const row = this.db.prepare(`SELECT * FROM jobs WHERE job_id = ?`).get(jobId) as
+      | { job_id: string; generation: number; total: number; spec: string }
+      | undefined;
+    return row && { jobId: row.job_id, generation: row.generation, total: row.total, spec: JSON.parse(row.spec) };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function toOutcome(row: ItemRow): ItemOutcome {
+  return {
+    seq: row.seq,
+    line: row.line,
+    itemKey: row.item_key,
+    requestKey: row.request_key,
+    state: row.state,
+    reason: row.reason as ItemOutcome['reason'],
+    message: row.message,
+    generation: row.generation,
+    round: row.round,
+    tier: row.tier as ItemOutcome['tier'],
+    output: row.output === null ? undefined : JSON.parse(row.output),
+    tokensIn: row.tokens_in,
+    tokensOut: row.tokens_out,
+    costUsd: row.cost_usd,
+  };
+}

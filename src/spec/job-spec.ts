@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/** Providers Longhaul has adapters for; `openai-compatible` is any OpenAI-style batch host by baseURL. */
+export const ProviderNameSchema = z.enum(['openai', 'azure-openai', 'openai-compatible', 'anthropic']);
+export type ProviderName = z.infer<typeof ProviderNameSchema>;
+
+/** How requests reach the provider: the batch API (default), the flex tier, synchronous calls, or chosen for you. */
+export const ModeSchema = z.enum(['batch', 'flex', 'realtime', 'auto']);
+export type Mode = z.infer<typeof ModeSchema>;
+
+export const EndpointSchema = z.enum(['/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/v1/messages']);
+export type Endpoint = z.infer<typeof EndpointSchema>;
+
+const fieldName = z.string().min(1);
+
+/** Where the items come from: a JSONL or CSV file (streamed), or rows inline (small jobs from code). */
+export const DatasetSchema = z.union([
+  z.strictObject({
+    path: z.string().min(1),
+    /** Inferred from the file extension (.jsonl/.ndjson/.csv) when omitted. */
+    format: z.enum(['jsonl', 'csv']).optional(),
+    /** Field that identifies an item; a hash of the row when omitted. */
+    idField: fieldName.optional(),
+  }),
+  z.strictObject({
+    rows: z.array(z.record(z.string(), z.unknown())).min(1).max(10_000),
+    idField: fieldName.optional(),
+  }),
+]);
+export type Dataset = z.infer<typeof DatasetSchema>;
+
+export const MessageSchema = z.strictObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant']),
+  /** Text with {{field}} placeholders (dots reach nested fields: {{customer.name}}). */
+  content: z.string(),
+});
+
+/**
+ * The prompt: messages with {{field}} placeholders, a single `input` template (embeddings), or the name of
+ * a request builder registered on the worker (code users), with a version string that changes when the
+ * builder's output would change.
+ */
+export const PromptSchema = z.union([
+  z.strictObject({ messages: z.array(MessageSchema).min(1) }),
+  z.strictObject({ input: z.string().min(1) }),
+  z.strictObject({ builder: z.string().min(1), builderVersion: z.string().min(1) }),
+]);
+export type Prompt = z.infer<typeof PromptSchema>;
+
+/** JSON Schema for structured output; asked of the model and checked on every answer. */
+export const OutputSchemaSchema = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64').default('output'),
+  schema: z.record(z.string(), z.unknown()),
+});
+export type OutputSchema = z.infer<typeof OutputSchemaSchema>;
+
+export const LimitsSchema = z.strictObject({
+  /** Requests per shard; the provider's per-file maximum when omitted. */
+  maxRequestsPerShard: z.number().int().positive().optional(),
+  /** Bytes per shard file; the provider's per-file maximum (with a margin) when omitted. */
+  maxBytesPerShard: z.number().int().positive().optional(),
+  /** Estimated prompt tokens per shard; unbounded when omitted. */
+  maxTokensPerShard: z.number().int().positive().optional(),
+  /** One request's rendered size; a bigger one fails permanently as a bad row. Default 1 MiB. */
+  maxRequestBytes: z.number().int().positive().default(1024 * 1024),
+  /** Shards with a provider batch open at once. Default 4. */
+  shardsInFlight: z.number().int().positive().max(1000).default(4),
+  /** Estimated prompt tokens enqueued at the provider at once (its per-model quota); unbounded when omitted. */
+  enqueuedTokenBudget: z.number().int().positive().optional(),
+});
+
+/** Failure reasons a retry round may pick up again. */
+export const RetryableReasonSchema = z.enum([
+  'server_error',
+  'rate_limited',
+  'expired',
+  'provider_cancelled',
+  'invalid_output',
+  'batch_failed',
+  'missing_result',
+]);
+export type RetryableReason = z.infer<typeof RetryableReasonSchema>;
+
+export const RetrySchema = z.strictObject({
+  /** Rounds after the first; 0 = no retries. Default 3. */
+  maxRounds: z.number().int().min(0).max(20).default(3),
+  retryOn: z.array(RetryableReasonSchema).default([...RetryableReasonSchema.options]),
+  /** Retry invalid outputs with the validation error added to the prompt. Default true. */
+  repair: z.boolean().default(true),
+  /** Each retry round's shards hold at most this fraction of the previous round's. Default 0.5. */
+  shrinkFactor: z.number().gt(0).max(1).default(0.5),
+});
+
+export const PollingSchema = z.strictObject({
+  initialSeconds: z.number().positive().default(5),
+  maxSeconds: z.number().positive().default(600),
+  factor: z.number().min(1).default(2),
+});
+
+export const OutputSchemaLocation = z.strictObject({
+  /** Folder for results.jsonl, dead-letter.jsonl and report.json; `<dataDir>/jobs/<jobId>` when omitted. */
+  dir: z.string().min(1).optional(),
+  format: z.enum(['jsonl', 'csv']).default('jsonl'),
+  /** Copy the input row into each result line. Default false. */
+  includeInput: z.boolean().default(false),
+});
+
+export const JobSpecSchema = z.strictObject({
+  /** Stable job id: letters, digits, dot, dash, underscore. Generated by the client when omitted. */
+  jobId: z.string().regex(/^[a-zA-Z0-9._-]{1,80}$/, 'letters, digits, ., _ and -, at most 80').optional(),
+  dataset: DatasetSchema,
+  provider: ProviderNameSchema.default('openai'),
+  /** Named connection in the worker's configuration (base URL, key); the provider's default when omitted. */
+  account: z.string().min(1).optional(),
+  model: z.string().min(1),
+  endpoint: EndpointSchema.optional(),
+  prompt: PromptSchema,
+  /** Extra request parameters merged into every request body (temperature, max_tokens, ...). */
+  params: z.record(z.string(), z.unknown()).default({}),
+  outputSchema: OutputSchemaSchema.optional(),
+  mode: ModeSchema.default('batch'),
+  limits: LimitsSchema.default(LimitsSchema.parse({})),
+  retry: RetrySchema.default(RetrySchema.parse({})),
+  polling: PollingSchema.default(PollingSchema.parse({})),
+  /** ISO 8601 time by which every item should have its outcome. */
+  deadline: z.iso.datetime({ offset: true }).optional(),
+  output: OutputSchemaLocation.default(OutputSchemaLocation.parse({})),
+  /** Free-form labels shown in the Temporal UI memo. */
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+/** What users write (defaults optional). */
+export type JobSpecInput = z.input<typeof JobSpecSchema>;
+/** A parsed spec, defaults filled. */
+export type JobSpec = z.infer<typeof JobSpecSchema>;
+
+/**
+ * A spec ready to run: it has a job id, its dataset is a file path (inline rows were written to storage by
+ * the client), its endpoint is settled, and its taskVersion is computed. This is what workflows carry.
+ */
+export type ResolvedJobSpec = Omit<JobSpec, 'dataset' | 'jobId' | 'endpoint'> & {
+  jobId: string;
+  dataset: { path: string; format: 'jsonl' | 'csv'; idField?: string };
+  endpoint: Endpoint;
+  taskVersion: string;
+};

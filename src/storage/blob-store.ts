@@ -1,0 +1,46 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Writes one blob. Chunks are buffered and flushed in large writes; nothing is visible under the key until
+ * `close()` commits it whole (a crash leaves no half file). `abort()` discards it.
+ */
+export interface BlobWriter {
+  write(chunk: string): Promise<void>;
+  close(): Promise<{ bytes: number }>;
+  abort(): Promise<void>;
+  readonly bytesWritten: number;
+}
+
+/**
+ * Where Longhaul keeps its files: shards, downloaded provider outputs, results, reports. Keys are `/`
+ * separated relative paths (`jobs/<jobId>/g0/r0/shard-00000.jsonl`). The embedded default is a local
+ * directory; a cluster uses S3-compatible storage behind the same interface.
+ */
+export interface BlobStore {
+  createWriter(key: string): BlobWriter;
+  /** Streams a blob. @throws BlobNotFoundError (on first read) when the key is missing. */
+  read(key: string): Readable;
+  exists(key: string): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /** Keys under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+  /** A path on this machine when the store is a local directory (for tools that want a file), else undefined. */
+  localPath(key: string): string | undefined;
+  /** Where a key is, for people: a file path or a URL. */
+  describe(key: string): string;
+}
+
+export class BlobNotFoundError extends Error {
+  override readonly name = 'BlobNotFoundError';
+  constructor(readonly key: string) {
+    super(`blob not found: ${key}`);
+  }
+}
+
+/** Rejects keys that could escape the store's root. */
+export function checkKey(key: string): string {
+  if (!key || key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '')) {
+    throw new Error(`invalid blob key: ${JSON.stringify(key)}`);
+  }
+  return key;
+}

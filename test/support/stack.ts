@@ -1,0 +1,98 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { loadConfig, type LonghaulConfig } from '../../src/config/longhaul-config';
+import { createLonghaulClient, type LonghaulClient } from '../../src/client/longhaul-client';
+import type { RequestBuilders } from '../../src/dataset/request-renderer';
+import { startEmulator, type EmulatorHandle, type Scenario } from '../../src/emulator';
+import { createLonghaulWorker } from '../../src/worker/create-worker';
+
+let runtimeInstalled = false;
+
+/** Worker logs at WARN and above only, once per test process (Runtime.install must precede connections). */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export interface TestStack {
+  dir: string;
+  emulator: EmulatorHandle;
+  config: LonghaulConfig;
+  client: LonghaulClient;
+  address: string;
+  /** Starts another in-process worker on the same queue (returns a stop function). */
+  addWorker(): Promise<() => Promise<void>>;
+  stop(): Promise<void>;
+}
+
+export function testAddress(): string {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: run the tests through jest (globalSetup starts the server)');
+  return address;
+}
+
+export function workflowBundle(): { codePath: string } | undefined {
+  const codePath = process.env.LONGHAUL_TEST_WORKFLOW_BUNDLE;
+  return codePath ? { codePath } : undefined;
+}
+
+/** The accounts a worker needs to reach the emulator (fake keys; the emulator accepts any). */
+export function emulatorAccounts(emulator: Pick<EmulatorHandle, 'openaiBaseURL' | 'anthropicBaseURL'>): LonghaulConfig['accounts'] {
+  return {
+    openai: { provider: 'openai', baseURL: emulator.openaiBaseURL, apiKey: 'sk-emulator', timeoutMs: 30_000, flexTimeoutMs: 60_000 },
+    'openai-compatible': { provider: 'openai-compatible', baseURL: emulator.openaiBaseURL, apiKey: 'sk-emulator', timeoutMs: 30_000, flexTimeoutMs: 60_000 },
+    anthropic: { provider: 'anthropic', baseURL: emulator.anthropicBaseURL, apiKey: 'sk-ant-emulator', timeoutMs: 30_000, flexTimeoutMs: 60_000 },
+  };
+}
+
+/**
+ * A whole Longhaul stack on the shared real Temporal server: an emulator, a data dir, a task queue of its
+ * own (so suites never steal each other's tasks), a worker and a client.
+ */
+export async function startTestStack(options: { scenario?: Scenario; builders?: RequestBuilders; dataDir?: string } = {}): Promise<TestStack> {
+  const dir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'longhaul-test-'));
+  const emulator = await startEmulator({ ...(options.scenario ? { scenario: options.scenario } : {}) });
+  const address = testAddress();
+  quietRuntime();
+  const config = loadConfig({}, { dataDir: dir, taskQueue: `test-${path.basename(dir)}`, accounts: emulatorAccounts(emulator) });
+  const stops: Array<() => Promise<void>> = [];
+  const addWorker = async () => {
+    const connection = await NativeConnection.connect({ address });
+    const bundle = workflowBundle();
+    const { worker, close } = await createLonghaulWorker({
+      connection,
+      config,
+      ...(options.builders ? { builders: options.builders } : {}),
+      ...(bundle ? { workflowBundle: bundle } : {}),
+    });
+    const running = worker.run();
+    const stop = async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await close();
+      await connection.close();
+    };
+    stops.push(stop);
+    return stop;
+  };
+  await addWorker();
+  const client = await createLonghaulClient({ address, config });
+  return {
+    dir,
+    emulator,
+    config,
+    client,
+    address,
+    addWorker,
+    async stop() {
+      await client.close();
+      for (const stop of stops) await stop();
+      await emulator.stop();
+    },
+  };
+}
+
+export type { Worker };

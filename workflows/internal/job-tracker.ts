@@ -1,0 +1,191 @@
+import type { Generation } from '../../activities';
+import type { PrepareResult } from '../../src/dataset/prepare-job';
+import type { ShardRef } from '../../src/dataset/shard-writer';
+import type { JobReport } from '../../src/report/job-report';
+import type { ShardTally } from '../../src/results/shard-tally';
+import type { JobProgress, JobStatus } from '../definitions';
+
+interface Snapshot {
+  status: JobStatus;
+  generation: number;
+  round: number;
+  total: number;
+  items: JobProgress['items'];
+  shards: Omit<JobProgress['shards'], 'running'>;
+  tokens: JobProgress['tokens'];
+  costUsd: number;
+  startedAt: string;
+  settledAtStart: number;
+  runningSince?: number;
+  paused: boolean;
+  cancelRequested: boolean;
+  cancelReason?: string;
+}
+
+/**
+ * The job's counts as the workflow knows them (from prepare results and shard tallies): what the progress
+ * query answers and what continue-as-new carries. Pure bookkeeping, no side effects.
+ */
+export class JobTracker {
+  private s: Snapshot;
+  private readonly running = new Set<string>();
+  /** Where to resume after continue-as-new (set when the job decides to continue). */
+  resumePoint?: { round: number; shards: ShardRef[]; shardsSoFar: number };
+  private report?: JobReport;
+
+  constructor(
+    private readonly jobId: string,
+    carried?: Snapshot,
+  ) {
+    this.s = carried ?? {
+      status: 'preparing',
+      generation: 0,
+      round: 0,
+      total: 0,
+      items: { succeeded: 0, failed: 0, cancelled: 0, cached: 0, retrying: 0, pending: 0 },
+      shards: { total: 0, queued: 0, done: 0 },
+      tokens: { in: 0, out: 0, estimatedQueued: 0 },
+      costUsd: 0,
+      startedAt: new Date(Date.now()).toISOString(),
+      settledAtStart: 0,
+      paused: false,
+      cancelRequested: false,
+    };
+  }
+
+  get status(): JobStatus {
+    return this.s.status;
+  }
+  get paused(): boolean {
+    return this.s.paused;
+  }
+  get cancelRequested(): boolean {
+    return this.s.cancelRequested;
+  }
+  get startedAt(): string {
+    return this.s.startedAt;
+  }
+  get round(): number {
+    return this.s.round;
+  }
+  get shardsTotal(): number {
+    return this.s.shards.total;
+  }
+
+  snapshot(): Snapshot {
+    return { ...this.s };
+  }
+
+  setPaused(paused: boolean): void {
+    this.s.paused = paused;
+    if (this.s.status === 'running' || this.s.status === 'paused') this.s.status = paused ? 'paused' : 'running';
+  }
+
+  requestCancel(reason?: string): void {
+    if (this.s.cancelRequested || isEnded(this.s.status)) return;
+    this.s.cancelRequested = true;
+    if (reason) this.s.cancelReason = reason;
+    this.s.status = 'cancelling';
+  }
+
+  begin(generation: Generation): void {
+    this.s.generation = generation.generation;
+    this.s.status = this.s.cancelRequested ? 'cancelling' : 'preparing';
+  }
+
+  prepared(result: PrepareResult): void {
+    const { items } = this.s;
+    this.s.total = result.total;
+    items.failed += result.badRows;
+    items.cached += result.cached;
+    this.s.settledAtStart = result.badRows + result.cached;
+    items.pending = result.queued;
+    this.s.tokens.estimatedQueued = 0;
+    if (!this.s.cancelRequested) this.s.status = this.s.paused ? 'paused' : 'running';
+    this.s.runningSince = Date.now();
+  }
+
+  roundStarted(round: number, shards: number): void {
+    this.s.round = round;
+    this.s.shards.total += shards;
+    this.s.shards.queued += shards;
+  }
+
+  roundPlanned(round: number, queued: number, _shards: number): void {
+    this.s.round = round;
+    this.s.items.retrying -= queued;
+  }
+
+  shardStarted(estTokens: number): void {
+    this.s.shards.queued--;
+    this.s.tokens.estimatedQueued += estTokens;
+  }
+
+  shardRunning(workflowId: string): void {
+    this.running.add(workflowId);
+  }
+
+  shardStopped(workflowId: string): void {
+    this.running.delete(workflowId);
+  }
+
+  shardDone(tally: ShardTally, estTokens: number): void {
+    const { items } = this.s;
+    this.s.shards.done++;
+    this.s.tokens.estimatedQueued -= estTokens;
+    items.succeeded += tally.succeeded;
+    items.failed += tally.failed;
+    items.cancelled += tally.cancelled;
+    items.retrying += tally.retryable;
+    items.pending = Math.max(0, items.pending - (tally.succeeded + tally.failed + tally.cancelled));
+    this.s.tokens.in += tally.tokensIn;
+    this.s.tokens.out += tally.tokensOut;
+    this.s.costUsd += tally.costUsd;
+  }
+
+  finalizing(): void {
+    this.s.status = 'finalizing';
+  }
+
+  finished(report: JobReport): void {
+    this.report = report;
+    this.s.status = report.status;
+    const { counts } = report;
+    this.s.items = { ...counts, retrying: 0, pending: 0 };
+    this.s.tokens = { in: report.tokens.in, out: report.tokens.out, estimatedQueued: 0 };
+    this.s.costUsd = report.cost.paidUsd;
+  }
+
+  progress(): JobProgress {
+    const { s } = this;
+    return {
+      jobId: this.jobId,
+      status: s.status,
+      generation: s.generation,
+      round: s.round,
+      total: s.total,
+      items: { ...s.items },
+      shards: { ...s.shards, running: this.running.size },
+      runningShards: [...this.running],
+      tokens: { ...s.tokens },
+      costUsd: s.costUsd,
+      startedAt: s.startedAt,
+      paused: s.paused,
+      ...this.eta(),
+      ...(this.report ? { report: this.report } : {}),
+    };
+  }
+
+  private eta(): { etaSeconds?: number } {
+    const { items, runningSince } = this.s;
+    if (runningSince === undefined || items.pending === 0) return {};
+    const settled = items.succeeded + items.failed + items.cancelled + items.cached - this.s.settledAtStart;
+    const elapsed = (Date.now() - runningSince) / 1000;
+    if (settled <= 0 || elapsed <= 0) return {};
+    return { etaSeconds: Math.round(items.pending / (settled / elapsed)) };
+  }
+}
+
+function isEnded(status: JobStatus): boolean {
+  return status === 'completed' || status === 'cancelled' || status === 'failed';
+}

@@ -1,0 +1,253 @@
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { Generation, LonghaulActivities } from '../activities';
+import type { ShardRef } from '../src/dataset/shard-writer';
+import type { JobReport, PhaseTimings } from '../src/report/job-report';
+import type { ShardTally } from '../src/results/shard-tally';
+import type { ResolvedJobSpec } from '../src/spec/job-spec';
+import {
+  cancelJobSignal,
+  cancelShardSignal,
+  pauseJobSignal,
+  progressQuery,
+  reprocessUpdate,
+  resumeJobSignal,
+  type ReprocessRequest,
+  type ReprocessResult,
+} from './definitions';
+import { JobTracker } from './internal/job-tracker';
+import { shardAttemptId, shardWorkflowId } from './internal/workflow-ids';
+import { SA } from './search-attributes';
+import { shardWorkflow } from './shard';
+
+/** Where a generation stands between rounds; carried across continue-as-new. */
+interface RoundPoint {
+  round: number;
+  shards: ShardRef[];
+  shardsSoFar: number;
+}
+
+export interface JobInput {
+  /** A new job. */
+  spec?: ResolvedJobSpec;
+  /** Reprocess this finished job: the run waits for the reprocess update that started it. */
+  reprocessOf?: string;
+  /** Carried across continue-as-new. */
+  carry?: { generation: Generation; at: RoundPoint; tracker: ReturnType<JobTracker['snapshot']>; timings: PhaseTimings };
+}
+
+const steps = proxyActivities<LonghaulActivities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['InvalidSpec', 'DatasetNotFound', 'ConfigurationError', 'JobNotFound'],
+  },
+});
+
+/**
+ * A batch job: prepare shards from the dataset, run them as child workflows within a bounded window and an
+ * enqueued-token budget, retry what failed retryably in rounds of smaller shards, then finalize so that
+ * every item has exactly one outcome. Carries references and counts only, never rows.
+ * Controls: cancel / pause / resume signals, a progress query, a reprocess update (finished jobs).
+ */
+export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
+  const jobId = input.spec?.jobId ?? input.reprocessOf ?? input.carry?.generation.spec.jobId ?? '';
+  const tracker = new JobTracker(jobId, input.carry?.tracker);
+  const timings: PhaseTimings = { ...input.carry?.timings };
+  const children = new Map<string, ChildWorkflowHandle<typeof shardWorkflow>>();
+  const reprocess: { request?: ReprocessRequest; result?: ReprocessResult; accepting: boolean } = { accepting: !!input.reprocessOf };
+
+  setHandler(progressQuery, () => tracker.progress());
+  setHandler(pauseJobSignal, () => tracker.setPaused(true));
+  setHandler(resumeJobSignal, () => tracker.setPaused(false));
+  setHandler(cancelJobSignal, (request) => tracker.requestCancel(request?.reason));
+  setHandler(
+    reprocessUpdate,
+    async (request) => {
+      reprocess.request = request;
+      reprocess.accepting = false;
+      await condition(() => reprocess.result !== undefined);
+      return reprocess.result!;
+    },
+    {
+      validator: (request) => {
+        if (!reprocess.accepting) throw new Error(`job ${jobId} is ${tracker.status}; reprocess it once it has ended (or cancel it first)`);
+        if (request.selection !== 'failed' && request.selection !== 'all') throw new Error('selection must be "failed" or "all"');
+      },
+    },
+  );
+  // the job's cancel reaches its running shards, which cancel their batches and collect what finished
+  void condition(() => tracker.cancelRequested).then(() => Promise.all([...children.values()].map((c) => c.signal(cancelShardSignal).catch(() => undefined))));
+
+  let generation: Generation | undefined;
+  let at: RoundPoint;
+  try {
+    if (input.carry) {
+      ({ generation, at } = input.carry);
+    } else {
+      generation = await begin(input);
+      at = await prepare(generation);
+    }
+    const done = await runRounds(generation, at);
+    if (!done) {
+      await condition(() => children.size === 0);
+      return await continueAsNew<typeof batchJobWorkflow>({ carry: { generation, at: tracker.resumePoint!, tracker: tracker.snapshot(), timings } });
+    }
+    return await finalize(generation.spec, generation.generation, done.shardsSoFar, done.round);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // cancelled through Temporal (UI, CLI): clean up like a cancel signal, then end as cancelled
+    tracker.requestCancel('workflow cancelled');
+    await CancellationScope.nonCancellable(async () => {
+      await condition(() => children.size === 0);
+      if (generation) await finalize(generation.spec, generation.generation, tracker.shardsTotal, tracker.round);
+    });
+    throw err;
+  }
+
+  async function begin(start: JobInput): Promise<Generation> {
+    if (start.spec) return steps.beginGeneration({ kind: 'new', spec: start.spec });
+    await condition(() => reprocess.request !== undefined);
+    return steps.beginGeneration({ kind: 'reprocess', jobId, request: reprocess.request! });
+  }
+
+  async function prepare(gen: Generation): Promise<RoundPoint> {
+    const { spec } = gen;
+    tracker.begin(gen);
+    await upsertSearchAttributes([
+      { key: SA.jobId, value: spec.jobId },
+      { key: SA.provider, value: spec.provider },
+      { key: SA.model, value: spec.model },
+      { key: SA.mode, value: spec.mode },
+      { key: SA.taskVersion, value: spec.taskVersion },
+      { key: SA.status, value: 'preparing' },
+    ]);
+    const started = Date.now();
+    const prepared = await steps.prepareJob({ spec, generation: gen.generation, selection: gen.selection });
+    timings.prepare = (timings.prepare ?? 0) + (Date.now() - started);
+    tracker.prepared(prepared);
+    reprocess.result = {
+      generation: gen.generation,
+      taskVersion: spec.taskVersion,
+      queued: prepared.queued,
+      cached: prepared.cached,
+      untouched: prepared.untouched,
+    };
+    await upsertSearchAttributes([
+      { key: SA.status, value: 'running' },
+      { key: SA.itemsTotal, value: prepared.total },
+    ]);
+    return { round: 0, shards: prepared.shards, shardsSoFar: 0 };
+  }
+
+  /** Runs rounds until none is left; undefined when the run should continue as new first. */
+  async function runRounds(gen: Generation, start: RoundPoint): Promise<RoundPoint | undefined> {
+    const { spec } = gen;
+    let point = start;
+    for (;;) {
+      const started = Date.now();
+      const retryable = await runRound(gen, point);
+      const phase = point.round === 0 ? 'batches' : 'rounds';
+      timings[phase] = (timings[phase] ?? 0) + (Date.now() - started);
+      const shardsSoFar = point.shardsSoFar + point.shards.length;
+      if (tracker.cancelRequested || retryable === 0 || point.round >= spec.retry.maxRounds) return { ...point, shardsSoFar };
+      const plan = await steps.planRound({ spec, generation: gen.generation, round: point.round + 1, previous: point.shards });
+      tracker.roundPlanned(plan.round, plan.queued, plan.shards.length);
+      point = { round: plan.round, shards: plan.shards, shardsSoFar };
+      if (plan.queued === 0) return point;
+      if (workflowInfo().continueAsNewSuggested) {
+        tracker.resumePoint = point;
+        return undefined;
+      }
+    }
+  }
+
+  /** Runs one round's shards within the window and the token budget; returns how many items it left retryable. */
+  async function runRound(gen: Generation, point: RoundPoint): Promise<number> {
+    const { spec } = gen;
+    const budget = spec.limits.enqueuedTokenBudget ?? Number.POSITIVE_INFINITY;
+    const window = spec.limits.shardsInFlight;
+    const running: Promise<void>[] = [];
+    let inFlight = 0;
+    let enqueuedTokens = 0;
+    let retryable = 0;
+    tracker.roundStarted(point.round, point.shards.length);
+    for (const shard of point.shards) {
+      const admitted = () => inFlight < window && (inFlight === 0 || enqueuedTokens + shard.estTokens <= budget);
+      await condition(() => tracker.cancelRequested || (!tracker.paused && admitted()));
+      if (tracker.cancelRequested) break;
+      inFlight++;
+      enqueuedTokens += shard.estTokens;
+      tracker.shardStarted(shard.estTokens);
+      running.push(
+        runShard(spec, gen.generation, point.round, shard).then((tally) => {
+          inFlight--;
+          enqueuedTokens -= shard.estTokens;
+          retryable += tally.retryable;
+          tracker.shardDone(tally, shard.estTokens);
+        }),
+      );
+    }
+    await Promise.all(running);
+    return retryable;
+  }
+
+  function runShard(spec: ResolvedJobSpec, gen: number, round: number, shard: ShardRef): Promise<ShardTally> {
+    const attemptId = shardAttemptId(spec.jobId, gen, round, shard.index);
+    const workflowId = shardWorkflowId(attemptId);
+    const address = { jobId: spec.jobId, generation: gen, round, index: shard.index };
+    // shards live through the job's own cancellation: they are told by signal and end with partial results
+    return CancellationScope.nonCancellable(async () => {
+      const child = await startChild(shardWorkflow, { workflowId, args: [{ spec, shard: { ...address, ...shard }, shardAttemptId: attemptId }] });
+      children.set(workflowId, child);
+      tracker.shardRunning(workflowId);
+      try {
+        if (tracker.cancelRequested) await child.signal(cancelShardSignal);
+        return await child.result();
+      } catch (err) {
+        log.error('shard workflow failed; its items are failed retryably', { workflowId, error: String(err) });
+        return steps.collectShard({ spec, shard: address, note: `the shard workflow failed: ${String(err)}`, jobCancelled: tracker.cancelRequested });
+      } finally {
+        children.delete(workflowId);
+        tracker.shardStopped(workflowId);
+      }
+    });
+  }
+
+  async function finalize(spec: ResolvedJobSpec, gen: number, shards: number, rounds: number): Promise<JobReport> {
+    tracker.finalizing();
+    const started = Date.now();
+    const report = await steps.finalizeJob({
+      spec,
+      generation: gen,
+      cancelled: tracker.cancelRequested,
+      rounds: rounds + 1,
+      shards,
+      timings,
+      startedAt: tracker.startedAt,
+    });
+    report.timings.finalize = Date.now() - started;
+    tracker.finished(report);
+    await upsertSearchAttributes([
+      { key: SA.status, value: report.status },
+      { key: SA.itemsSucceeded, value: report.counts.succeeded + report.counts.cached },
+      { key: SA.itemsFailed, value: report.counts.failed },
+    ]);
+    return report;
+  }
+}
