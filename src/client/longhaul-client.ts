@@ -49,11 +49,12 @@ export class LonghaulClient {
   ) {}
 
   /**
-   * Validates the spec, stores inline rows, and starts the job (workflow id `longhaul/<jobId>`).
+   * Validates the spec, stores inline rows, and starts the job (workflow id `longhaul/<jobId>`). Relative
+   * paths in the spec are resolved against `baseDir` (default: the current directory).
    * @throws InvalidSpecError naming the field, JobAlreadyExistsError for a taken job id.
    */
-  async start(input: StartSpec): Promise<JobHandle> {
-    const spec = await prepareStartSpec(input, this.blobs);
+  async start(input: StartSpec, options: { baseDir?: string } = {}): Promise<JobHandle> {
+    const spec = await prepareStartSpec(input, this.blobs, options.baseDir);
     try {
       await this.temporal.workflow.start(batchJobWorkflow, {
         workflowId: jobWorkflowId(spec.jobId),

@@ -7,6 +7,7 @@ import { createLonghaulClient, type LonghaulClient } from '../../src/client/long
 import type { RequestBuilders } from '../../src/dataset/request-renderer';
 import { startEmulator, type EmulatorHandle, type Scenario } from '../../src/emulator';
 import { createLonghaulWorker } from '../../src/worker/create-worker';
+import { emulatorAccounts } from '../../src/dev/embedded-stack';
 
 let runtimeInstalled = false;
 
@@ -37,15 +38,6 @@ export function testAddress(): string {
 export function workflowBundle(): { codePath: string } | undefined {
   const codePath = process.env.LONGHAUL_TEST_WORKFLOW_BUNDLE;
   return codePath ? { codePath } : undefined;
-}
-
-/** The accounts a worker needs to reach the emulator (fake keys; the emulator accepts any). */
-export function emulatorAccounts(emulator: Pick<EmulatorHandle, 'openaiBaseURL' | 'anthropicBaseURL'>): LonghaulConfig['accounts'] {
-  return {
-    openai: { provider: 'openai', baseURL: emulator.openaiBaseURL, apiKey: 'sk-emulator', timeoutMs: 30_000, flexTimeoutMs: 60_000 },
-    'openai-compatible': { provider: 'openai-compatible', baseURL: emulator.openaiBaseURL, apiKey: 'sk-emulator', timeoutMs: 30_000, flexTimeoutMs: 60_000 },
-    anthropic: { provider: 'anthropic', baseURL: emulator.anthropicBaseURL, apiKey: 'sk-ant-emulator', timeoutMs: 30_000, flexTimeoutMs: 60_000 },
-  };
 }
 
 /**

@@ -1,0 +1,27 @@
+import type { JobReport } from '../report/job-report';
+import { formatCount, formatDuration, formatUsd } from './progress-view';
+
+/** A job report for people: counts that add up, failure reasons, tokens, cost beside realtime, files. */
+export function reportText(report: JobReport): string {
+  const { counts } = report;
+  const lines = [
+    `Job ${report.jobId} ${report.status} (generation ${report.generation}, task version ${report.taskVersion})`,
+    `  items      ${formatCount(report.total)} = ${formatCount(counts.succeeded)} succeeded + ${formatCount(counts.failed)} failed + ${formatCount(counts.cancelled)} cancelled + ${formatCount(counts.cached)} cached`,
+  ];
+  const reasons = Object.entries(report.failuresByReason).sort((a, b) => b[1] - a[1]);
+  if (reasons.length > 0) lines.push(`  failures   ${reasons.map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ')}`);
+  lines.push(`  provider   ${report.provider} ${report.model} (${report.mode}), ${report.shards} shards in ${report.rounds} round${report.rounds === 1 ? '' : 's'}`);
+  const tiers = Object.entries(report.byTier).filter(([tier]) => tier !== 'none');
+  if (tiers.length > 0) lines.push(`  tiers      ${tiers.map(([tier, t]) => `${tier} ${formatCount(t.items)} items ${formatUsd(t.costUsd)}`).join(', ')}`);
+  lines.push(`  tokens     ${formatCount(report.tokens.in)} in, ${formatCount(report.tokens.out)} out`);
+  lines.push(
+    report.cost.priceKnown
+      ? `  cost       ${formatUsd(report.cost.paidUsd)} (realtime would be ${formatUsd(report.cost.realtimeUsd)}: saved ${formatUsd(report.cost.savedUsd)})`
+      : `  cost       unknown: no price for ${report.model} (add it with LONGHAUL_PRICES)`,
+  );
+  const timings = Object.entries(report.timings).filter(([, ms]) => ms !== undefined);
+  if (timings.length > 0) lines.push(`  time       ${timings.map(([phase, ms]) => `${phase} ${formatDuration((ms ?? 0) / 1000)}`).join(', ')}`);
+  if (report.duplicateIds > 0) lines.push(`  warning    ${report.duplicateIds} item ids appear more than once in the dataset`);
+  lines.push(`  results    ${report.files.results}`, `  failures   ${report.files.deadLetter}`, `  report     ${report.files.report}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,114 @@
+import net from 'node:net';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig, type LonghaulConfig, type ProviderConnection } from '../config/longhaul-config';
+import { startEmulator, type EmulatorHandle, type Scenario } from '../emulator';
+import { createLonghaulWorker } from '../worker/create-worker';
+import { freePort } from './free-port';
+import { startDevServer, type DevServer } from './temporal-dev-server';
+
+export interface EmbeddedStackOptions {
+  /** Where everything persists: Temporal's SQLite file, the emulator's state, blobs and results. */
+  dataDir: string;
+  /** Preferred ports; a free one is used when the preferred one is taken. */
+  temporalPort?: number;
+  uiPort?: number;
+  /** Run the local provider emulator (with this scenario) and point the providers at it. */
+  emulator?: false | { port?: number; scenario?: Scenario | string };
+  /** Run a worker in this process (default true). */
+  worker?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface EmbeddedStack {
+  address: string;
+  uiUrl: string | undefined;
+  config: LonghaulConfig;
+  emulator: EmulatorHandle | undefined;
+  server: DevServer;
+  /** Stops the worker (letting running activities finish), the emulator and the server, in that order. */
+  stop(): Promise<void>;
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+async function portOr(preferred: number | undefined): Promise<number> {
+  if (preferred !== undefined && (await isFree(preferred))) return preferred;
+  return freePort();
+}
+
+let runtimeInstalled = false;
+
+/**
+ * The embedded default on one machine: the official Temporal dev server (state in a SQLite file under
+ * dataDir, Web UI on), the provider emulator unless disabled, and a worker. Starting it again on the same
+ * dataDir resumes unfinished jobs: the dev server, the emulator and the result store all persist there.
+ */
+export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  const dataDir = path.resolve(options.dataDir);
+  if (!runtimeInstalled) {
+    runtimeInstalled = true;
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  }
+  const server = await startDevServer({
+    port: await portOr(options.temporalPort ?? 7233),
+    uiPort: await portOr(options.uiPort ?? 8233),
+    dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
+    logFile: path.join(dataDir, 'logs', 'temporal.log'),
+  });
+  const stops: Array<() => Promise<void>> = [() => server.stop()];
+  try {
+    let emulator: EmulatorHandle | undefined;
+    if (options.emulator !== false) {
+      const settings = options.emulator ?? {};
+      emulator = await startEmulator({
+        port: settings.port ?? 0,
+        dataDir: path.join(dataDir, 'emulator'),
+        ...(settings.scenario ? { scenario: settings.scenario } : {}),
+      });
+      stops.unshift(() => emulator!.stop());
+    }
+    const accounts: Record<string, ProviderConnection> | undefined = emulator ? emulatorAccounts(emulator) : undefined;
+    const config = loadConfig(options.env ?? process.env, { dataDir, ...(accounts ? { accounts } : {}) });
+    if (options.worker !== false) {
+      const connection = await NativeConnection.connect({ address: server.address });
+      const { worker, close } = await createLonghaulWorker({ connection, config });
+      const running = worker.run();
+      stops.unshift(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running.catch(() => undefined);
+        await close();
+        await connection.close();
+      });
+    }
+    return {
+      address: server.address,
+      uiUrl: server.uiUrl,
+      config,
+      emulator,
+      server,
+      stop: async () => {
+        for (const stop of stops) await stop().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    for (const stop of stops) await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Provider accounts that reach the emulator (it accepts any key). */
+export function emulatorAccounts(emulator: Pick<EmulatorHandle, 'openaiBaseURL' | 'anthropicBaseURL'>): Record<string, ProviderConnection> {
+  const common = { apiKey: 'sk-emulator', timeoutMs: 30_000, flexTimeoutMs: 60_000 };
+  return {
+    openai: { provider: 'openai', baseURL: emulator.openaiBaseURL, ...common },
+    'openai-compatible': { provider: 'openai-compatible', baseURL: emulator.openaiBaseURL, ...common },
+    anthropic: { provider: 'anthropic', baseURL: emulator.anthropicBaseURL, ...common },
+  };
+}

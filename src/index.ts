@@ -1,0 +1,18 @@
+/**
+ * Longhaul's public surface: the client, the spec schemas and the types a user needs. Everything else is
+ * internal and may change.
+ */
+export { createLonghaulClient, LonghaulClient, type LonghaulClientOptions, type JobSummary } from './client/longhaul-client';
+export { JobHandle, type ReprocessOptions, type DetailedProgress } from './client/job-handle';
+export { type StartSpec } from './client/start-spec';
+export { loadSpecFile } from './client/spec-file';
+export { JobAlreadyExistsError, JobNotFoundError, TemporalUnreachableError } from './client/client-errors';
+export { JobSpecSchema, type JobSpec, type JobSpecInput, type ResolvedJobSpec, type Mode, type ProviderName, type Endpoint } from './spec/job-spec';
+export { type JobSpecChanges } from './spec/resolve-spec';
+export { InvalidSpecError, type InputProblem } from './spec/spec-errors';
+export { loadConfig, type LonghaulConfig } from './config/longhaul-config';
+export { createLonghaulWorker, type LonghaulWorkerOptions } from './worker/create-worker';
+export { type RequestBuilder, type RequestBuilders } from './dataset/request-renderer';
+export { type JobReport } from './report/job-report';
+export { type ResultLine } from './results/result-line';
+export type { JobProgress, ShardProgress, ReprocessResult, JobStatus } from '../workflows/definitions';
