@@ -1,0 +1,87 @@
+import { prepareJob } from '../../src/dataset/prepare-job';
+import { collectShard } from '../../src/results/collect-shard';
+import type { BatchStatus } from '../../src/providers/batch-provider';
+import { customIdOf } from '../../src/spec/ids';
+import { jobLayout } from '../../src/storage/job-layout';
+import type { ItemOutcome } from '../../src/results/item-outcome';
+import { chatBody, coreFixture } from '../support/core-fixtures';
+import { ticket } from '../support/datasets';
+
+const valid = JSON.stringify({ category: 'billing', urgency: 3, summary: 'double charge' });
+
+function outputLine(seq: number, status: number, body: unknown) {
+  return JSON.stringify({ id: `batch_req_${seq}`, custom_id: customIdOf(seq, 0, 0), response: { status_code: status, request_id: 'r', body }, error: null });
+}
+function errorLine(seq: number, code: string) {
+  return JSON.stringify({ id: `batch_req_${seq}`, custom_id: customIdOf(seq, 0, 0), response: null, error: { code, message: `${code} happened` } });
+}
+
+async function setup(status: BatchStatus, output: string[], errors: string[]) {
+  const f = coreFixture();
+  const file = f.write('t.jsonl', Array.from({ length: 8 }, (_, i) => JSON.stringify(ticket(i))).join('\n'));
+  const spec = f.spec({ dataset: { path: file, idField: 'id' } });
+  await prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
+  const shard = { jobId: spec.jobId, generation: 0, round: 0, index: 0 };
+  // as if downloaded by an earlier attempt: collect must not download again
+  for (const [key, lines] of [[jobLayout.shardErrors(shard), errors], [jobLayout.shardOutput(shard), output]] as const) {
+    const w = f.blobs.createWriter(key);
+    await w.write(lines.map((l) => l + '\n').join(''));
+    await w.close();
+  }
+  const run = () => collectShard({ spec, shard, status, jobCancelled: false }, { blobs: f.blobs, store: f.store, provider: f.provider, prices: f.prices });
+  const outcomes = async () => {
+    const all: ItemOutcome[] = [];
+    for await (const o of f.store.iterate(spec.jobId)) all.push(o);
+    return all;
+  };
+  return { f, spec, run, outcomes };
+}
+
+const completed: BatchStatus = { batchId: 'b1', phase: 'completed', counts: { total: 8, completed: 6, failed: 2 }, outputRef: 'file-out', errorRef: 'file-err', errors: [] };
+
+describe('collect: provider output -> one outcome per item', () => {
+  it('classifies answers and errors, checks the schema, and accounts for every item', async () => {
+    const { run, outcomes } = await setup(
+      completed,
+      [
+        outputLine(3, 200, chatBody(valid)),
+        outputLine(0, 200, chatBody(valid)),
+        outputLine(1, 200, chatBody('{"category":"spam","urgency":3,"summary":"x"}')),
+        outputLine(2, 200, chatBody('not json at all')),
+        outputLine(4, 500, { error: { message: 'boom', type: 'server_error' } }),
+        outputLine(5, 400, { error: { message: 'bad param', type: 'invalid_request_error', code: 'invalid_value' } }),
+        JSON.stringify({ id: 'x', custom_id: 'someone-else', response: { status_code: 200, body: {} }, error: null }),
+      ],
+      [errorLine(6, 'batch_expired')],
+    );
+    const tally = await run();
+    expect(tally).toMatchObject({ requests: 8, succeeded: 2, retryable: 5, failed: 1, foreignLines: 1 });
+    const bySeq = Object.fromEntries((await outcomes()).map((o) => [o.seq, o]));
+    expect(bySeq[0]).toMatchObject({ state: 'succeeded', output: { category: 'billing', urgency: 3 }, tokensIn: 40, tokensOut: 12 });
+    expect(bySeq[0]!.costUsd).toBeCloseTo(((40 * 0.15 + 12 * 0.6) / 1e6) * 0.5, 12);
+    expect(bySeq[1]).toMatchObject({ state: 'failed_retryable', reason: 'invalid_output' });
+    expect(bySeq[1]!.message).toMatch(/output\.category must be equal to one of the allowed values/);
+    expect(bySeq[2]).toMatchObject({ state: 'failed_retryable', reason: 'invalid_output', message: 'answer is not valid JSON: not json at all' });
+    expect(bySeq[4]).toMatchObject({ state: 'failed_retryable', reason: 'server_error' });
+    expect(bySeq[5]).toMatchObject({ state: 'failed', reason: 'invalid_request' });
+    expect(bySeq[6]).toMatchObject({ state: 'failed_retryable', reason: 'expired' });
+    expect(bySeq[7]).toMatchObject({ state: 'failed_retryable', reason: 'missing_result' });
+  });
+
+  it('is idempotent: collecting the same files twice changes nothing', async () => {
+    const { run, outcomes } = await setup(completed, [outputLine(0, 200, chatBody(valid)), outputLine(1, 500, {})], []);
+    await run();
+    const first = await outcomes();
+    await run();
+    expect(await outcomes()).toEqual(first);
+  });
+
+  it('blames the input lines a failed validation names, and fails the rest retryably', async () => {
+    const failed: BatchStatus = { batchId: 'b1', phase: 'failed', counts: { total: 0, completed: 0, failed: 0 }, errors: [{ code: 'invalid_json', message: 'line is not JSON', line: 3 }] };
+    const { run, outcomes } = await setup(failed, [], []);
+    await run();
+    const all = await outcomes();
+    expect(all.find((o) => o.seq === 2)).toMatchObject({ state: 'failed', reason: 'invalid_request', message: 'invalid_json: line is not JSON' });
+    expect(all.filter((o) => o.reason === 'batch_failed')).toHaveLength(7);
+  });
+});

@@ -1,0 +1,39 @@
+import { customIdOf, itemKeyOf, parseCustomId, requestKeyOf, taskVersionOf } from '../../src/spec/ids';
+
+const base = {
+  provider: 'openai' as const,
+  model: 'gpt-4o-mini',
+  endpoint: '/v1/chat/completions',
+  prompt: { messages: [{ role: 'user' as const, content: '{{x}}' }] },
+  params: { temperature: 0, top_p: 1 },
+  outputSchema: undefined,
+};
+
+describe('ids and hashes', () => {
+  it('taskVersion ignores key order but not content', () => {
+    const same = taskVersionOf({ ...base, params: { top_p: 1, temperature: 0 } });
+    expect(same).toBe(taskVersionOf(base));
+    expect(taskVersionOf({ ...base, model: 'gpt-4o' })).not.toBe(taskVersionOf(base));
+    expect(taskVersionOf({ ...base, prompt: { messages: [{ role: 'user', content: '{{y}}' }] } })).not.toBe(taskVersionOf(base));
+    expect(taskVersionOf(base)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('custom_ids round-trip, fit the strictest provider rule and stay unique per attempt', () => {
+    const id = customIdOf(123456789, 12, 20);
+    expect(id).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    expect(parseCustomId(id)).toEqual({ seq: 123456789, generation: 12, round: 20 });
+    expect(customIdOf(5, 0, 1)).not.toBe(customIdOf(5, 0, 2));
+    expect(parseCustomId('foreign-id')).toBeUndefined();
+  });
+
+  it('request keys change with the task version and the rendered body', () => {
+    expect(requestKeyOf('tv1', '{"a":1}')).not.toBe(requestKeyOf('tv2', '{"a":1}'));
+    expect(requestKeyOf('tv1', '{"a":1}')).not.toBe(requestKeyOf('tv1', '{"a":2}'));
+  });
+
+  it('item keys come from the id field, else a hash of the row', () => {
+    expect(itemKeyOf({ id: 7 }, 'id')).toBe('7');
+    expect(itemKeyOf({ id: '' }, 'id')).toBeUndefined();
+    expect(itemKeyOf({ b: 1, a: 2 }, undefined)).toBe(itemKeyOf({ a: 2, b: 1 }, undefined));
+  });
+});

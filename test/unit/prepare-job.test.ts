@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { prepareJob } from '../../src/dataset/prepare-job';
+import { loadManifestLines } from '../../src/dataset/manifest';
+import { jobLayout } from '../../src/storage/job-layout';
+import { coreFixture } from '../support/core-fixtures';
+import { ticket } from '../support/datasets';
+
+describe('prepare: dataset -> shard files', () => {
+  it('cuts shards within the limits, in input order, with a manifest per shard', async () => {
+    const f = coreFixture();
+    const rows = Array.from({ length: 23 }, (_, i) => JSON.stringify(ticket(i))).join('\n');
+    const spec = f.spec({ dataset: { path: f.write('t.jsonl', rows), idField: 'id' }, limits: { maxRequestsPerShard: 10 } });
+    const result = await prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
+    expect(result).toMatchObject({ total: 23, queued: 23, badRows: 0, cached: 0 });
+    expect(result.shards.map((s) => s.requests)).toEqual([10, 10, 3]);
+    const address = { jobId: spec.jobId, generation: 0, round: 0, index: 1 };
+    const lines = readFileSync(f.blobs.localPath(jobLayout.shardInput(address)), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ custom_id: 'i10-g0-r0', method: 'POST', url: '/v1/chat/completions' });
+    expect(lines[0].body.response_format.json_schema.name).toBe('ticket');
+    expect(lines[0].body.messages[1].content).toContain(ticket(10).subject);
+    const manifest = await loadManifestLines(f.blobs, address);
+    expect(manifest.map((m) => m[3])).toEqual(Array.from({ length: 10 }, (_, i) => ticket(10 + i).id));
+  });
+
+  it('turns bad rows into failed outcomes with line and reason, and goes on', async () => {
+    const f = coreFixture();
+    const text = [
+      JSON.stringify(ticket(0)),
+      '{"id": "broken", ',
+      JSON.stringify({ id: 'no-body', subject: 'x' }),
+      JSON.stringify({ subject: 'no id', body: 'b' }),
+      JSON.stringify({ ...ticket(4), body: 'x'.repeat(5000) }),
+      JSON.stringify(ticket(5)),
+    ].join('\n');
+    const spec = f.spec({ dataset: { path: f.write('bad.jsonl', text), idField: 'id' }, limits: { maxRequestBytes: 4000 } });
+    const result = await prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
+    expect(result).toMatchObject({ total: 6, queued: 2, badRows: 4 });
+    const outcomes = [];
+    for await (const o of f.store.iterate(spec.jobId)) outcomes.push(o);
+    expect(outcomes.map((o) => [o.line, o.state, o.reason])).toEqual([
+      [2, 'failed', 'bad_row'],
+      [3, 'failed', 'bad_row'],
+      [4, 'failed', 'bad_row'],
+      [5, 'failed', 'bad_row'],
+    ]);
+    expect(outcomes[0]!.message).toMatch(/^line 2: invalid JSON/);
+    expect(outcomes[1]!.message).toBe('line 3: missing field "body" (used in prompt.messages[1].content)');
+    expect(outcomes[2]!.message).toBe('line 4: missing id field "id"');
+    expect(outcomes[3]!.message).toMatch(/^line 5: request is \d+ bytes, over limits.maxRequestBytes \(4000\)$/);
+  });
+
+  it('answers from the store what it already holds for the same task version', async () => {
+    const f = coreFixture();
+    const file = f.write('t.jsonl', [0, 1, 2].map((i) => JSON.stringify(ticket(i))).join('\n'));
+    const first = f.spec({ dataset: { path: file, idField: 'id' } }, 'job-a');
+    await prepareJob(first, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
+    const manifest = await loadManifestLines(f.blobs, { jobId: 'job-a', generation: 0, round: 0, index: 0 });
+    await f.store.upsertOutcomes('job-a', first.taskVersion, [
+      { seq: 1, line: 2, itemKey: manifest[1]![3], requestKey: manifest[1]![4], state: 'succeeded', reason: null, message: null, generation: 0, round: 0, tier: 'batch', output: { category: 'bug' }, tokensIn: 1, tokensOut: 1, costUsd: 0 },
+    ]);
+    const again = await prepareJob(f.spec({ dataset: { path: file, idField: 'id' } }, 'job-b'), 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
+    expect(again).toMatchObject({ total: 3, queued: 2, cached: 1 });
+    const changed = await prepareJob(f.spec({ dataset: { path: file, idField: 'id' }, model: 'gpt-4o' }, 'job-c'), 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
+    expect(changed).toMatchObject({ queued: 3, cached: 0 });
+  });
+});

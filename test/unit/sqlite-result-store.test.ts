@@ -1,0 +1,44 @@
+import type { ItemOutcome } from '../../src/results/item-outcome';
+import { SqliteResultStore } from '../../src/results/sqlite-result-store';
+
+const outcome = (over: Partial<ItemOutcome>): ItemOutcome => ({
+  seq: 0, line: 1, itemKey: 'a', requestKey: 'rk', state: 'succeeded', reason: null, message: null,
+  generation: 0, round: 0, tier: 'batch', output: { ok: true }, tokensIn: 1, tokensOut: 1, costUsd: 0, ...over,
+});
+
+describe('SQLite result store', () => {
+  it('never lets an earlier attempt overwrite a later one, and settles retryable ones once', async () => {
+    const store = new SqliteResultStore(':memory:');
+    await store.upsertOutcomes('j', 'tv', [outcome({ round: 1, state: 'failed_retryable', reason: 'server_error', output: undefined })]);
+    await store.upsertOutcomes('j', 'tv', [outcome({ round: 0, state: 'succeeded' })]); // stale collect of round 0
+    expect((await store.counts('j')).byState.failed_retryable).toBe(1);
+    await store.upsertOutcomes('j', 'tv', [outcome({ round: 2, state: 'succeeded' })]);
+    await store.upsertOutcomes('j', 'tv', [outcome({ round: 2, state: 'failed', reason: 'invalid_output' })]); // same attempt: no flip-flop
+    expect((await store.counts('j')).byState.succeeded).toBe(1);
+    await store.upsertOutcomes('j', 'tv', [outcome({ generation: 1, round: 0, state: 'cached' })]); // a new generation wins
+    expect((await store.counts('j')).byState.cached).toBe(1);
+  });
+
+  it('closes retryable items as failed with a note, and finds cached answers by request key', async () => {
+    const store = new SqliteResultStore(':memory:');
+    await store.upsertOutcomes('j', 'tv', [
+      outcome({ seq: 0, requestKey: 'k0' }),
+      outcome({ seq: 1, requestKey: 'k1', state: 'failed_retryable', reason: 'expired', message: 'batch expired', output: undefined }),
+    ]);
+    expect(await store.closeRetryable('j', 'retries exhausted')).toBe(1);
+    const [, second] = await (async () => { const all: ItemOutcome[] = []; for await (const o of store.iterate('j')) all.push(o); return all; })();
+    expect(second).toMatchObject({ state: 'failed', reason: 'expired', message: 'retries exhausted: batch expired' });
+    expect(await store.hasAnswersFor('tv')).toBe(true);
+    const cached = await store.findCached(['k0', 'k1']);
+    expect([...cached.keys()]).toEqual(['k0']);
+  });
+
+  it('records batch intents once and the created batch id', async () => {
+    const store = new SqliteResultStore(':memory:');
+    const first = await store.recordBatchIntent('job/g0/r0/s0', 'openai', 1000);
+    const again = await store.recordBatchIntent('job/g0/r0/s0', 'openai', 2000);
+    expect(again.intentAtMs).toBe(first.intentAtMs);
+    await store.recordBatchCreated('job/g0/r0/s0', 'batch_1');
+    expect(await store.getBatchRecord('job/g0/r0/s0')).toMatchObject({ batchId: 'batch_1', intentAtMs: 1000 });
+  });
+});
