@@ -1,4 +1,4 @@
-import { heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { prepareJob as prepare, type PrepareResult, type Selection } from '../src/dataset/prepare-job';
 import { planRound as plan, type RoundPlan } from '../src/dataset/plan-round';
 import type { ShardRef } from '../src/dataset/shard-writer';
@@ -7,7 +7,7 @@ import type { JobReport } from '../src/report/job-report';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import { applySpecChanges } from '../src/spec/resolve-spec';
 import type { ReprocessRequest } from '../workflows/definitions';
-import { ApplicationFailure } from '@temporalio/activity';
+import { withKeepalive } from './keepalive';
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
 
@@ -60,13 +60,11 @@ export function createJobActivities(deps: ActivityDeps) {
     async prepareJob(input: PrepareJobInput): Promise<PrepareResult> {
       try {
         const provider = deps.providers.get(input.spec.provider, input.spec.account);
-        return await prepare(input.spec, input.generation, input.selection, {
-          blobs: deps.blobs,
-          store: deps.store,
-          provider,
-          builders: deps.builders,
-          onProgress: (rows) => heartbeat({ rows }),
-        });
+        let rows = 0;
+        return await withKeepalive(
+          () => prepare(input.spec, input.generation, input.selection, { blobs: deps.blobs, store: deps.store, provider, builders: deps.builders, onProgress: (n) => (rows = n) }),
+          () => ({ rows }),
+        );
       } catch (err) {
         return toFailure(err);
       }
@@ -76,7 +74,7 @@ export function createJobActivities(deps: ActivityDeps) {
     async planRound(input: PlanRoundInput): Promise<RoundPlan> {
       try {
         const provider = deps.providers.get(input.spec.provider, input.spec.account);
-        return await plan(input.spec, input.generation, input.round, input.previous, { blobs: deps.blobs, store: deps.store, provider });
+        return await withKeepalive(() => plan(input.spec, input.generation, input.round, input.previous, { blobs: deps.blobs, store: deps.store, provider }));
       } catch (err) {
         return toFailure(err);
       }
@@ -85,7 +83,11 @@ export function createJobActivities(deps: ActivityDeps) {
     /** Settles every item and writes results, dead letters and the report. */
     async finalizeJob(input: FinalizeRequest): Promise<JobReport> {
       try {
-        return await finalize(input, { blobs: deps.blobs, store: deps.store, prices: deps.prices, onProgress: (items) => heartbeat({ items }) });
+        let items = 0;
+        return await withKeepalive(
+          () => finalize(input, { blobs: deps.blobs, store: deps.store, prices: deps.prices, onProgress: (n) => (items = n) }),
+          () => ({ items }),
+        );
       } catch (err) {
         return toFailure(err);
       }

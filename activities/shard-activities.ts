@@ -1,4 +1,3 @@
-import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { BatchStatus } from '../src/providers/batch-provider';
 import { submitExactlyOnce, type SubmitOutcome } from '../src/providers/exactly-once-submit';
 import { collectShard as collect } from '../src/results/collect-shard';
@@ -7,6 +6,7 @@ import type { Endpoint, ProviderName, ResolvedJobSpec } from '../src/spec/job-sp
 import { jobLayout, type ShardAddress } from '../src/storage/job-layout';
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
+import { withKeepalive } from './keepalive';
 
 /** Which provider account a call goes to. */
 export interface ProviderTarget {
@@ -46,7 +46,7 @@ export function createShardActivities(deps: ActivityDeps) {
     async submitShard(input: SubmitShardInput): Promise<SubmitOutcome> {
       try {
         const key = jobLayout.shardInput(input.shard);
-        return await submitExactlyOnce(
+        return await withKeepalive(() => submitExactlyOnce(
           {
             jobId: input.shard.jobId,
             shardAttemptId: input.shardAttemptId,
@@ -58,7 +58,7 @@ export function createShardActivities(deps: ActivityDeps) {
             openInput: () => deps.blobs.read(key),
           },
           { store: deps.store, provider: provider(input) },
-        );
+        ));
       } catch (err) {
         return toFailure(err);
       }
@@ -86,15 +86,14 @@ export function createShardActivities(deps: ActivityDeps) {
     /** Downloads, parses, validates and stores one shard's results; returns its tally. Idempotent. */
     async collectShard(input: CollectShardInput): Promise<ShardTally> {
       try {
-        return await collect(
-          { spec: input.spec, shard: input.shard, status: input.status, ...(input.note ? { note: input.note } : {}), jobCancelled: input.jobCancelled },
-          {
-            blobs: deps.blobs,
-            store: deps.store,
-            provider: provider(input.spec),
-            prices: deps.prices,
-            onProgress: (lines) => heartbeat({ lines, attempt: activityInfo().attempt }),
-          },
+        let lines = 0;
+        return await withKeepalive(
+          () =>
+            collect(
+              { spec: input.spec, shard: input.shard, status: input.status, ...(input.note ? { note: input.note } : {}), jobCancelled: input.jobCancelled },
+              { blobs: deps.blobs, store: deps.store, provider: provider(input.spec), prices: deps.prices, onProgress: (n) => (lines = n) },
+            ),
+          () => ({ lines }),
         );
       } catch (err) {
         return toFailure(err);

@@ -4,14 +4,13 @@ import {
   continueAsNew,
   isCancellation,
   log,
-  proxyActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import type { Generation, LonghaulActivities } from '../activities';
+import type { Generation } from '../activities';
 import type { ShardRef } from '../src/dataset/shard-writer';
 import type { JobReport, PhaseTimings } from '../src/report/job-report';
 import type { ShardTally } from '../src/results/shard-tally';
@@ -26,6 +25,7 @@ import {
   type ReprocessRequest,
   type ReprocessResult,
 } from './definitions';
+import { jobSteps } from './internal/activity-proxies';
 import { JobTracker } from './internal/job-tracker';
 import { shardAttemptId, shardWorkflowId } from './internal/workflow-ids';
 import { SA } from './search-attributes';
@@ -46,18 +46,6 @@ export interface JobInput {
   /** Carried across continue-as-new. */
   carry?: { generation: Generation; at: RoundPoint; tracker: ReturnType<JobTracker['snapshot']>; timings: PhaseTimings };
 }
-
-const steps = proxyActivities<LonghaulActivities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: ['InvalidSpec', 'DatasetNotFound', 'ConfigurationError', 'JobNotFound'],
-  },
-});
 
 /**
  * A batch job: prepare shards from the dataset, run them as child workflows within a bounded window and an
@@ -96,11 +84,13 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
 
   let generation: Generation | undefined;
   let at: RoundPoint;
+  let steps = jobSteps(input.spec?.timeouts ?? input.carry?.generation.spec.timeouts);
   try {
     if (input.carry) {
       ({ generation, at } = input.carry);
     } else {
       generation = await begin(input);
+      steps = jobSteps(generation.spec.timeouts);
       at = await prepare(generation);
     }
     const done = await runRounds(generation, at);

@@ -2,17 +2,16 @@ import {
   ActivityFailure,
   condition,
   continueAsNew,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { LonghaulActivities } from '../activities';
 import type { ShardRef } from '../src/dataset/shard-writer';
 import type { BatchStatus } from '../src/providers/batch-provider';
 import type { ShardTally } from '../src/results/shard-tally';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import type { ShardAddress } from '../src/storage/job-layout';
 import { cancelShardSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
+import { shardSteps } from './internal/activity-proxies';
 import { PollBackoff } from './internal/backoff';
 
 export interface ShardInput {
@@ -22,24 +21,6 @@ export interface ShardInput {
   /** Carried over continue-as-new. */
   carry?: { batchId: string; polls: number; cancelSent: boolean; cancelRequested: boolean };
 }
-
-const submit = proxyActivities<LonghaulActivities>({
-  startToCloseTimeout: '15 minutes',
-  scheduleToCloseTimeout: '24 hours',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['ProviderInvalidRequest', 'ProviderAuth', 'ConfigurationError'] },
-});
-
-const poll = proxyActivities<LonghaulActivities>({
-  startToCloseTimeout: '2 minutes',
-  scheduleToCloseTimeout: '1 hour',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-const collect = proxyActivities<LonghaulActivities>({
-  startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 50 },
-});
 
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
@@ -56,6 +37,7 @@ function describe(err: unknown): string {
  */
 export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   const { spec, shard } = input;
+  const { submit, poll, collect } = shardSteps(spec.timeouts);
   const target = { provider: spec.provider, ...(spec.account ? { account: spec.account } : {}) };
   const progress: ShardProgress = {
     shardAttemptId: input.shardAttemptId,

@@ -97,6 +97,14 @@ export const PollingSchema = z.strictObject({
   factor: z.number().min(1).default(2),
 });
 
+/** How soon a crashed worker's activities move to another worker; and the per-call limit of provider requests. */
+export const TimeoutsSchema = z.strictObject({
+  /** Activities heartbeat at least this often; a worker silent this long is presumed dead. Default 60. */
+  heartbeatSeconds: z.number().positive().max(3600).default(60),
+  /** One provider management call (status, cancel). Default 120. */
+  requestSeconds: z.number().positive().max(3600).default(120),
+});
+
 export const OutputSchemaLocation = z.strictObject({
   /** Folder for results.jsonl, dead-letter.jsonl and report.json; `<dataDir>/jobs/<jobId>` when omitted. */
   dir: z.string().min(1).optional(),
@@ -122,6 +130,7 @@ export const JobSpecSchema = z.strictObject({
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   retry: RetrySchema.default(RetrySchema.parse({})),
   polling: PollingSchema.default(PollingSchema.parse({})),
+  timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
   /** ISO 8601 time by which every item should have its outcome. */
   deadline: z.iso.datetime({ offset: true }).optional(),
   output: OutputSchemaLocation.default(OutputSchemaLocation.parse({})),

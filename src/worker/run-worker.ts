@@ -1,0 +1,48 @@
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import type { LonghaulConfig } from '../config/longhaul-config';
+import type { RequestBuilders } from '../dataset/request-renderer';
+import { createLonghaulWorker } from './create-worker';
+
+export interface RunWorkerOptions {
+  config: LonghaulConfig;
+  /** Temporal address; else TEMPORAL_ADDRESS / profiles (@temporalio/envconfig); else localhost:7233. */
+  address?: string;
+  namespace?: string;
+  builders?: RequestBuilders;
+  /** A prebuilt workflow bundle (LONGHAUL_WORKFLOW_BUNDLE), else bundled at start. */
+  workflowBundlePath?: string;
+  logLevel?: LogLevel;
+  /** Resolves when the worker should stop (Ctrl-C, SIGTERM). */
+  stop: Promise<void>;
+  onReady?: (info: { address: string; namespace: string; taskQueue: string }) => void;
+}
+
+/**
+ * Connects to Temporal and runs a worker until `stop` resolves, then shuts down gracefully (running
+ * activities finish or are retried elsewhere: they are idempotent).
+ */
+export async function runWorker(options: RunWorkerOptions): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger(options.logLevel ?? 'WARN') });
+  const fromEnv = loadClientConnectConfig();
+  const address = options.address ?? fromEnv.connectionOptions.address ?? 'localhost:7233';
+  const namespace = options.namespace ?? fromEnv.namespace ?? 'default';
+  const connection = await NativeConnection.connect({ ...fromEnv.connectionOptions, address });
+  const { worker, close } = await createLonghaulWorker({
+    connection,
+    config: options.config,
+    namespace,
+    ...(options.builders ? { builders: options.builders } : {}),
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : {}),
+  });
+  const running = worker.run();
+  options.onReady?.({ address, namespace, taskQueue: options.config.taskQueue });
+  await Promise.race([options.stop, running]);
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  try {
+    await running;
+  } finally {
+    await close();
+    await connection.close();
+  }
+}
