@@ -1,0 +1,67 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { ResponseAbandoned } from '../create-attempts';
+import type { EmulatorContext } from '../emulator-context';
+import { endpointFaultFor } from '../faults/endpoint-faults';
+import type { EndpointFault } from '../scenario';
+import { ApiError, errorBodyFor, kindOfStatus, retryAfterHeaders } from './api-error';
+import { sendJson } from './http-io';
+import { providerOfPath, type Router } from './router';
+
+/** Called when an endpoint fault fires, before it is applied (inspection records faulted creates). */
+export type EndpointFaultListener = (method: string, pathname: string, fault: EndpointFault) => void;
+
+/**
+ * The HTTP server: applies the scenario's endpoint faults, routes, and turns every error into the error
+ * format of the provider whose path was called. Control paths (`/_emulator/...`) are never faulted.
+ */
+export function createServer(router: Router, emu: EmulatorContext, onFault: EndpointFaultListener): http.Server {
+  return http.createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      emu.log(`emulator: unhandled ${(err as Error).stack ?? String(err)}`);
+      res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const method = req.method ?? 'GET';
+    const provider = providerOfPath(url.pathname);
+    res.on('finish', () => emu.log(`${method} ${url.pathname} ${res.statusCode}`));
+    try {
+      if (!url.pathname.startsWith('/_emulator/')) {
+        const fault = endpointFaultFor(emu.scenario(), emu.store.state.ruleHits, method, url.pathname);
+        if (fault) {
+          onFault(method, url.pathname, fault);
+          emu.store.saveSoon();
+          return applyFault(fault, req, res);
+        }
+      }
+      const match = router.match(method, url.pathname);
+      if (match === 'method_not_allowed') throw new ApiError(405, 'invalid_request', `Method ${method} not allowed on ${url.pathname}.`);
+      if (!match) throw new ApiError(404, 'not_found', `Unknown request URL: ${method} ${url.pathname}.`);
+      await match.route.handler({ req, res, params: match.params, query: url.searchParams, provider: match.route.provider });
+    } catch (err) {
+      if (err instanceof ResponseAbandoned) return;
+      const error = err instanceof ApiError ? err : new ApiError(500, 'server', 'The emulator had an internal error.', 'server_error');
+      if (!(err instanceof ApiError)) emu.log(`emulator: ${method} ${url.pathname}: ${(err as Error).stack ?? String(err)}`);
+      if (res.headersSent) return void res.destroy();
+      // The body may be unread (early refusal): close rather than leave the connection in a bad state.
+      sendJson(res, error.status, errorBodyFor(provider, error), { ...withRetryAfter(error.status, error.headers), connection: 'close' });
+    }
+  }
+
+  function applyFault(fault: EndpointFault, req: IncomingMessage, res: ServerResponse): void {
+    if (fault.action === 'hang') return; // never answered: the client times out; stop() closes the socket
+    if (fault.action === 'close') return void req.socket.destroy();
+    const provider = providerOfPath(new URL(req.url ?? '/', 'http://emulator').pathname);
+    const headers = withRetryAfter(fault.status, fault.retryAfterSeconds !== undefined ? retryAfterHeaders(fault.retryAfterSeconds) : {});
+    const message = fault.message ?? `Scripted fault: HTTP ${fault.status}.`;
+    const error = new ApiError(fault.status, kindOfStatus(fault.status), message, fault.code ?? null, null, headers);
+    sendJson(res, fault.status, errorBodyFor(provider, error), { ...headers, connection: 'close' });
+  }
+}
+
+/** Every 429 carries retry-after / retry-after-ms (1 s unless the error set its own), as the real APIs do. */
+function withRetryAfter(status: number, headers: Record<string, string>): Record<string, string> {
+  return status === 429 && !headers['retry-after'] ? { ...retryAfterHeaders(1), ...headers } : headers;
+}

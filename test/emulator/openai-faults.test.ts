@@ -1,0 +1,187 @@
+import Ajv from 'ajv';
+import OpenAI from 'openai';
+import type { EmulatorHandle, Scenario } from '../../src/emulator';
+import { chatLine, downloadLines, openaiClient, pollBatch, submitChatBatch, withEmulator } from './emulator-fixtures';
+
+const FAST: Scenario = { clock: { speed: 20_000 } };
+const NO_FAULTS: Scenario = { requestFaults: {}, batchFaults: [], createFaults: [], endpointFaults: [], quotas: {}, retrieveNotFoundSeconds: 0, timing: {} };
+const lines = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => chatLine(`${prefix}-${i}`, `request ${i} about apples`));
+
+describe('OpenAI faults', () => {
+  let handle: EmulatorHandle;
+  let client: OpenAI;
+  beforeAll(async () => {
+    handle = await withEmulator(FAST);
+    client = openaiClient(handle, 5_000);
+  });
+  afterAll(() => handle.stop());
+  afterEach(() => handle.setScenario(NO_FAULTS));
+
+  it('puts per-request 4xx in the output file and 5xx / 429 in the error file, deterministically', async () => {
+    const scenario: Scenario = { ...FAST, seed: 's1', requestFaults: { invalidRequestRate: 0.2, serverErrorRate: 0.2, rateLimitRate: 0.2 } };
+    handle.setScenario(scenario);
+    const { batch } = await pollBatch(client, (await submitChatBatch(client, lines(50, 'rf'))).id);
+    const output = await downloadLines(client, batch.output_file_id);
+    const errors = await downloadLines(client, batch.error_file_id);
+    const byStatus = (status: number) => output.filter((l) => l.response?.status_code === status).length;
+    const serverErrors = errors.filter((l) => l.response?.status_code === 500);
+    const rateLimited = errors.filter((l) => l.response === null && l.error?.code === 'rate_limit_exceeded');
+    expect(byStatus(400)).toBeGreaterThan(0);
+    expect(serverErrors.length).toBeGreaterThan(0);
+    expect(rateLimited.length).toBeGreaterThan(0);
+    expect(byStatus(200) + byStatus(400) + serverErrors.length + rateLimited.length).toBe(50);
+    expect(batch.request_counts).toEqual({ total: 50, completed: byStatus(200), failed: 50 - byStatus(200) });
+    const failedIds = (await Promise.resolve([...output.filter((l) => l.response?.status_code !== 200), ...errors])).map((l) => l.custom_id).sort();
+
+    const other = await withEmulator(scenario);
+    try {
+      const otherClient = openaiClient(other);
+      const { batch: again } = await pollBatch(otherClient, (await submitChatBatch(otherClient, lines(50, 'rf'))).id);
+      const againFailed = [...(await downloadLines(otherClient, again.output_file_id)).filter((l) => l.response?.status_code !== 200), ...(await downloadLines(otherClient, again.error_file_id))];
+      expect(againFailed.map((l) => l.custom_id).sort()).toEqual(failedIds);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('breaks schema-constrained answers at brokenSchemaRate', async () => {
+    handle.setScenario({ requestFaults: { brokenSchemaRate: 1 } });
+    const schema = { type: 'object', properties: { topic: { type: 'string' }, score: { type: 'integer' } }, required: ['topic', 'score'], additionalProperties: false };
+    const format = { response_format: { type: 'json_schema', json_schema: { name: 'out', schema, strict: true } } };
+    const { batch } = await pollBatch(client, (await submitChatBatch(client, Array.from({ length: 10 }, (_, i) => chatLine(`bs-${i}`, `text ${i}`, format)))).id);
+    const validate = new Ajv().compile(schema);
+    for (const line of await downloadLines(client, batch.output_file_id)) {
+      const content = line.response?.body.choices[0]?.message.content ?? '';
+      let valid = false;
+      try {
+        valid = validate(JSON.parse(content));
+      } catch {
+        valid = false;
+      }
+      expect(valid).toBe(false);
+    }
+  });
+
+  it('fails a batch in validation when a fail_validation fault fires', async () => {
+    handle.setScenario({ batchFaults: [{ kind: 'fail_validation', code: 'scripted', message: 'nope', count: 1 }] });
+    const { batch } = await pollBatch(client, (await submitChatBatch(client, lines(3, 'fv'))).id);
+    expect(batch.status).toBe('failed');
+    expect(batch.errors?.data).toEqual([{ code: 'scripted', message: 'nope', line: null, param: null }]);
+    const next = await pollBatch(client, (await submitChatBatch(client, lines(3, 'fv2'))).id);
+    expect(next.batch.status).toBe('completed');
+  });
+
+  it('expires part-way: completed lines in the output, the rest batch_expired in the error file', async () => {
+    handle.setScenario({ timing: { completionWindowSeconds: 3600 }, batchFaults: [{ kind: 'expire', atFraction: 0.5 }] });
+    const { batch, seen } = await pollBatch(client, (await submitChatBatch(client, lines(20, 'ex'))).id);
+    expect(seen[seen.length - 1]).toBe('expired');
+    expect(batch.expired_at).toBe(batch.expires_at);
+    expect(batch.expires_at).toBe(batch.created_at + 3600);
+    expect(batch.request_counts).toEqual({ total: 20, completed: 10, failed: 10 });
+    expect(await downloadLines(client, batch.output_file_id)).toHaveLength(10);
+    const expired = await downloadLines(client, batch.error_file_id);
+    expect(expired).toHaveLength(10);
+    expect(expired.every((l) => l.response === null && l.error?.code === 'batch_expired')).toBe(true);
+  });
+
+  it('stalls a batch until it expires, or forever', async () => {
+    handle.setScenario({ timing: { completionWindowSeconds: 3600 }, batchFaults: [{ kind: 'stall', atFraction: 0, count: 1 }, { kind: 'stall', atFraction: 0.25, forever: true }] });
+    const untilExpiry = await pollBatch(client, (await submitChatBatch(client, lines(4, 'st'))).id);
+    expect(untilExpiry.batch.status).toBe('expired');
+    expect(untilExpiry.batch.output_file_id).toBeNull();
+    const forever = await submitChatBatch(client, lines(4, 'sf'));
+    await pollBatch(client, forever.id, () => handle.inspect().clock.now > (forever.expires_at ?? 0) + 3600);
+    const stuck = await client.batches.retrieve(forever.id);
+    expect(stuck.status).toBe('in_progress');
+    expect(stuck.request_counts).toEqual({ total: 4, completed: 1, failed: 0 });
+    await client.batches.cancel(forever.id);
+  });
+
+  it('creates the batch but loses the response (500, or a dropped connection)', async () => {
+    handle.setScenario({ createFaults: [{ response: 'status_500', count: 1 }, { response: 'close', count: 1 }] });
+    await expect(submitChatBatch(client, lines(2, 'lost1'), { attempt: 'a1' })).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    await expect(submitChatBatch(client, lines(2, 'lost2'), { attempt: 'a2' })).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
+    const tagged: Record<string, string> = {};
+    for await (const b of client.batches.list()) if (b.metadata?.attempt) tagged[b.metadata.attempt] = b.id;
+    expect(Object.keys(tagged).sort()).toEqual(['a1', 'a2']);
+    const inspection = handle.inspect();
+    const lost = inspection.createAttempts.filter((a) => a.outcome === 'response_lost');
+    expect(lost.map((a) => [a.batchId, a.httpStatus])).toEqual([[tagged.a1, 500], [tagged.a2, 0]]);
+    expect(inspection.submissions.byCustomId.openai['lost1-0']).toEqual({ count: 1, batches: [tagged.a1] });
+  });
+
+  it('answers 404 on retrieve for a short emulated time after create', async () => {
+    handle.setScenario({ retrieveNotFoundSeconds: 10_000 });
+    const created = await submitChatBatch(client, lines(1, 'nf'));
+    await expect(client.batches.retrieve(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    let notFoundCount = 1;
+    const started = Date.now();
+    for (;;) {
+      const found = await client.batches.retrieve(created.id).catch((err: unknown) => {
+        if (!(err instanceof OpenAI.NotFoundError)) throw err;
+        notFoundCount += 1;
+        return undefined;
+      });
+      if (found) break;
+      expect(Date.now() - started).toBeLessThan(5000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const batch = await client.batches.retrieve(created.id);
+    expect(notFoundCount).toBeGreaterThan(1);
+    expect(batch.id).toBe(created.id);
+  });
+
+  it('refuses creates over the enqueued-token quota (400, 429) or fails the batch', async () => {
+    handle.setScenario({ timing: { inProgressSeconds: 10_000_000 }, quotas: { openaiEnqueuedTokens: { 'gpt-4o-mini': 60 } } });
+    const first = await submitChatBatch(client, lines(3, 'q1'));
+    const refused = submitChatBatch(client, lines(3, 'q2'));
+    await expect(refused).rejects.toMatchObject({ status: 400, code: 'token_limit_exceeded' });
+    handle.setScenario({ quotas: { openaiEnqueuedTokens: { 'gpt-4o-mini': 60 }, openaiOnExceeded: 'reject_429' } });
+    const rateLimited = await submitChatBatch(client, lines(3, 'q3')).catch((err: unknown) => err);
+    expect(rateLimited).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((rateLimited as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after-ms')).toBe('1000');
+    handle.setScenario({ quotas: { openaiEnqueuedTokens: { 'gpt-4o-mini': 60 }, openaiOnExceeded: 'fail_batch' } });
+    const failed = await pollBatch(client, (await submitChatBatch(client, lines(3, 'q4'))).id);
+    expect(failed.batch.errors?.data?.[0]?.code).toBe('token_limit_exceeded');
+    expect(handle.inspect().createAttempts.filter((a) => a.outcome === 'quota_exceeded')).toHaveLength(2);
+    await client.batches.cancel(first.id);
+    await pollBatch(client, first.id);
+    handle.setScenario({ quotas: { openaiEnqueuedTokens: { 'gpt-4o-mini': 60 } } });
+    await expect(submitChatBatch(client, lines(3, 'q5'))).resolves.toMatchObject({ status: 'validating' });
+  });
+
+  it('applies endpoint faults: status with retry-after, hang until timeout, closed socket, after/count', async () => {
+    const created = await submitChatBatch(client, lines(1, 'ef'));
+    handle.setScenario({ endpointFaults: [{ method: 'GET', path: '/v1/batches/*', status: 503, retryAfterSeconds: 2, after: 1, count: 2 }] });
+    await expect(client.batches.retrieve(created.id)).resolves.toMatchObject({ id: created.id });
+    const failure = await client.batches.retrieve(created.id).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    expect((failure as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBe('2');
+    expect((failure as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after-ms')).toBe('2000');
+    await expect(client.batches.retrieve(created.id)).rejects.toMatchObject({ status: 503 });
+    await expect(client.batches.retrieve(created.id)).resolves.toMatchObject({ id: created.id });
+
+    handle.setScenario({ endpointFaults: [{ path: '/v1/files/**', action: 'hang', count: 1 }, { path: '^/v1/files$', action: 'close', count: 1 }] });
+    // Under jest the SDK sees the abort as a plain connection error (the DOMException comes from another realm),
+    // so assert on the time it took: the request hung until the client's 300 ms timeout.
+    const started = Date.now();
+    await expect(openaiClient(handle, 300).files.retrieve('file-x')).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await expect(client.files.list()).rejects.toBeInstanceOf(OpenAI.APIConnectionError);
+    await expect(client.files.retrieve('file-x')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
+  it('takes a scenario over HTTP mid-job', async () => {
+    handle.setScenario({ timing: { inProgressSeconds: 20_000 } });
+    const created = await submitChatBatch(client, lines(30, 'mid'));
+    await pollBatch(client, created.id, (b) => (b.request_counts?.completed ?? 0) > 0);
+    const response = await fetch(`${handle.url}/_emulator/scenario`, { method: 'POST', body: JSON.stringify({ requestFaults: { serverErrorRate: 1 } }) });
+    expect(response.status).toBe(200);
+    const { batch } = await pollBatch(client, created.id);
+    expect(batch.request_counts?.failed).toBeGreaterThan(0);
+    expect(batch.request_counts?.completed).toBeGreaterThan(0);
+    const bad = await fetch(`${handle.url}/_emulator/scenario`, { method: 'POST', body: JSON.stringify({ clock: { speed: -1 } }) });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Scenario } from '../../src/emulator';
+import { anthropicClient, chatLine, downloadLines, openaiClient, pollBatch, submitChatBatch, withEmulator } from './emulator-fixtures';
+
+const SLOW: Scenario = { clock: { speed: 600 }, timing: { validatingSeconds: 6, inProgressSeconds: 900 } };
+
+describe('emulator state in a data directory', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-emulator-state-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('survives a restart mid-batch: batches resume where they were, files and counters persist', async () => {
+    const first = await withEmulator(SLOW, dataDir);
+    const openai = openaiClient(first);
+    const anthropic = anthropicClient(first);
+    const created = await submitChatBatch(openai, Array.from({ length: 60 }, (_, i) => chatLine(`p-${i}`, `secret-marker text ${i}`)), { shard: 'x' });
+    const message = await anthropic.messages.batches.create({
+      requests: Array.from({ length: 30 }, (_, i) => ({ custom_id: `a-${i}`, params: { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user' as const, content: `secret-marker ${i}` }] } })),
+    });
+    const partial = await pollBatch(openai, created.id, (b) => (b.request_counts?.completed ?? 0) > 5);
+    await first.stop();
+    const state = readFileSync(path.join(dataDir, 'state.json'), 'utf8');
+    expect(state).not.toContain('secret-marker');
+    expect(JSON.parse(state).openaiBatches[created.id].status).toBe('in_progress');
+
+    const second = await withEmulator(SLOW, dataDir);
+    try {
+      const openai2 = openaiClient(second);
+      const anthropic2 = anthropicClient(second);
+      const resumed = await openai2.batches.retrieve(created.id);
+      expect(resumed).toMatchObject({ id: created.id, created_at: created.created_at, metadata: { shard: 'x' } });
+      expect(resumed.request_counts!.completed).toBeGreaterThanOrEqual(partial.batch.request_counts!.completed);
+      const { batch } = await pollBatch(openai2, created.id);
+      expect(batch.status).toBe('completed');
+      const output = await downloadLines(openai2, batch.output_file_id);
+      expect(output.map((l) => l.custom_id).sort()).toEqual(Array.from({ length: 60 }, (_, i) => `p-${i}`).sort());
+      expect(await (await openai2.files.content(batch.input_file_id)).text()).toContain('secret-marker text 59');
+
+      let ended = await anthropic2.messages.batches.retrieve(message.id);
+      while (ended.processing_status !== 'ended') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        ended = await anthropic2.messages.batches.retrieve(message.id);
+      }
+      const results: string[] = [];
+      for await (const line of await anthropic2.messages.batches.results(message.id)) results.push(line.custom_id);
+      expect(results.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `a-${i}`).sort());
+
+      const inspection = second.inspect();
+      expect(inspection.createAttempts.map((a) => a.outcome)).toEqual(['ok', 'ok']);
+      expect(inspection.submissions.byCustomId.openai['p-0']).toEqual({ count: 1, batches: [created.id] });
+      expect(inspection.submissions.duplicates).toEqual({ openai: [], anthropic: [] });
+      const another = await submitChatBatch(openai2, [chatLine('new', 'x')]);
+      expect(another.id).not.toBe(created.id);
+    } finally {
+      await second.stop();
+    }
+  });
+});
