@@ -34,14 +34,14 @@ const TYPE_OF_KIND: Record<ProviderErrorKind, string> = {
   auth: FailureType.auth,
 };
 
-/** How long to wait after a quota error when the provider gives no hint: running batches must drain first. */
-const QUOTA_BACKOFF_MS = 60_000;
-
-/** Rethrows anything as an ApplicationFailure with a type; unknown errors stay retryable. */
-export function toFailure(err: unknown): never {
+/**
+ * Rethrows anything as an ApplicationFailure with a type; unknown errors stay retryable. A quota refusal
+ * without a provider hint waits `quotaRetryMs` (running batches must drain before there is room).
+ */
+export function toFailure(err: unknown, options: { quotaRetryMs?: number } = {}): never {
   if (err instanceof ApplicationFailure) throw err;
   if (err instanceof ProviderError) {
-    const delay = err.details.retryAfterMs ?? (err.kind === 'quota_exceeded' ? QUOTA_BACKOFF_MS : undefined);
+    const delay = err.details.retryAfterMs ?? (err.kind === 'quota_exceeded' ? (options.quotaRetryMs ?? 60_000) : undefined);
     throw ApplicationFailure.create({
       type: TYPE_OF_KIND[err.kind],
       message: err.message,

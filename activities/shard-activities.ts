@@ -21,6 +21,8 @@ export interface SubmitShardInput extends ProviderTarget {
   model: string;
   requests: number;
   bytes: number;
+  /** Wait after a quota refusal that carries no retry-after. */
+  quotaRetryMs: number;
 }
 
 export interface BatchRef extends ProviderTarget {
@@ -60,7 +62,7 @@ export function createShardActivities(deps: ActivityDeps) {
           { store: deps.store, provider: provider(input) },
         ));
       } catch (err) {
-        return toFailure(err);
+        return toFailure(err, { quotaRetryMs: input.quotaRetryMs });
       }
     },
 

@@ -202,6 +202,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     const workflowId = shardWorkflowId(attemptId);
     const address = { jobId: spec.jobId, generation: gen, round, index: shard.index };
     // shards live through the job's own cancellation: they are told by signal and end with partial results
+    const launched = Date.now();
     return CancellationScope.nonCancellable(async () => {
       const child = await startChild(shardWorkflow, { workflowId, args: [{ spec, shard: { ...address, ...shard }, shardAttemptId: attemptId }] });
       children.set(workflowId, child);
@@ -215,6 +216,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       } finally {
         children.delete(workflowId);
         tracker.shardStopped(workflowId);
+        tracker.shardTimed({ round, index: shard.index, requests: shard.requests, seconds: (Date.now() - launched) / 1000, tier: 'batch' });
       }
     });
   }
@@ -229,6 +231,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       rounds: rounds + 1,
       shards,
       timings,
+      shardTimings: tracker.shardTimings,
       startedAt: tracker.startedAt,
     });
     report.timings.finalize = Date.now() - started;

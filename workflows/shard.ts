@@ -72,6 +72,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
         model: spec.model,
         requests: shard.requests,
         bytes: shard.bytes,
+        quotaRetryMs: spec.limits.quotaRetrySeconds * 1000,
       });
       batchId = submitted.batchId;
     } catch (err) {

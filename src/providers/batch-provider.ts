@@ -89,6 +89,16 @@ export interface SubmitRequest {
   fileName: string;
 }
 
+/** A synchronous request on the realtime (standard) or flex tier. */
+export interface SyncRequest {
+  customId: string;
+  body: Record<string, unknown>;
+  endpoint: Endpoint;
+  tier: 'standard' | 'flex';
+  /** Aborts the call (activity cancelled, or its deadline passed). */
+  signal?: AbortSignal;
+}
+
 /**
  * One provider's batch API (and its synchronous tiers), built on its official SDK with the SDK's own
  * retries off: Temporal owns retries. Methods throw ProviderError.
@@ -119,4 +129,12 @@ export interface BatchProvider {
   parseResultLine(line: string): ItemResult;
   /** Reads the answer and usage out of a successful response body. */
   extractAnswer(body: unknown, endpoint: Endpoint): ParsedAnswer;
+
+  /**
+   * Sends one request synchronously. Resolves with the item's definitive result: an answer (`ok`), or a
+   * permanent per-item error (invalid request, auth). Throws ProviderError for what may pass: rate limits
+   * (`rate_limited` with retryAfterMs), flex capacity (`unavailable`), 5xx, timeouts, network errors.
+   * On the flex tier the request carries `service_tier: "flex"` and a long timeout.
+   */
+  sendSync(request: SyncRequest): Promise<ItemResult>;
 }

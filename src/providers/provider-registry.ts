@@ -28,7 +28,7 @@ function openAiFactory(name: 'openai' | 'openai-compatible'): Factory {
       maxRetries: 0,
       timeout: c.timeoutMs,
     });
-    return new OpenAiBatchProvider(client, name, PROVIDER_LIMITS[name], PROVIDER_CAPABILITIES[name]);
+    return new OpenAiBatchProvider(client, name, PROVIDER_LIMITS[name], PROVIDER_CAPABILITIES[name], c.flexTimeoutMs);
   };
 }
 
@@ -38,7 +38,7 @@ const FACTORIES: Record<ProviderName, Factory | undefined> = {
   'azure-openai': (c) => {
     if (!c.baseURL) throw new ProviderConfigError('azure-openai needs an endpoint (AZURE_OPENAI_ENDPOINT)');
     const client = new AzureOpenAI({ endpoint: c.baseURL, apiKey: c.apiKey, apiVersion: c.apiVersion, maxRetries: 0, timeout: c.timeoutMs });
-    return new OpenAiBatchProvider(client, 'azure-openai', PROVIDER_LIMITS['azure-openai'], PROVIDER_CAPABILITIES['azure-openai']);
+    return new OpenAiBatchProvider(client, 'azure-openai', PROVIDER_LIMITS['azure-openai'], PROVIDER_CAPABILITIES['azure-openai'], c.flexTimeoutMs);
   },
   anthropic: undefined,
 };

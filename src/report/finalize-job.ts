@@ -7,7 +7,7 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore, BlobWriter } from '../storage/blob-store';
 import { jobLayout } from '../storage/job-layout';
 import { LocalBlobStore } from '../storage/local-blob-store';
-import type { JobReport, PhaseTimings } from './job-report';
+import type { JobReport, PhaseTimings, ShardTiming } from './job-report';
 import type { PriceTable } from './price-table';
 
 export interface FinalizeRequest {
@@ -17,6 +17,7 @@ export interface FinalizeRequest {
   rounds: number;
   shards: number;
   timings: PhaseTimings;
+  shardTimings?: ShardTiming[];
   startedAt: string;
 }
 
@@ -99,6 +100,7 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
     shards: request.shards,
     duplicateIds: await store.duplicateKeys(spec.jobId),
     timings: request.timings,
+    shardTimings: request.shardTimings ?? [],
     startedAt: request.startedAt,
     finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
     files: {

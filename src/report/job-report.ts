@@ -4,6 +4,15 @@ import type { OutcomeCounts } from '../results/result-store';
 /** Time spent per phase, in milliseconds of workflow time. */
 export type PhaseTimings = Partial<Record<'prepare' | 'batches' | 'rounds' | 'fallback' | 'finalize', number>>;
 
+/** How long one shard took, from launch to collected (workflow time). */
+export interface ShardTiming {
+  round: number;
+  index: number;
+  requests: number;
+  seconds: number;
+  tier: string;
+}
+
 /**
  * The job's report: counts that add up (total = succeeded + failed + cancelled + cached), failure reasons,
  * tokens, cost at the prices paid beside what realtime would have cost, and where everything is.
@@ -26,6 +35,8 @@ export interface JobReport {
   shards: number;
   duplicateIds: number;
   timings: PhaseTimings;
+  /** Per shard (the first 1,000 of each round at most, to keep the report small). */
+  shardTimings: ShardTiming[];
   startedAt: string;
   finishedAt: string;
   files: { results: string; deadLetter: string; report: string };

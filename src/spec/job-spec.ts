@@ -67,6 +67,8 @@ export const LimitsSchema = z.strictObject({
   shardsInFlight: z.number().int().positive().max(1000).default(4),
   /** Estimated prompt tokens enqueued at the provider at once (its per-model quota); unbounded when omitted. */
   enqueuedTokenBudget: z.number().int().positive().optional(),
+  /** After the provider refuses a batch for its enqueued quota, wait this long before trying again. Default 60. */
+  quotaRetrySeconds: z.number().positive().max(86_400).default(60),
 });
 
 /** Failure reasons a retry round may pick up again. */

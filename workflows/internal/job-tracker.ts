@@ -1,7 +1,7 @@
 import type { Generation } from '../../activities';
 import type { PrepareResult } from '../../src/dataset/prepare-job';
 import type { ShardRef } from '../../src/dataset/shard-writer';
-import type { JobReport } from '../../src/report/job-report';
+import type { JobReport, ShardTiming } from '../../src/report/job-report';
 import type { ShardTally } from '../../src/results/shard-tally';
 import type { JobProgress, JobStatus } from '../definitions';
 
@@ -20,6 +20,7 @@ interface Snapshot {
   paused: boolean;
   cancelRequested: boolean;
   cancelReason?: string;
+  shardTimings: ShardTiming[];
 }
 
 /**
@@ -50,6 +51,7 @@ export class JobTracker {
       settledAtStart: 0,
       paused: false,
       cancelRequested: false,
+      shardTimings: [],
     };
   }
 
@@ -70,6 +72,14 @@ export class JobTracker {
   }
   get shardsTotal(): number {
     return this.s.shards.total;
+  }
+  get shardTimings(): ShardTiming[] {
+    return this.s.shardTimings;
+  }
+
+  /** Keeps the first 1,000 shard timings of each round: enough to chart, bounded in size. */
+  shardTimed(timing: ShardTiming): void {
+    if (timing.index < 1000) this.s.shardTimings.push(timing);
   }
 
   snapshot(): Snapshot {

@@ -13,6 +13,7 @@ import type {
   RenderedPrompt,
   RequestShape,
   SubmitRequest,
+  SyncRequest,
 } from '../batch-provider';
 import { extractOpenAiAnswer, parseOpenAiResultLine } from './openai-answers';
 import { toProviderError } from './openai-errors';
@@ -37,6 +38,7 @@ export class OpenAiBatchProvider implements BatchProvider {
     readonly name: ProviderName,
     readonly limits: ProviderLimits,
     readonly capabilities: ProviderCapabilities,
+    private readonly flexTimeoutMs = 15 * 60_000,
   ) {}
 
   buildBody(prompt: RenderedPrompt, shape: RequestShape): Record<string, unknown> {
@@ -153,5 +155,24 @@ export class OpenAiBatchProvider implements BatchProvider {
 
   extractAnswer(body: unknown, endpoint: Endpoint): ParsedAnswer {
     return extractOpenAiAnswer(body, endpoint);
+  }
+
+  async sendSync(request: SyncRequest): Promise<ItemResult> {
+    const flex = request.tier === 'flex';
+    const body = flex ? { ...request.body, service_tier: 'flex' } : request.body;
+    try {
+      const answer = await this.client.post(request.endpoint.replace(/^\/v1/, ''), {
+        body,
+        ...(flex ? { timeout: this.flexTimeoutMs } : {}),
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+      return { customId: request.customId, ok: true, body: answer };
+    } catch (err) {
+      const failure = toProviderError(err, this.name);
+      if (failure.kind === 'invalid_request' || failure.kind === 'auth') {
+        return { customId: request.customId, ok: false, error: { kind: failure.kind, ...(failure.details.code ? { code: failure.details.code } : {}), message: failure.message, ...(failure.details.status ? { status: failure.details.status } : {}) } };
+      }
+      throw failure;
+    }
   }
 }
