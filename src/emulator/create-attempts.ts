@@ -11,7 +11,11 @@ export function recordAttempt(emu: EmulatorContext, attempt: Omit<CreateAttempt,
  * Answers a create whose batch was made, the way a scenario's "response lost" fault wants: a 500 in the
  * provider's format (via `lostError`) or a connection closed without any answer.
  */
-export function loseResponse(ctx: RouteContext, mode: 'status_500' | 'close', lostError: () => Error): never {
+export function loseResponse(ctx: RouteContext, mode: 'status_500' | 'close' | 'hang', lostError: () => Error): never {
+  if (mode === 'hang') {
+    // the batch exists; the caller waits until its own timeout (or is killed meanwhile)
+    throw new ResponseAbandoned();
+  }
   if (mode === 'close') {
     ctx.req.socket.destroy();
     throw new ResponseAbandoned();

@@ -38,9 +38,12 @@ const BatchFaultSchema = z.object({
 
 const CreateFaultSchema = z.object({
   ...ruleSelection,
-  /** The batch really is created; the client sees a 500 (`status_500`) or a dropped connection (`close`). */
+  /**
+   * The batch really is created; the client sees a 500 (`status_500`), a dropped connection (`close`), or no
+   * answer at all until its own timeout (`hang`: a worker killed while waiting never learns the batch id).
+   */
   kind: z.literal('response_lost').default('response_lost'),
-  response: z.enum(['status_500', 'close']).default('status_500'),
+  response: z.enum(['status_500', 'close', 'hang']).default('status_500'),
 });
 
 const EndpointFaultSchema = z.object({

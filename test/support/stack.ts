@@ -49,7 +49,9 @@ export async function startTestStack(options: { scenario?: Scenario; builders?: 
   const emulator = await startEmulator({ ...(options.scenario ? { scenario: options.scenario } : {}) });
   const address = testAddress();
   quietRuntime();
-  const config = loadConfig({}, { dataDir: dir, taskQueue: `test-${path.basename(dir)}`, accounts: emulatorAccounts(emulator) });
+  // short client timeouts: a hung endpoint fails the call in seconds, and Temporal retries it
+  const accounts = Object.fromEntries(Object.entries(emulatorAccounts(emulator)).map(([name, a]) => [name, { ...a, timeoutMs: 5_000 }]));
+  const config = loadConfig({}, { dataDir: dir, taskQueue: `test-${path.basename(dir)}`, accounts });
   const stops: Array<() => Promise<void>> = [];
   const addWorker = async () => {
     const connection = await NativeConnection.connect({ address });

@@ -29,7 +29,7 @@ export function normalFate(): BatchFate {
 }
 
 /** Whether the scenario drops the response of this create (the batch is created anyway), and how. */
-export function createFaultFor(scenario: ResolvedScenario, hits: Record<string, number>, provider: Provider, model: string | null): 'status_500' | 'close' | undefined {
+export function createFaultFor(scenario: ResolvedScenario, hits: Record<string, number>, provider: Provider, model: string | null): 'status_500' | 'close' | 'hang' | undefined {
   for (const [index, rule] of scenario.createFaults.entries()) {
     if (rule.provider && rule.provider !== provider) continue;
     if (rule.model && rule.model !== model) continue;
