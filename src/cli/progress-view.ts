@@ -1,23 +1,9 @@
 import type { JobProgress } from '../../workflows/definitions';
+import { formatCount, formatDuration, formatUsd } from '../report/value-format';
+
+export { formatCount, formatDuration, formatUsd };
 
 const WIDTH = 24;
-
-export function formatCount(n: number): string {
-  if (n >= 10_000_000) return `${(n / 1_000_000).toFixed(0)}M`;
-  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
-  if (n >= 10_000) return `${(n / 1000).toFixed(0)}k`;
-  return n.toLocaleString('en-US');
-}
-
-export function formatUsd(usd: number): string {
-  return usd < 0.01 && usd > 0 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
-}
 
 /** One line: a bar, items by state, shards by phase, tokens, cost and ETA. */
 export function progressLine(p: JobProgress): string {

@@ -1,8 +1,12 @@
 import net from 'node:net';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, type LogLevel } from '@temporalio/worker';
 import { loadConfig, type LonghaulConfig, type ProviderConnection } from '../config/longhaul-config';
 import { startEmulator, type EmulatorHandle, type Scenario } from '../emulator';
+import { installRuntime } from '../observability/install-runtime';
+import { recordWorkerStarted } from '../observability/job-metrics';
+import { packageVersion } from '../observability/package-version';
+import type { LogFormat } from '../observability/structured-logger';
 import { createLonghaulWorker } from '../worker/create-worker';
 import { freePort } from './free-port';
 import { startDevServer, type DevServer } from './temporal-dev-server';
@@ -18,6 +22,10 @@ export interface EmbeddedStackOptions {
   /** Run a worker in this process (default true). */
   worker?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Worker logs (default WARN, text) and the Prometheus port (default: LONGHAUL_METRICS_PORT; none if unset). */
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
+  metricsPort?: number;
 }
 
 export interface EmbeddedStack {
@@ -26,6 +34,8 @@ export interface EmbeddedStack {
   config: LonghaulConfig;
   emulator: EmulatorHandle | undefined;
   server: DevServer;
+  /** Where the worker serves Prometheus metrics, when it does. */
+  metricsUrl: string | undefined;
   /** Stops the worker (letting running activities finish), the emulator and the server, in that order. */
   stop(): Promise<void>;
 }
@@ -43,8 +53,6 @@ async function portOr(preferred: number | undefined): Promise<number> {
   return freePort();
 }
 
-let runtimeInstalled = false;
-
 /**
  * The embedded default on one machine: the official Temporal dev server (state in a SQLite file under
  * dataDir, Web UI on), the provider emulator unless disabled, and a worker. Starting it again on the same
@@ -52,10 +60,13 @@ let runtimeInstalled = false;
  */
 export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
   const dataDir = path.resolve(options.dataDir);
-  if (!runtimeInstalled) {
-    runtimeInstalled = true;
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  }
+  const metricsPort = options.metricsPort ?? loadConfig(options.env ?? process.env, { dataDir }).metricsPort;
+  // once per process: a second stack in the same process (tests) shares the first one's runtime
+  const runtime = installRuntime({
+    logLevel: options.logLevel ?? 'WARN',
+    ...(options.logFormat ? { logFormat: options.logFormat } : {}),
+    ...(metricsPort !== undefined ? { metricsPort, metricsHost: '127.0.0.1' } : {}),
+  });
   const server = await startDevServer({
     port: await portOr(options.temporalPort ?? 7233),
     uiPort: await portOr(options.uiPort ?? 8233),
@@ -80,6 +91,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       const connection = await NativeConnection.connect({ address: server.address });
       const { worker, close } = await createLonghaulWorker({ connection, config });
       const running = worker.run();
+      recordWorkerStarted({ taskQueue: config.taskQueue, namespace: 'default', version: packageVersion() });
       stops.unshift(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running.catch(() => undefined);
@@ -93,6 +105,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       config,
       emulator,
       server,
+      metricsUrl: runtime.metricsUrl,
       stop: async () => {
         for (const stop of stops) await stop().catch(() => undefined);
       },

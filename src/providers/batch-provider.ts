@@ -119,8 +119,12 @@ export interface BatchProvider {
 
   /** Uploads the input (if the provider takes files) and creates the batch. NOT idempotent: callers reconcile first. */
   submit(request: SubmitRequest): Promise<{ batchId: string }>;
-  /** Finds a batch created for this shard attempt since `createdAfterMs` (lost create responses), if the provider can tell. */
-  reconcile(shardAttemptId: string, createdAfterMs: number): Promise<string | undefined>;
+  /**
+   * Finds a batch created for this shard attempt since `createdAfterMs` (lost create responses), if the provider
+   * can tell. `shard` describes what was submitted, for providers without batch metadata (Anthropic matches
+   * on the request count); providers with a metadata tag ignore it.
+   */
+  reconcile(shardAttemptId: string, createdAfterMs: number, shard?: Pick<SubmitRequest, 'requestCount' | 'bytes'>): Promise<string | undefined>;
   retrieve(batchId: string): Promise<BatchStatus>;
   cancel(batchId: string): Promise<void>;
   /** Streams the batch's output and error lines into our storage (one JSON object per line). */

@@ -1,7 +1,11 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, type LogLevel } from '@temporalio/worker';
 import type { LonghaulConfig } from '../config/longhaul-config';
 import type { RequestBuilders } from '../dataset/request-renderer';
+import { installRuntime } from '../observability/install-runtime';
+import { recordWorkerStarted } from '../observability/job-metrics';
+import { packageVersion } from '../observability/package-version';
+import type { LogFormat } from '../observability/structured-logger';
 import { createLonghaulWorker } from './create-worker';
 
 export interface RunWorkerOptions {
@@ -12,10 +16,15 @@ export interface RunWorkerOptions {
   builders?: RequestBuilders;
   /** A prebuilt workflow bundle (LONGHAUL_WORKFLOW_BUNDLE), else bundled at start. */
   workflowBundlePath?: string;
+  /** Default WARN. */
   logLevel?: LogLevel;
+  /** `text` (default) or `json` lines on stderr. */
+  logFormat?: LogFormat;
+  /** Prometheus metrics port; default `config.metricsPort` (LONGHAUL_METRICS_PORT); none when both are unset. */
+  metricsPort?: number;
   /** Resolves when the worker should stop (Ctrl-C, SIGTERM). */
   stop: Promise<void>;
-  onReady?: (info: { address: string; namespace: string; taskQueue: string }) => void;
+  onReady?: (info: { address: string; namespace: string; taskQueue: string; metricsUrl?: string }) => void;
 }
 
 /**
@@ -23,7 +32,12 @@ export interface RunWorkerOptions {
  * activities finish or are retried elsewhere: they are idempotent).
  */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger(options.logLevel ?? 'WARN') });
+  const metricsPort = options.metricsPort ?? options.config.metricsPort;
+  const runtime = installRuntime({
+    logLevel: options.logLevel ?? 'WARN',
+    ...(options.logFormat ? { logFormat: options.logFormat } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
+  });
   const fromEnv = loadClientConnectConfig();
   const address = options.address ?? fromEnv.connectionOptions.address ?? 'localhost:7233';
   const namespace = options.namespace ?? fromEnv.namespace ?? 'default';
@@ -36,7 +50,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : {}),
   });
   const running = worker.run();
-  options.onReady?.({ address, namespace, taskQueue: options.config.taskQueue });
+  recordWorkerStarted({ taskQueue: options.config.taskQueue, namespace, version: packageVersion() });
+  options.onReady?.({ address, namespace, taskQueue: options.config.taskQueue, ...(runtime.metricsUrl ? { metricsUrl: runtime.metricsUrl } : {}) });
   await Promise.race([options.stop, running]);
   if (worker.getState() === 'RUNNING') worker.shutdown();
   try {

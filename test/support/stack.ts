@@ -20,6 +20,8 @@ export function quietRuntime(): void {
 
 export interface TestStack {
   dir: string;
+  /** What the emulator logged (requests, faults applied), oldest first. */
+  emulatorLog: string[];
   emulator: EmulatorHandle;
   config: LonghaulConfig;
   client: LonghaulClient;
@@ -44,10 +46,21 @@ export function workflowBundle(): { codePath: string } | undefined {
  * A whole Longhaul stack on the shared real Temporal server: an emulator, a data dir, a task queue of its
  * own (so suites never steal each other's tasks), a worker and a client.
  */
-export async function startTestStack(options: { scenario?: Scenario; builders?: RequestBuilders; dataDir?: string } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  scenario?: Scenario;
+  builders?: RequestBuilders;
+  dataDir?: string;
+  /** Start an in-process worker (default true). */
+  worker?: boolean;
+  /** A Temporal server of the test's own (default: the shared one). */
+  address?: string;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const dir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'longhaul-test-'));
-  const emulator = await startEmulator({ ...(options.scenario ? { scenario: options.scenario } : {}) });
-  const address = testAddress();
+  const emulatorLog: string[] = [];
+  const emulator = await startEmulator({ ...(options.scenario ? { scenario: options.scenario } : {}), log: (line) => emulatorLog.push(line) });
+  const address = options.address ?? testAddress();
   quietRuntime();
   // short client timeouts: a hung endpoint fails the call in seconds, and Temporal retries it
   const accounts = Object.fromEntries(Object.entries(emulatorAccounts(emulator)).map(([name, a]) => [name, { ...a, timeoutMs: 5_000 }]));
@@ -72,10 +85,11 @@ export async function startTestStack(options: { scenario?: Scenario; builders?: 
     stops.push(stop);
     return stop;
   };
-  await addWorker();
+  if (options.worker !== false) await addWorker();
   const client = await createLonghaulClient({ address, config });
   return {
     dir,
+    emulatorLog,
     emulator,
     config,
     client,

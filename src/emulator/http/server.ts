@@ -31,6 +31,7 @@ export function createServer(router: Router, emu: EmulatorContext, onFault: Endp
       if (!url.pathname.startsWith('/_emulator/')) {
         const fault = endpointFaultFor(emu.scenario(), emu.store.state.ruleHits, method, url.pathname);
         if (fault) {
+          emu.log(`fault ${fault.action} ${method} ${url.pathname}`);
           onFault(method, url.pathname, fault);
           emu.store.saveSoon();
           return applyFault(fault, req, res);

@@ -1,0 +1,43 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI, { AzureOpenAI } from 'openai';
+import type { ProviderConnection } from '../config/longhaul-config';
+
+/**
+ * The official SDK clients, built from a configured connection. Every client has `maxRetries: 0`
+ * (Temporal owns retries) and the connection's `timeoutMs` as its per-request timeout.
+ */
+export class ProviderConfigError extends Error {
+  override readonly name = 'ProviderConfigError';
+}
+
+/**
+ * OpenAI, or an OpenAI-compatible host (Together, Groq, Fireworks, vLLM) by `baseURL`.
+ * @throws ProviderConfigError when an OpenAI-compatible connection has no baseURL.
+ */
+export function openAiClient(name: 'openai' | 'openai-compatible', c: ProviderConnection): OpenAI {
+  if (name === 'openai-compatible' && !c.baseURL) throw new ProviderConfigError('openai-compatible needs a baseURL (LONGHAUL_COMPATIBLE_BASE_URL)');
+  return new OpenAI({
+    apiKey: c.apiKey,
+    ...(c.baseURL ? { baseURL: c.baseURL } : {}),
+    ...(c.organization ? { organization: c.organization } : {}),
+    maxRetries: 0,
+    timeout: c.timeoutMs,
+  });
+}
+
+/**
+ * Azure OpenAI: `baseURL` is the resource endpoint (`https://<resource>.openai.azure.com`); the client calls
+ * `<endpoint>/openai/...?api-version=<apiVersion>` with an `api-key` header, and routes chat completions and
+ * embeddings to `/openai/deployments/<model>/...`, so a spec's model is the deployment name.
+ * @throws ProviderConfigError without an endpoint or an API version.
+ */
+export function azureOpenAiClient(c: ProviderConnection): AzureOpenAI {
+  if (!c.baseURL) throw new ProviderConfigError('azure-openai needs an endpoint (AZURE_OPENAI_ENDPOINT)');
+  if (!c.apiVersion) throw new ProviderConfigError('azure-openai needs an API version (OPENAI_API_VERSION)');
+  return new AzureOpenAI({ endpoint: c.baseURL, apiKey: c.apiKey, apiVersion: c.apiVersion, maxRetries: 0, timeout: c.timeoutMs });
+}
+
+/** Anthropic; `baseURL` defaults to the public API. */
+export function anthropicClient(c: ProviderConnection): Anthropic {
+  return new Anthropic({ apiKey: c.apiKey ?? null, ...(c.baseURL ? { baseURL: c.baseURL } : {}), maxRetries: 0, timeout: c.timeoutMs });
+}

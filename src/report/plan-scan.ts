@@ -1,0 +1,47 @@
+import { readDataset } from '../dataset/dataset-reader';
+import { MissingFieldError } from '../dataset/prompt-template';
+import { createRequestRenderer } from '../dataset/request-renderer';
+import { countTokens, TokenEstimator } from '../dataset/token-estimator';
+import { itemKeyOf } from '../spec/ids';
+import type { ResolvedJobSpec } from '../spec/job-spec';
+import type { BlobStore } from '../storage/blob-store';
+import type { DatasetScan } from './plan-estimate';
+
+/** Bytes a request line carries besides its texts (custom_id, method, url, model, params, JSON framing). */
+const LINE_OVERHEAD_BYTES = 300;
+
+/**
+ * Streams a job's dataset once, as prepare would, without writing anything: counts items and bad rows
+ * (unparseable, missing id or template field) and estimates prompt tokens (the o200k tokenizer on the first
+ * rows, then this dataset's ratio) and request bytes. Memory stays flat.
+ * @throws UnknownBuilderError for a `prompt.builder` spec (builders live on workers), DatasetNotFoundError.
+ */
+export async function scanDataset(spec: ResolvedJobSpec, blobs: BlobStore, onProgress?: (items: number) => void): Promise<DatasetScan> {
+  // the texts are all a plan needs: the provider body is never built
+  const render = createRequestRenderer(spec, { buildBody: () => ({}) });
+  const schemaJson = spec.outputSchema ? JSON.stringify(spec.outputSchema.schema) : '';
+  const estimator = new TokenEstimator(schemaJson ? countTokens(schemaJson) : 0);
+  const fixedBytes = LINE_OVERHEAD_BYTES + Buffer.byteLength(schemaJson) + Buffer.byteLength(JSON.stringify(spec.params));
+  const scan: DatasetScan = { items: 0, badRows: 0, promptTokens: 0, requestBytes: 0 };
+  for await (const rows of readDataset(spec.dataset, blobs)) {
+    for (const row of rows) {
+      scan.items++;
+      if (row.error !== undefined || itemKeyOf(row.row, spec.dataset.idField) === undefined) {
+        scan.badRows++;
+        continue;
+      }
+      let texts: string[];
+      try {
+        texts = render(row.row).texts;
+      } catch (err) {
+        if (!(err instanceof MissingFieldError)) throw err;
+        scan.badRows++;
+        continue;
+      }
+      scan.promptTokens += estimator.estimate(texts);
+      scan.requestBytes += fixedBytes + texts.reduce((sum, t) => sum + Buffer.byteLength(JSON.stringify(t)), 0);
+    }
+    onProgress?.(scan.items);
+  }
+  return scan;
+}
