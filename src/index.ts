@@ -6,7 +6,7 @@ export { createLonghaulClient, LonghaulClient, type LonghaulClientOptions, type 
 export { JobHandle, type ReprocessOptions, type DetailedProgress } from './client/job-handle';
 export { type StartSpec } from './client/start-spec';
 export { loadSpecFile } from './client/spec-file';
-export { JobAlreadyExistsError, JobNotFoundError, TemporalUnreachableError } from './client/client-errors';
+export { JobAlreadyExistsError, JobNotFoundError, ReprocessRejectedError, TemporalUnreachableError } from './client/client-errors';
 export { JobSpecSchema, type JobSpec, type JobSpecInput, type ResolvedJobSpec, type Mode, type ProviderName, type Endpoint } from './spec/job-spec';
 export { type JobSpecChanges } from './spec/resolve-spec';
 export { InvalidSpecError, type InputProblem } from './spec/spec-errors';

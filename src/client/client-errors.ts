@@ -24,3 +24,14 @@ export class TemporalUnreachableError extends Error {
     super(`cannot reach the Temporal server at ${address}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
+
+/** The job refused a reprocess (for example while it is still running); the message says why. */
+export class ReprocessRejectedError extends Error {
+  override readonly name = 'ReprocessRejectedError';
+  constructor(
+    readonly jobId: string,
+    reason: string,
+  ) {
+    super(`cannot reprocess job "${jobId}": ${reason}`);
+  }
+}

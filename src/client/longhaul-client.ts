@@ -1,4 +1,4 @@
-import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { loadConfig, type LonghaulConfig } from '../config/longhaul-config';
 import { LocalBlobStore } from '../storage/local-blob-store';
@@ -8,7 +8,7 @@ import { reprocessUpdate, type ReprocessResult } from '../../workflows/definitio
 import { jobWorkflowId, WORKFLOW_ID_PREFIX } from '../../workflows/internal/workflow-ids';
 import { batchJobWorkflow } from '../../workflows/job';
 import { SA } from '../../workflows/search-attributes';
-import { JobAlreadyExistsError, TemporalUnreachableError } from './client-errors';
+import { JobAlreadyExistsError, ReprocessRejectedError, TemporalUnreachableError } from './client-errors';
 import { JobHandle } from './job-handle';
 import { prepareStartSpec, type StartSpec } from './start-spec';
 import { specMemo } from './spec-memo';
@@ -96,10 +96,15 @@ export class LonghaulClient {
         { key: SA.status, value: 'queued' },
       ],
     });
-    return this.temporal.workflow.executeUpdateWithStart(reprocessUpdate, {
-      args: [{ selection, ...(changes ? { changes } : {}) }],
-      startWorkflowOperation,
-    });
+    try {
+      return await this.temporal.workflow.executeUpdateWithStart(reprocessUpdate, {
+        args: [{ selection, ...(changes ? { changes } : {}) }],
+        startWorkflowOperation,
+      });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new ReprocessRejectedError(jobId, err.cause?.message ?? err.message);
+      throw err;
+    }
   }
 
   /** Jobs, newest first, from Temporal's visibility store (optionally filtered by a list query). */

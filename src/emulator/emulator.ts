@@ -9,6 +9,7 @@ import { Router } from './http/router';
 import { createServer } from './http/server';
 import { inspect, type Inspection } from './inspection';
 import { OpenAIBatchRunner } from './openai/batch-runner';
+import { registerAzureRoutes } from './openai/azure-routes';
 import { registerBatchRoutes } from './openai/batches';
 import { registerFileRoutes } from './openai/files';
 import { registerSyncEndpoints } from './openai/sync-endpoints';
@@ -73,6 +74,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   registerFileRoutes(router, emu);
   registerBatchRoutes(router, emu);
   registerSyncEndpoints(router, emu);
+  registerAzureRoutes(router, emu);
   registerAnthropicRoutes(router, emu);
   registerControlRoutes(router, emu, setScenario);
   const server = createServer(router, emu, (method, pathname, fault) => {

@@ -1,14 +1,12 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ProviderConnection } from '../config/longhaul-config';
+import { ProviderConfigError } from './provider-config-error';
 
-/**
+/*
  * The official SDK clients, built from a configured connection. Every client has `maxRetries: 0`
  * (Temporal owns retries) and the connection's `timeoutMs` as its per-request timeout.
  */
-export class ProviderConfigError extends Error {
-  override readonly name = 'ProviderConfigError';
-}
 
 /**
  * OpenAI, or an OpenAI-compatible host (Together, Groq, Fireworks, vLLM) by `baseURL`.

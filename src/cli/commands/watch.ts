@@ -1,0 +1,23 @@
+import type { CliCommand } from '../cli-command';
+import { booleanFlag, onePositional } from '../cli-flags';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, withClient } from '../cli-connection';
+import { followJob } from '../follow-job';
+
+/** `longhaul watch JOB`: the live progress bar until the job ends, then its report. Ctrl-C stops watching only. */
+export const watchCommand: CliCommand = {
+  name: 'watch',
+  summary: 'Show a job\'s live progress until it ends, then its report',
+  usage: 'JOB [--json]',
+  help: [
+    'Progress: items by state, shards by phase, tokens, cost, ETA. Ctrl-C stops watching; the job goes on.',
+    'Exit code: 0 when the job completed, 1 when it was cancelled, 130 when you stopped watching.',
+    '  --json                print the final report as JSON (progress goes to stderr)',
+    CONNECTION_HELP,
+  ].join('\n'),
+  options: { ...CONNECTION_OPTIONS, json: { type: 'boolean' } },
+  allowPositionals: true,
+  async run(ctx) {
+    const jobId = onePositional(ctx.positionals, 'JOB id');
+    return withClient(ctx, (client) => followJob(ctx, client.job(jobId), booleanFlag(ctx.values.json)));
+  },
+};
