@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CliError, type CliCommand } from './cli-command';
+import type { CliCommand } from './cli-command';
+import { describeError, EXIT } from './cli-errors';
 import { allCommands } from './commands';
 
 function usageOf(command: CliCommand): string {
@@ -9,7 +10,15 @@ function usageOf(command: CliCommand): string {
 function overview(commands: CliCommand[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return ['Usage: longhaul <command> [options]', '', 'Commands:', ...lines, '', 'Run `longhaul <command> --help` for its options.'].join('\n');
+  return [
+    'Usage: longhaul <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `longhaul <command> --help` for its options.',
+    `Exit codes: ${EXIT.ok} ok, ${EXIT.failed} failed, ${EXIT.usage} bad input, ${EXIT.notFound} no such job, ${EXIT.unreachable} Temporal unreachable, ${EXIT.interrupted} interrupted.`,
+  ].join('\n');
 }
 
 function commandHelp(command: CliCommand): string {
@@ -59,15 +68,8 @@ export async function main(argv: string[]): Promise<void> {
 
 function reportError(err: unknown, command: CliCommand): number {
   if (process.env.LONGHAUL_DEBUG) console.error(err);
-  if (err instanceof CliError) {
-    console.error(`longhaul ${command.name}: ${err.message}`);
-    return err.exitCode;
-  }
-  const code = (err as { code?: string }).code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-    console.error(`longhaul ${command.name}: ${(err as Error).message}\nUsage: ${usageOf(command)}`);
-    return 2;
-  }
-  console.error(`longhaul ${command.name}: ${err instanceof Error ? err.message : String(err)}`);
-  return 1;
+  const { message, exitCode } = describeError(err);
+  const usage = exitCode === EXIT.usage && (err as { code?: unknown } | null)?.code?.toString().startsWith('ERR_PARSE_ARGS');
+  console.error(`longhaul ${command.name}: ${message}${usage ? ` (see: longhaul ${command.name} --help)` : ''}`);
+  return exitCode;
 }

@@ -116,12 +116,16 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   }
 }
 
-/** Provider accounts that reach the emulator (it accepts any key). */
-export function emulatorAccounts(emulator: Pick<EmulatorHandle, 'openaiBaseURL' | 'anthropicBaseURL'>): Record<string, ProviderConnection> {
+/**
+ * Provider accounts that reach the emulator (it accepts any key). Azure OpenAI uses the emulator's URL as its
+ * resource endpoint: the AzureOpenAI client adds `/openai/...`, which the emulator serves too.
+ */
+export function emulatorAccounts(emulator: Pick<EmulatorHandle, 'url' | 'openaiBaseURL' | 'anthropicBaseURL'>): Record<string, ProviderConnection> {
   const common = { apiKey: 'sk-emulator', timeoutMs: 30_000, flexTimeoutMs: 60_000 };
   return {
     openai: { provider: 'openai', baseURL: emulator.openaiBaseURL, ...common },
     'openai-compatible': { provider: 'openai-compatible', baseURL: emulator.openaiBaseURL, ...common },
+    'azure-openai': { provider: 'azure-openai', baseURL: emulator.url, apiVersion: '2025-04-01-preview', ...common },
     anthropic: { provider: 'anthropic', baseURL: emulator.anthropicBaseURL, ...common },
   };
 }

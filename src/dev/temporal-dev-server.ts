@@ -21,6 +21,8 @@ export interface DevServerOptions {
   startTimeoutMs?: number;
   /** Binary; found (and installed if missing) by ensureTemporalCli when omitted. */
   executable?: string;
+  /** Dynamic config values (`--dynamic-config-value KEY=JSON`), e.g. lower history limits in tests. */
+  dynamicConfig?: Record<string, unknown>;
 }
 
 export interface DevServer {
@@ -63,6 +65,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     args.push('--db-filename', options.dbFile);
   }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (options.logFile) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startEmbeddedStack } from '../../dev/embedded-stack';
 import type { CliCommand } from '../cli-command';
+import { RUNTIME_OPTIONS, runtimeFlags, runtimeHelp } from '../runtime-flags';
 
 /**
  * `longhaul dev`: the embedded stack in one command. Real provider keys in the environment switch the
@@ -9,7 +10,7 @@ import type { CliCommand } from '../cli-command';
 export const devCommand: CliCommand = {
   name: 'dev',
   summary: 'Run the embedded stack: Temporal dev server + Web UI, provider emulator, worker',
-  usage: '[--data-dir DIR] [--port N] [--ui-port N] [--emulator | --no-emulator] [--scenario FILE]',
+  usage: '[--data-dir DIR] [--port N] [--ui-port N] [--emulator | --no-emulator] [--scenario FILE] [--metrics-port N] [--log-level L] [--log-format text|json]',
   help: [
     '  --data-dir DIR    state folder (default ./.longhaul): Temporal SQLite file, emulator state, blobs, results',
     '  --port N          Temporal gRPC port (default 7233, or a free one)',
@@ -17,6 +18,7 @@ export const devCommand: CliCommand = {
     '  --emulator        run the provider emulator even if provider keys are set',
     '  --no-emulator     use the real providers (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, ...)',
     '  --scenario FILE   emulator scenario (faults, timing) as JSON or YAML',
+    runtimeHelp('WARN'),
   ].join('\n'),
   options: {
     'data-dir': { type: 'string' },
@@ -25,13 +27,16 @@ export const devCommand: CliCommand = {
     emulator: { type: 'boolean' },
     'no-emulator': { type: 'boolean' },
     scenario: { type: 'string' },
+    ...RUNTIME_OPTIONS,
   },
   async run(ctx) {
     const v = ctx.values;
     const realKeys = Boolean(process.env.OPENAI_API_KEY || process.env.ANTHROPIC_API_KEY || process.env.AZURE_OPENAI_API_KEY);
     const useEmulator = v['no-emulator'] ? false : v.emulator ? true : !realKeys;
     const dataDir = path.resolve((v['data-dir'] as string | undefined) ?? '.longhaul');
+    const runtime = runtimeFlags(v);
     const stack = await startEmbeddedStack({
+      ...runtime,
       dataDir,
       ...(v.port ? { temporalPort: Number(v.port) } : {}),
       ...(v['ui-port'] ? { uiPort: Number(v['ui-port']) } : {}),
@@ -40,9 +45,9 @@ export const devCommand: CliCommand = {
     const out = ctx.stdout;
     out.write(`Longhaul dev stack (state in ${dataDir})\n`);
     out.write(`  Temporal    ${stack.address}   (export TEMPORAL_ADDRESS=${stack.address})\n`);
-    out.write(`  Web UI      ${stack.uiUrl}\n`);
+    out.write(`  Web UI      ${stack.uiUrl}${stack.uiUrl ? `   (export LONGHAUL_UI_URL=${stack.uiUrl})` : ''}\n`);
     out.write(stack.emulator ? `  Emulator    ${stack.emulator.openaiBaseURL} (OpenAI), ${stack.emulator.anthropicBaseURL} (Anthropic)\n` : '  Providers   real APIs (keys from the environment)\n');
-    out.write(`  Worker      task queue "${stack.config.taskQueue}"\n`);
+    out.write(`  Worker      task queue "${stack.config.taskQueue}"${stack.metricsUrl ? `, metrics ${stack.metricsUrl}` : ''}\n`);
     out.write('Unfinished jobs resume on their own. Press Ctrl-C to stop.\n');
     await ctx.interrupted;
     out.write('Stopping...\n');

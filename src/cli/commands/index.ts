@@ -1,7 +1,17 @@
 import type { CliCommand } from '../cli-command';
+import { cancelCommand } from './cancel';
 import { demoCommand } from './demo';
 import { devCommand } from './dev';
 import { emulatorCommand } from './emulator';
+import { pauseCommand } from './pause';
+import { planCommand } from './plan';
+import { reportCommand } from './report';
+import { reprocessCommand } from './reprocess';
+import { resultsCommand } from './results';
+import { resumeCommand } from './resume';
+import { runCommand } from './run';
+import { statusCommand } from './status';
+import { watchCommand } from './watch';
 import { workerCommand } from './worker';
 
 /**
@@ -14,5 +24,15 @@ export function allCommands(): CliCommand[] {
     devCommand,
     workerCommand,
     emulatorCommand,
+    planCommand,
+    runCommand,
+    statusCommand,
+    watchCommand,
+    pauseCommand,
+    resumeCommand,
+    cancelCommand,
+    reprocessCommand,
+    resultsCommand,
+    reportCommand,
   ];
 }

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { prepareStartSpec } from '../../client/start-spec';
+import { loadConfig } from '../../config/longhaul-config';
+import { PROVIDER_CAPABILITIES, PROVIDER_LIMITS } from '../../providers/provider-limits';
+import { DEFAULT_REALTIME_RATE, estimatePlan, FLEX_RATE_FACTOR, type ThroughputRate } from '../../report/plan-estimate';
+import { scanDataset } from '../../report/plan-scan';
+import { PriceTable } from '../../report/price-table';
+import { LocalBlobStore } from '../../storage/local-blob-store';
+import type { CliCommand, CliContext } from '../cli-command';
+import { booleanFlag, durationFlag, numberFlag } from '../cli-flags';
+import { SPEC_HELP, SPEC_OPTIONS, specFromArgs } from '../job-spec-args';
+import { planText } from '../plan-text';
+
+/**
+ * `longhaul plan`: reads the dataset once (nothing is sent or spent) and estimates tokens, cost and time in
+ * batch, flex and realtime mode, then recommends one from the latency tolerance, the volume and the deadline.
+ */
+export const planCommand: CliCommand = {
+  name: 'plan',
+  summary: 'Estimate tokens, cost and time per mode (batch, flex, realtime) and recommend one; nothing is spent',
+  usage: 'SPEC | --input FILE --model M --prompt TEXT [...] [--within DURATION] [--rpm N] [--tpm N] [--json]',
+  help: [
+    SPEC_HELP,
+    'Estimate:',
+    '  --within DURATION     latency tolerance (90m, 2h, 1d); the spec\'s deadline counts too, the tighter wins',
+    `  --rpm N               realtime requests per minute your account allows (default ${DEFAULT_REALTIME_RATE.requestsPerMinute})`,
+    `  --tpm N               realtime tokens per minute (default ${DEFAULT_REALTIME_RATE.tokensPerMinute.toLocaleString('en-US')}); flex is assumed at ${FLEX_RATE_FACTOR * 100}% of these`,
+    '  --json                print the plan as JSON',
+    'Output tokens come from the output schema (a typical answer), else params.max_tokens, else 256 per item.',
+    'Batch time: waves of limits.shardsInFlight batches, each the provider\'s usual time (worst: its window).',
+    'Prices: the built-in table, overridden by LONGHAUL_PRICES.',
+  ].join('\n'),
+  options: { ...SPEC_OPTIONS, within: { type: 'string' }, rpm: { type: 'string' }, tpm: { type: 'string' }, json: { type: 'boolean' } },
+  allowPositionals: true,
+  async run(ctx) {
+    const { spec: input, baseDir } = specFromArgs(ctx);
+    const withinSeconds = durationFlag(ctx.values.within, 'within');
+    const realtimeRate = rateOf(ctx);
+    // inline rows are written somewhere temporary; a plan leaves nothing behind
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'longhaul-plan-'));
+    try {
+      const spec = await prepareStartSpec(input, new LocalBlobStore(scratch), baseDir);
+      const scan = await scanDataset(spec, new LocalBlobStore(scratch));
+      const prices = new PriceTable(loadConfig(process.env, { dataDir: scratch }).prices);
+      const plan = estimatePlan({
+        spec,
+        scan,
+        price: prices.priceOf(spec.model),
+        limits: PROVIDER_LIMITS[spec.provider],
+        capabilities: PROVIDER_CAPABILITIES[spec.provider],
+        realtimeRate,
+        ...(withinSeconds !== undefined ? { withinSeconds } : {}),
+      });
+      const title = `${spec.provider} ${spec.model}, ${spec.dataset.path.startsWith('blob:') ? 'inline rows' : spec.dataset.path}`;
+      ctx.stdout.write((booleanFlag(ctx.values.json) ? JSON.stringify({ provider: spec.provider, model: spec.model, dataset: spec.dataset.path, ...plan }, null, 2) : planText(plan, title)) + '\n');
+      return 0;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  },
+};
+
+function rateOf(ctx: Pick<CliContext, 'values'>): ThroughputRate {
+  const positive = (n: number) => n > 0;
+  return {
+    requestsPerMinute: numberFlag(ctx.values.rpm, 'rpm', positive) ?? DEFAULT_REALTIME_RATE.requestsPerMinute,
+    tokensPerMinute: numberFlag(ctx.values.tpm, 'tpm', positive) ?? DEFAULT_REALTIME_RATE.tokensPerMinute,
+  };
+}

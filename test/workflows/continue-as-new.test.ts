@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
+import { startTestStack, type TestStack } from '../support/stack';
+import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
+import { expectExactlyOnce, expectOneOutcomePerItem } from '../support/job-assertions';
+
+/**
+ * A server that suggests continue-as-new after 30 events (the default is 4,096), so a job with long waits
+ * and several rounds crosses it: shards that poll many times and the job between rounds continue as new.
+ */
+describe('continue-as-new where Temporal suggests it', () => {
+  let server: DevServer;
+  let stack: TestStack;
+  beforeAll(async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-can-'));
+    server = await startDevServer({ headless: true, logFile: path.join(dir, 'temporal.log'), dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 30 } });
+    stack = await startTestStack({ address: server.address, dataDir: dir, scenario: { clock: { speed: 300 }, requestFaults: { serverErrorRate: 0.3 } } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await server?.stop();
+  });
+
+  it('the job and its shards continue as new and still give every item one outcome', async () => {
+    const input = writeTicketsJsonl(stack.dir, 60);
+    const job = await stack.client.start({
+      jobId: 'can-job',
+      dataset: { path: input, idField: 'id' },
+      model: 'gpt-4o-mini',
+      prompt: TICKET_PROMPT,
+      outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
+      limits: { maxRequestsPerShard: 20, shardsInFlight: 3 },
+      retry: { maxRounds: 6 },
+      polling: { initialSeconds: 0.1, maxSeconds: 0.1 },
+    });
+    const report = await job.result();
+    expectOneOutcomePerItem(report, 60);
+    expectExactlyOnce(stack.emulator, 'can-job');
+    const runs = async (workflowId: string) => {
+      let count = 0;
+      for await (const _ of stack.client.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) count++;
+      return count;
+    };
+    expect(await runs('longhaul/can-job/g0/r0/s0')).toBeGreaterThan(1);
+    expect(await runs('longhaul/can-job')).toBeGreaterThan(1);
+  });
+});
