@@ -79,7 +79,7 @@ function tiers(r: JobReport): string {
   const rows = Object.entries(r.byTier).sort((a, b) => TIER_ORDER.indexOf(a[0]) - TIER_ORDER.indexOf(b[0]));
   if (rows.length === 0) return section('Cost per tier', note('No items reached a provider.'));
   const cost = rows.map(([tier, t]) => ({ label: tier, value: t.costUsd, text: `${formatUsd(t.costUsd)} for ${formatCount(t.items)} items` }));
-  if (r.cost.priceKnown) cost.push({ label: 'at realtime', value: r.cost.realtimeUsd, text: `${formatUsd(r.cost.realtimeUsd)} (the same tokens, standard tier)` });
+  if (r.cost.priceKnown) cost.push({ label: 'at realtime', value: r.cost.realtimeUsd, text: `${formatUsd(r.cost.realtimeUsd)} (same tokens, standard tier)` });
   const tokens = rows.flatMap(([tier, t]) => [
     { label: `${tier} in`, value: t.tokensIn, text: formatCount(t.tokensIn), color: '#1565c0' },
     { label: `${tier} out`, value: t.tokensOut, text: formatCount(t.tokensOut), color: '#ef6c00' },

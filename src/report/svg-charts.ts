@@ -25,7 +25,7 @@ function svg(width: number, height: number, title: string, body: string): string
 /** One labelled horizontal bar per datum, scaled to the largest value. */
 export function horizontalBars(title: string, data: Datum[], width = 720): string {
   const labelWidth = Math.min(220, 12 + 7 * Math.max(4, ...data.map((d) => d.label.length)));
-  const textWidth = 150;
+  const textWidth = Math.min(320, 12 + 7 * Math.max(4, ...data.map((d) => (d.text ?? String(d.value)).length)));
   const barSpace = Math.max(50, width - labelWidth - textWidth);
   const max = Math.max(...data.map((d) => d.value), 0);
   const rowHeight = 24;
@@ -52,13 +52,14 @@ export function stackedBar(title: string, data: Datum[], width = 720): string {
     x += w;
     return rect;
   });
+  const perRow = 3;
   const legend = data.map((d, i) => {
-    const lx = (i % 4) * (width / 4);
-    const ly = 44 + Math.floor(i / 4) * 20;
+    const lx = (i % perRow) * (width / perRow);
+    const ly = 44 + Math.floor(i / perRow) * 20;
     return `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${d.color ?? PALETTE[i % PALETTE.length]}"/><text x="${lx + 18}" y="${ly}" ${FONT}>${escapeXml(`${d.label} ${d.text ?? d.value}`)}</text>`;
   });
   const background = `<rect x="0" y="0" width="${width}" height="28" fill="#eeeeee"/>`;
-  return svg(width, 44 + Math.ceil(data.length / 4) * 20, title, background + segments.join('') + legend.join(''));
+  return svg(width, 44 + Math.ceil(data.length / perRow) * 20, title, background + segments.join('') + legend.join(''));
 }
 
 /**

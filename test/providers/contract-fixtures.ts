@@ -13,6 +13,29 @@ import type { Endpoint, ProviderName } from '../../src/spec/job-spec';
 import { LocalBlobStore } from '../../src/storage/local-blob-store';
 import { TICKET_SCHEMA, ticket } from '../support/datasets';
 
+/**
+ * Jest runs each test file in its own realm, but `fetch` (undici) is the outer realm's: its AbortError is a
+ * DOMException that fails the SDKs' `err instanceof Error`, so they report a client timeout as a generic
+ * "Connection error." (outside jest they report APIConnectionTimeoutError; checked by hand with plain node).
+ * Re-throwing the abort as this realm's Error lets the adapters see what production sees. Installed before
+ * any client is built (the SDKs read globalThis.fetch at construction).
+ */
+function installRealmSafeFetch(): void {
+  const outer = globalThis.fetch as typeof fetch & { realmSafe?: true };
+  if (outer.realmSafe) return;
+  const wrapped = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    try {
+      return await outer(input, init);
+    } catch (err) {
+      if (err instanceof Error || (err as { name?: unknown })?.name !== 'AbortError') throw err;
+      throw Object.assign(new Error((err as { message?: string }).message ?? 'aborted'), { name: 'AbortError' });
+    }
+  }) as typeof fetch & { realmSafe?: true };
+  wrapped.realmSafe = true;
+  globalThis.fetch = wrapped;
+}
+installRealmSafeFetch();
+
 /** Emulated seconds per real second: a default batch (60 + 600 + 60 s) takes about 15 ms. */
 export const FAST_SPEED = 50_000;
 
