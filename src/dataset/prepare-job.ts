@@ -68,7 +68,15 @@ export async function prepareJob(
   const useCache = await store.hasAnswersFor(spec.taskVersion);
   const selected = selection === 'failed' ? new SeqCursor(await store.seqsInStates(spec.jobId, ['failed', 'cancelled'])) : undefined;
   const result: PrepareResult = { total: 0, queued: 0, badRows: 0, cached: 0, untouched: 0, estTokens: 0, shards: [] };
-  const base = { generation, round: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 } as const;
+  /** A bad row (failed) or a cache hit, settled at prepare time. */
+  const settled = (seq: number, line: number, itemKey: string, requestKey: string | null, state: 'failed' | 'cached', problem: string | null, output: unknown): ItemOutcome => ({
+    seq, line, itemKey, requestKey, state,
+    reason: state === 'failed' ? 'bad_row' : null,
+    message: problem,
+    generation, round: 0,
+    tier: state === 'cached' ? 'cache' : 'none',
+    output, tokensIn: 0, tokensOut: 0, costUsd: 0,
+  });
 
   try {
     for await (const rows of readDataset(spec.dataset, blobs)) {
@@ -83,7 +91,7 @@ export async function prepareJob(
         const made = toEntry(row);
         if ('problem' in made) {
           result.badRows++;
-          outcomes.push({ ...base, seq: row.seq, line: row.line, itemKey: made.itemKey, requestKey: null, state: 'failed', reason: 'bad_row', message: made.problem, tier: 'none', output: undefined });
+          outcomes.push(settled(row.seq, row.line, made.itemKey, null, 'failed', made.problem, undefined));
         } else entries.push(made);
       }
       const cached = useCache ? await store.findCached(entries.map((e) => e.requestKey)) : undefined;
@@ -91,12 +99,13 @@ export async function prepareJob(
         const hit = cached?.get(entry.requestKey);
         if (hit) {
           result.cached++;
-          outcomes.push({ ...base, seq: entry.seq, line: entry.line, itemKey: entry.itemKey, requestKey: entry.requestKey, state: 'cached', reason: null, message: null, tier: 'cache', output: hit.output });
+          outcomes.push(settled(entry.seq, entry.line, entry.itemKey, entry.requestKey, 'cached', null, hit.output));
           continue;
         }
         result.queued++;
         result.estTokens += entry.estTokens;
-        await writer.add(entry);
+        const flushing = writer.add(entry);
+        if (flushing) await flushing;
       }
       await store.upsertOutcomes(spec.jobId, spec.taskVersion, outcomes);
       deps.onProgress?.(result.total);
@@ -121,7 +130,7 @@ export async function prepareJob(
       if (err instanceof MissingFieldError) return { problem: `${where}: ${err.message}`, itemKey };
       throw err;
     }
-    const bodyJson = JSON.stringify(rendered.body);
+    const bodyJson = rendered.bodyJson;
     const text = provider.batchLine(customIdOf(row.seq, generation, 0), bodyJson, spec.endpoint);
     const bytes = Buffer.byteLength(text) + 1;
     if (bytes > spec.limits.maxRequestBytes) {
@@ -134,7 +143,7 @@ export async function prepareJob(
       requestKey: requestKeyOf(spec.taskVersion, bodyJson),
       text,
       bytes,
-      estTokens: estimator.estimate(rendered.texts),
+      estTokens: estimator.estimateRequest(rendered),
     };
   }
 }

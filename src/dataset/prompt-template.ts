@@ -3,7 +3,7 @@
  * (`{{customer.name}}`); strings render as they are, other values as JSON, null as an empty string.
  */
 
-type Part = { text: string } | { path: string[]; name: string };
+export type TemplatePart = { text: string } | { path: string[]; name: string };
 
 export class MissingFieldError extends Error {
   override readonly name = 'MissingFieldError';
@@ -17,6 +17,7 @@ export class MissingFieldError extends Error {
 
 export interface CompiledTemplate {
   readonly fields: readonly string[];
+  readonly parts: readonly TemplatePart[];
   render(row: Record<string, unknown>): string;
 }
 
@@ -24,7 +25,7 @@ const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g;
 
 /** Compiles a template; `where` names it in errors (e.g. `prompt.messages[1].content`). */
 export function compileTemplate(template: string, where: string): CompiledTemplate {
-  const parts: Part[] = [];
+  const parts: TemplatePart[] = [];
   let last = 0;
   for (const match of template.matchAll(PLACEHOLDER)) {
     if (match.index > last) parts.push({ text: template.slice(last, match.index) });
@@ -34,9 +35,10 @@ export function compileTemplate(template: string, where: string): CompiledTempla
   }
   if (last < template.length) parts.push({ text: template.slice(last) });
   const fields = parts.flatMap((p) => ('name' in p ? [p.name] : []));
-  if (fields.length === 0) return { fields, render: () => template };
+  if (fields.length === 0) return { fields, parts, render: () => template };
   return {
     fields,
+    parts,
     render(row) {
       let out = '';
       for (const part of parts) out += 'text' in part ? part.text : valueText(lookup(row, part, where));
@@ -45,7 +47,8 @@ export function compileTemplate(template: string, where: string): CompiledTempla
   };
 }
 
-function lookup(row: Record<string, unknown>, part: { path: string[]; name: string }, where: string): unknown {
+/** The value a placeholder names in a row. @throws MissingFieldError */
+export function lookup(row: Record<string, unknown>, part: { path: string[]; name: string }, where: string): unknown {
   let value: unknown = row;
   for (const key of part.path) {
     if (value === null || typeof value !== 'object' || !(key in value)) throw new MissingFieldError(part.name, where);
@@ -55,7 +58,8 @@ function lookup(row: Record<string, unknown>, part: { path: string[]; name: stri
   return value;
 }
 
-function valueText(value: unknown): string {
+/** How a value reads inside a prompt. */
+export function valueText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null) return '';
   if (typeof value === 'object') return JSON.stringify(value);

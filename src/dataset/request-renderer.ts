@@ -1,5 +1,6 @@
 import type { BatchProvider, RenderedPrompt } from '../providers/batch-provider';
 import type { ResolvedJobSpec } from '../spec/job-spec';
+import { compileBodyTemplate } from './body-template';
 import { compileTemplate } from './prompt-template';
 
 /**
@@ -15,13 +16,20 @@ export class UnknownBuilderError extends Error {
 }
 
 export interface RenderedRequest {
-  body: Record<string, unknown>;
-  /** The prompt's texts, for token estimates. */
-  texts: string[];
+  /** The provider request body, serialized. */
+  bodyJson: string;
+  /** Characters of prompt text (for token estimates). */
+  promptChars: number;
+  /** How many messages the prompt has. */
+  messageCount: number;
+  /** The prompt's texts (for exact token counts of samples; computed on demand). */
+  texts(): string[];
 }
 
 /**
  * Compiles the spec's prompt once and returns a function that renders one row into a provider request body.
+ * Message and input templates take a fast path (the body is compiled to JSON text with holes, checked on the
+ * first row against building and serializing the body); request builders build and serialize each body.
  * The function throws MissingFieldError (with the field and where it is used) for rows that lack a field.
  * @throws UnknownBuilderError when the spec names a builder the worker does not have.
  */
@@ -36,6 +44,7 @@ export function createRequestRenderer(
     params: spec.params,
     ...(spec.outputSchema ? { outputSchema: spec.outputSchema } : {}),
   };
+  const build = (prompt: RenderedPrompt) => provider.buildBody(prompt, shape);
   const prompt = spec.prompt;
   if ('builder' in prompt) {
     const builder = builders[prompt.builder];
@@ -45,24 +54,38 @@ export function createRequestRenderer(
         `request builder "${prompt.builder}" is not registered on this worker (known: ${known.length ? known.join(', ') : 'none'})`,
       );
     }
-    return (row) => {
-      const rendered = builder(row);
-      const body = provider.buildBody(rendered, shape);
-      return { body, texts: textsOf(rendered) };
-    };
+    return (row) => slowRequest(builder(row), build);
   }
-  if ('input' in prompt) {
-    const template = compileTemplate(prompt.input, 'prompt.input');
-    return (row) => {
-      const input = template.render(row);
-      return { body: provider.buildBody({ input }, shape), texts: [input] };
-    };
-  }
-  const templates = prompt.messages.map((m, i) => ({ role: m.role, template: compileTemplate(m.content, `prompt.messages[${i}].content`) }));
+  const kind = 'input' in prompt ? 'input' : 'messages';
+  const templates =
+    'input' in prompt
+      ? [{ role: undefined, template: compileTemplate(prompt.input, 'prompt.input'), where: 'prompt.input' }]
+      : prompt.messages.map((m, i) => ({ role: m.role, template: compileTemplate(m.content, `prompt.messages[${i}].content`), where: `prompt.messages[${i}].content` }));
+  const renderPrompt = (row: Record<string, unknown>): RenderedPrompt =>
+    'input' in prompt ? { input: templates[0]!.template.render(row) } : { messages: templates.map((t) => ({ role: t.role!, content: t.template.render(row) })) };
+  const slow = (row: Record<string, unknown>) => slowRequest(renderPrompt(row), build);
+  const fast = compileBodyTemplate(templates, build, kind);
+  if (!fast) return slow;
+  let checked = false;
+  let useFast = true;
   return (row) => {
-    const messages = templates.map((m) => ({ role: m.role, content: m.template.render(row) }));
-    return { body: provider.buildBody({ messages }, shape), texts: messages.map((m) => m.content) };
+    if (!useFast) return slow(row);
+    const rendered = fast.render(row);
+    if (!checked) {
+      checked = true;
+      const reference = slow(row);
+      if (reference.bodyJson !== rendered.bodyJson) {
+        useFast = false;
+        return reference;
+      }
+    }
+    return { bodyJson: rendered.bodyJson, promptChars: rendered.promptChars, messageCount: templates.length, texts: () => textsOf(renderPrompt(row)) };
   };
+}
+
+function slowRequest(prompt: RenderedPrompt, build: (prompt: RenderedPrompt) => Record<string, unknown>): RenderedRequest {
+  const texts = textsOf(prompt);
+  return { bodyJson: JSON.stringify(build(prompt)), promptChars: texts.reduce((n, t) => n + t.length, 0), messageCount: texts.length, texts: () => texts };
 }
 
 function textsOf(prompt: RenderedPrompt): string[] {

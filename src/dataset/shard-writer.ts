@@ -44,16 +44,22 @@ export class ShardWriter {
     private readonly limits: ShardLimits,
   ) {}
 
-  async add(entry: ShardEntry): Promise<void> {
+  /** Adds a request; returns a promise only when it had to write to storage (await it then). */
+  add(entry: ShardEntry): Promise<void> | void {
     const open = this.current;
-    if (open && !this.fits(open.ref, entry)) await this.closeCurrent();
+    if (open && !this.fits(open.ref, entry)) return this.closeCurrent().then(() => this.append(entry));
+    return this.append(entry);
+  }
+
+  private append(entry: ShardEntry): Promise<void> | void {
     const shard = this.current ?? this.open();
     shard.ref.requests++;
     shard.ref.bytes += entry.bytes;
     shard.ref.estTokens += entry.estTokens;
-    await shard.data.write(entry.text + '\n');
-    const manifest: ManifestLine = [entry.seq, entry.line, entry.estTokens, entry.itemKey, entry.requestKey];
-    await shard.manifest.write(JSON.stringify(manifest) + '\n');
+    const data = shard.data.write(entry.text + '\n');
+    // the manifest line is a JSON array: [seq, line, estTokens, itemKey, requestKey]
+    const manifest = shard.manifest.write(`[${entry.seq},${entry.line},${entry.estTokens},${JSON.stringify(entry.itemKey)},"${entry.requestKey}"]\n`);
+    if (data || manifest) return Promise.all([data, manifest]).then(() => undefined);
   }
 
   /** Closes the last shard; returns every shard written, in order. */

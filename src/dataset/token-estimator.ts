@@ -41,16 +41,21 @@ export class TokenEstimator {
   estimate(texts: readonly string[]): number {
     let chars = 0;
     for (const text of texts) chars += text.length;
-    const overhead = this.fixedTokens + PER_MESSAGE_OVERHEAD * texts.length;
+    return this.estimateRequest({ promptChars: chars, messageCount: texts.length, texts: () => texts });
+  }
+
+  /** The same from a request's size; its texts are read only while the estimator is still sampling. */
+  estimateRequest(request: { promptChars: number; messageCount: number; texts(): readonly string[] }): number {
+    const overhead = this.fixedTokens + PER_MESSAGE_OVERHEAD * request.messageCount;
     if (this.samples < SAMPLE_SIZE) {
       let tokens = 0;
-      for (const text of texts) tokens += countTokens(text);
+      for (const text of request.texts()) tokens += countTokens(text);
       this.samples++;
-      this.sampledChars += chars;
+      this.sampledChars += request.promptChars;
       this.sampledTokens += tokens;
       return tokens + overhead;
     }
-    return Math.ceil(chars * this.ratio()) + overhead;
+    return Math.ceil(request.promptChars * this.ratio()) + overhead;
   }
 
   /** Tokens per character learned so far (0.25 before any sample). */

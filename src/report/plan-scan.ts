@@ -1,13 +1,13 @@
 import { readDataset } from '../dataset/dataset-reader';
 import { MissingFieldError } from '../dataset/prompt-template';
-import { createRequestRenderer } from '../dataset/request-renderer';
+import { createRequestRenderer, type RenderedRequest } from '../dataset/request-renderer';
 import { countTokens, TokenEstimator } from '../dataset/token-estimator';
 import { itemKeyOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import type { DatasetScan } from './plan-estimate';
 
-/** Bytes a request line carries besides its texts (custom_id, method, url, model, params, JSON framing). */
+/** Bytes a request line carries besides its prompt (custom_id, method, url, model, JSON framing). */
 const LINE_OVERHEAD_BYTES = 300;
 
 /**
@@ -17,8 +17,8 @@ const LINE_OVERHEAD_BYTES = 300;
  * @throws UnknownBuilderError for a `prompt.builder` spec (builders live on workers), DatasetNotFoundError.
  */
 export async function scanDataset(spec: ResolvedJobSpec, blobs: BlobStore, onProgress?: (items: number) => void): Promise<DatasetScan> {
-  // the texts are all a plan needs: the provider body is never built
-  const render = createRequestRenderer(spec, { buildBody: () => ({}) });
+  // the prompt is all a plan needs: the provider's own body (and its client, and keys) stays out of it
+  const render = createRequestRenderer(spec, { buildBody: (prompt) => ({ ...prompt }) });
   const schemaJson = spec.outputSchema ? JSON.stringify(spec.outputSchema.schema) : '';
   const estimator = new TokenEstimator(schemaJson ? countTokens(schemaJson) : 0);
   const fixedBytes = LINE_OVERHEAD_BYTES + Buffer.byteLength(schemaJson) + Buffer.byteLength(JSON.stringify(spec.params));
@@ -30,16 +30,16 @@ export async function scanDataset(spec: ResolvedJobSpec, blobs: BlobStore, onPro
         scan.badRows++;
         continue;
       }
-      let texts: string[];
+      let request: RenderedRequest;
       try {
-        texts = render(row.row).texts;
+        request = render(row.row);
       } catch (err) {
         if (!(err instanceof MissingFieldError)) throw err;
         scan.badRows++;
         continue;
       }
-      scan.promptTokens += estimator.estimate(texts);
-      scan.requestBytes += fixedBytes + texts.reduce((sum, t) => sum + Buffer.byteLength(JSON.stringify(t)), 0);
+      scan.promptTokens += estimator.estimateRequest(request);
+      scan.requestBytes += fixedBytes + Buffer.byteLength(request.bodyJson);
     }
     onProgress?.(scan.items);
   }

@@ -18,7 +18,7 @@ export interface ResultLine {
 }
 
 export function toResultLine(outcome: ItemOutcome, input?: Record<string, unknown>): ResultLine {
-  return {
+  const line: ResultLine = {
     id: outcome.itemKey,
     line: outcome.line,
     state: outcome.state === 'failed_retryable' ? 'failed' : outcome.state,
@@ -27,9 +27,10 @@ export function toResultLine(outcome: ItemOutcome, input?: Record<string, unknow
     tier: outcome.tier,
     round: outcome.round,
     tokens: { in: outcome.tokensIn, out: outcome.tokensOut },
-    costUsd: Number(outcome.costUsd.toFixed(8)),
-    ...(input ? { input } : {}),
+    costUsd: Math.round(outcome.costUsd * 1e8) / 1e8,
   };
+  if (input) line.input = input;
+  return line;
 }
 
 export const CSV_COLUMNS = ['id', 'line', 'state', 'reason', 'message', 'output', 'tier', 'round', 'tokens_in', 'tokens_out', 'cost_usd'] as const;

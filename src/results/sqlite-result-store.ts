@@ -27,8 +27,11 @@ CREATE TABLE IF NOT EXISTS items (
   PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS items_answers ON items (request_key) WHERE state = 'succeeded';
-CREATE INDEX IF NOT EXISTS items_task_answers ON items (task_version) WHERE state = 'succeeded';
-CREATE INDEX IF NOT EXISTS items_open ON items (job_id, attempt) WHERE state = 'failed_retryable';
+DROP INDEX IF EXISTS items_task_answers;
+DROP INDEX IF EXISTS items_open;
+CREATE TABLE IF NOT EXISTS task_versions (
+  task_version TEXT PRIMARY KEY
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS batch_records (
   shard_attempt_id TEXT PRIMARY KEY,
   provider TEXT NOT NULL,
@@ -48,8 +51,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 const UPSERT = `
 INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, state, reason, message,
                    generation, round, attempt, tier, output, tokens_in, tokens_out, cost_usd)
-VALUES (@jobId, @seq, @line, @itemKey, @requestKey, @taskVersion, @state, @reason, @message,
-        @generation, @round, @attempt, @tier, @output, @tokensIn, @tokensOut, @costUsd)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (job_id, seq) DO UPDATE SET
   line = excluded.line, item_key = excluded.item_key, request_key = excluded.request_key,
   task_version = excluded.task_version, state = excluded.state, reason = excluded.reason,
@@ -85,48 +87,39 @@ const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'can
 export class SqliteResultStore implements ResultStore {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
-  private readonly upsertMany: (rows: Record<string, unknown>[]) => void;
+  private readonly upsertMany: (jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => void;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    // FULL: each transaction (thousands of outcomes) is on disk before an activity reports it done
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('cache_size = -32768');
     this.db.pragma('busy_timeout = 15000');
     this.db.exec(SCHEMA);
     this.upsert = this.db.prepare(UPSERT);
-    this.upsertMany = this.db.transaction((rows: Record<string, unknown>[]) => {
-      for (const row of rows) this.upsert.run(row);
+    // positional parameters and no intermediate objects: this runs once per item
+    const answered = this.db.prepare(`INSERT INTO task_versions (task_version) VALUES (?) ON CONFLICT DO NOTHING`);
+    this.upsertMany = this.db.transaction((jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => {
+      // one row per task version that has answers, instead of an index over every item
+      if (outcomes.some((o) => o.state === 'succeeded')) answered.run(taskVersion);
+      for (const o of outcomes) {
+        this.upsert.run(
+          jobId, o.seq, o.line, o.itemKey, o.requestKey, taskVersion, o.state, o.reason, o.message,
+          o.generation, o.round, attemptOrder(o.generation, o.round), o.tier,
+          o.output === undefined ? null : JSON.stringify(o.output), o.tokensIn, o.tokensOut, o.costUsd,
+        );
+      }
     });
   }
 
   async upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void> {
-    if (outcomes.length === 0) return;
-    this.upsertMany(
-      outcomes.map((o) => ({
-        jobId,
-        taskVersion,
-        seq: o.seq,
-        line: o.line,
-        itemKey: o.itemKey,
-        requestKey: o.requestKey,
-        state: o.state,
-        reason: o.reason,
-        message: o.message,
-        generation: o.generation,
-        round: o.round,
-        attempt: attemptOrder(o.generation, o.round),
-        tier: o.tier,
-        output: o.output === undefined ? null : JSON.stringify(o.output),
-        tokensIn: o.tokensIn,
-        tokensOut: o.tokensOut,
-        costUsd: o.costUsd,
-      })),
-    );
+    if (outcomes.length > 0) this.upsertMany(jobId, taskVersion, outcomes);
   }
 
   async hasAnswersFor(taskVersion: string): Promise<boolean> {
-    return this.db.prepare(`SELECT 1 FROM items WHERE task_version = ? AND state = 'succeeded' LIMIT 1`).get(taskVersion) !== undefined;
+    return this.db.prepare(`SELECT 1 FROM task_versions WHERE task_version = ?`).get(taskVersion) !== undefined;
   }
 
   async findCached(requestKeys: readonly string[]): Promise<Map<string, CachedAnswer>> {

@@ -2,10 +2,11 @@ import type { Readable } from 'node:stream';
 
 /**
  * Writes one blob. Chunks are buffered and flushed in large writes; nothing is visible under the key until
- * `close()` commits it whole (a crash leaves no half file). `abort()` discards it.
+ * `close()` commits it whole (a crash leaves no half file). `abort()` discards it. `write` returns a promise
+ * only when it flushed (await it then); hot loops skip the await otherwise.
  */
 export interface BlobWriter {
-  write(chunk: string): Promise<void>;
+  write(chunk: string): Promise<void> | void;
   close(): Promise<{ bytes: number }>;
   abort(): Promise<void>;
   readonly bytesWritten: number;

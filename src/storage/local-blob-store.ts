@@ -86,10 +86,10 @@ class LocalBlobWriter implements BlobWriter {
     private readonly final: string,
   ) {}
 
-  async write(chunk: string): Promise<void> {
+  write(chunk: string): Promise<void> | void {
     this.pending.push(chunk);
     this.pendingLength += chunk.length;
-    if (this.pendingLength >= FLUSH_AT) await this.flush();
+    if (this.pendingLength >= FLUSH_AT) return this.flush();
   }
 
   private async flush(): Promise<void> {

@@ -30,7 +30,7 @@ export function extractOpenAiAnswer(body: unknown, endpoint: Endpoint): ParsedAn
     default: {
       const choice = ((b.choices as Array<{ message?: { content?: string | null } }> | undefined) ?? [])[0];
       const text = choice?.message?.content ?? undefined;
-      return { output: text, ...(text !== undefined ? { text } : {}), tokensIn: num(usage.prompt_tokens), tokensOut: num(usage.completion_tokens) };
+      return { output: text, text, tokensIn: num(usage.prompt_tokens), tokensOut: num(usage.completion_tokens) };
     }
   }
 }

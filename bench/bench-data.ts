@@ -1,0 +1,29 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+const PRODUCTS = ['invoice', 'login', 'export', 'dashboard', 'mobile app', 'API key', 'billing plan', 'webhook'];
+const PROBLEMS = ['was charged twice', 'fails with an error', 'is very slow', 'shows the wrong totals', 'cannot be found', 'stopped working after the update'];
+
+/** Writes `count` support-ticket rows as JSONL (about 200 bytes each), streaming. */
+export async function writeTickets(file: string, count: number): Promise<void> {
+  const out = createWriteStream(file);
+  let buffer = '';
+  for (let i = 0; i < count; i++) {
+    const product = PRODUCTS[i % PRODUCTS.length]!;
+    const problem = PROBLEMS[(i * 7) % PROBLEMS.length]!;
+    buffer += JSON.stringify({ id: `t-${i}`, subject: `My ${product} ${problem}`, body: `Since yesterday my ${product} ${problem}. Ticket ${i}, customer ${(i * 7919) % 100_000}. Please help.` }) + '\n';
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  }
+  out.end(buffer);
+  await once(out, 'finish');
+}
+
+/** Peak resident set size of this process so far, in MiB (VmHWM). */
+export function peakRssMiB(pid: number | 'self' = 'self'): number {
+  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}

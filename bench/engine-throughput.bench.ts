@@ -1,0 +1,113 @@
+import { createReadStream, createWriteStream, mkdtempSync } from 'node:fs';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import OpenAI from 'openai';
+import { readLineBatches } from '../src/dataset/line-reader';
+import { loadManifestLines } from '../src/dataset/manifest';
+import { prepareJob } from '../src/dataset/prepare-job';
+import { countTokens } from '../src/dataset/token-estimator';
+import { OpenAiBatchProvider } from '../src/providers/openai/openai-batch-provider';
+import { PROVIDER_CAPABILITIES, PROVIDER_LIMITS } from '../src/providers/provider-limits';
+import { PriceTable } from '../src/report/price-table';
+import { collectShard } from '../src/results/collect-shard';
+import { SqliteResultStore } from '../src/results/sqlite-result-store';
+import { JobSpecSchema } from '../src/spec/job-spec';
+import { resolveSpec } from '../src/spec/resolve-spec';
+import { jobLayout } from '../src/storage/job-layout';
+import { LocalBlobStore } from '../src/storage/local-blob-store';
+import type { BenchResult } from './bench-result';
+import { writeTickets } from './bench-data';
+
+const ITEMS = Number(process.env.LONGHAUL_BENCH_ITEMS ?? 200_000);
+
+const SCHEMA = {
+  type: 'object',
+  properties: { category: { type: 'string', enum: ['billing', 'bug', 'performance', 'account', 'other'] }, urgency: { type: 'integer', minimum: 1, maximum: 5 }, summary: { type: 'string' } },
+  required: ['category', 'urgency', 'summary'],
+  additionalProperties: false,
+};
+
+/** The I/O floor: read each JSONL line, JSON.parse it, JSON.stringify it to a file. Items per second. */
+async function baseline(input: string, output: string): Promise<number> {
+  const started = performance.now();
+  const out = createWriteStream(output);
+  let n = 0;
+  for await (const batch of readLineBatches(createReadStream(input, { highWaterMark: 1 << 20 }))) {
+    let chunk = '';
+    for (const line of batch.lines) {
+      if (!line) continue;
+      chunk += JSON.stringify(JSON.parse(line)) + '\n';
+      n++;
+    }
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return n / ((performance.now() - started) / 1000);
+}
+
+/** Writes an OpenAI output file answering every request of a shard (what a provider would return). */
+async function fakeOutput(blobs: LocalBlobStore, shard: { jobId: string; generation: number; round: number; index: number }): Promise<void> {
+  const writer = blobs.createWriter(jobLayout.shardOutput(shard));
+  for (const [seq] of await loadManifestLines(blobs, shard)) {
+    const content = JSON.stringify({ category: ['billing', 'bug', 'performance', 'account', 'other'][seq % 5], urgency: 1 + (seq % 5), summary: `Ticket ${seq} summarized` });
+    const body = { id: `chatcmpl-${seq}`, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 60, completion_tokens: 20, total_tokens: 80 } };
+    await writer.write(JSON.stringify({ id: `batch_req_${seq}`, custom_id: `i${seq}-g0-r0`, response: { status_code: 200, request_id: `req_${seq}`, body }, error: null }) + '\n');
+  }
+  await writer.close();
+}
+
+/**
+ * Prepare (stream, render, hash, estimate, shard) and collect (parse, join, validate, upsert into SQLite)
+ * in items per second, each beside the I/O floor measured on the same file in the same run.
+ */
+export async function run(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-bench-engine-'));
+  const input = path.join(dir, 'tickets.jsonl');
+  await writeTickets(input, ITEMS);
+  const floor = await baseline(input, path.join(dir, 'baseline.jsonl'));
+
+  const blobs = new LocalBlobStore(path.join(dir, 'blobs'));
+  const store = new SqliteResultStore(path.join(dir, 'results.sqlite'));
+  const provider = new OpenAiBatchProvider(new OpenAI({ apiKey: 'x', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 }), 'openai', PROVIDER_LIMITS.openai, PROVIDER_CAPABILITIES.openai);
+  const spec = resolveSpec(
+    JobSpecSchema.parse({
+      dataset: { path: input, idField: 'id' },
+      model: 'gpt-4o-mini',
+      prompt: { messages: [{ role: 'system', content: 'Classify the ticket.' }, { role: 'user', content: 'Subject: {{subject}}\n\n{{body}}' }] },
+      outputSchema: { name: 'ticket', schema: SCHEMA },
+    }),
+    'bench-job',
+  );
+
+  // a worker loads the tokenizer once per process (about 2 s); measure the steady state, as a worker runs it
+  countTokens('warm up');
+  let started = performance.now();
+  const prepared = await prepareJob(spec, 0, 'all', { blobs, store, provider });
+  const prepareRate = prepared.total / ((performance.now() - started) / 1000);
+
+  const shards = prepared.shards.map((s) => ({ jobId: spec.jobId, generation: 0, round: 0, index: s.index }));
+  for (const shard of shards) await fakeOutput(blobs, shard);
+  started = performance.now();
+  let collected = 0;
+  for (const shard of shards) {
+    const tally = await collectShard({ spec, shard, status: { batchId: 'b', phase: 'completed', counts: { total: 0, completed: 0, failed: 0 }, errors: [] } }, { blobs, store, provider, prices: new PriceTable() });
+    collected += tally.succeeded;
+  }
+  const collectRate = collected / ((performance.now() - started) / 1000);
+  await store.close();
+
+  const floorRef = { name: 'baseline: read + JSON.parse + JSON.stringify to a file', value: Math.round(floor), unit: 'items/s' };
+  return [
+    { name: `prepare (${ITEMS.toLocaleString('en-US')} items)`, value: Math.round(prepareRate), unit: 'items/s', baseline: floorRef, note: `${(prepareRate / floor).toFixed(2)}x the floor (target >= 0.5x)` },
+    { name: `collect: parse + validate + store (${collected.toLocaleString('en-US')} items)`, value: Math.round(collectRate), unit: 'items/s', baseline: floorRef, note: `${(collectRate / floor).toFixed(2)}x the floor (target >= 0.3x)` },
+  ];
+}
+
+if (require.main === module) {
+  run().then((results) => console.log(JSON.stringify(results, null, 2)), (err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,39 @@
+import type { BenchResult } from './bench-result';
+
+/**
+ * `npm run bench`: every benchmark in one run, each figure beside its same-run baseline (these machines
+ * are shared and noisy: compare within a run, not across runs). Select with LONGHAUL_BENCH=engine,emulator,e2e.
+ */
+const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
+  engine: () => import('./engine-throughput.bench'),
+  emulator: () => import('./emulator.bench'),
+  e2e: () => import('./end-to-end.bench'),
+};
+
+function format(result: BenchResult): string {
+  const value = `${result.value.toLocaleString('en-US')} ${result.unit}`;
+  const base = result.baseline ? `   (baseline ${result.baseline.name}: ${result.baseline.value.toLocaleString('en-US')} ${result.baseline.unit})` : '';
+  const note = result.note ? `   ${result.note}` : '';
+  return `  ${result.name.padEnd(58)} ${value.padStart(16)}${base}${note}`;
+}
+
+async function main(): Promise<void> {
+  const selected = (process.env.LONGHAUL_BENCH ?? Object.keys(BENCHES).join(',')).split(',');
+  const all: Record<string, BenchResult[]> = {};
+  for (const name of selected) {
+    const load = BENCHES[name];
+    if (!load) throw new Error(`unknown benchmark "${name}" (known: ${Object.keys(BENCHES).join(', ')})`);
+    console.log(`\n${name}`);
+    const started = Date.now();
+    const results = await (await load()).run();
+    for (const result of results) console.log(format(result));
+    console.log(`  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    all[name] = results;
+  }
+  if (process.env.LONGHAUL_BENCH_JSON) console.log(JSON.stringify(all, null, 2));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
