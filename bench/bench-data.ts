@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 
 const PRODUCTS = ['invoice', 'login', 'export', 'dashboard', 'mobile app', 'API key', 'billing plan', 'webhook'];
@@ -23,7 +23,7 @@ export async function writeTickets(file: string, count: number): Promise<void> {
 
 /** Peak resident set size of this process so far, in MiB (VmHWM). */
 export function peakRssMiB(pid: number | 'self' = 'self'): number {
-  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8') as string;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
 }

@@ -1,14 +1,13 @@
 import type { BenchResult } from './bench-result';
+import * as emulator from './emulator.bench';
+import * as e2e from './end-to-end.bench';
+import * as engine from './engine-throughput.bench';
 
 /**
  * `npm run bench`: every benchmark in one run, each figure beside its same-run baseline (these machines
  * are shared and noisy: compare within a run, not across runs). Select with LONGHAUL_BENCH=engine,emulator,e2e.
  */
-const BENCHES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
-  engine: () => import('./engine-throughput.bench'),
-  emulator: () => import('./emulator.bench'),
-  e2e: () => import('./end-to-end.bench'),
-};
+const BENCHES: Record<string, { run(): Promise<BenchResult[]> }> = { engine, emulator, e2e };
 
 function format(result: BenchResult): string {
   const value = `${result.value.toLocaleString('en-US')} ${result.unit}`;
@@ -21,11 +20,11 @@ async function main(): Promise<void> {
   const selected = (process.env.LONGHAUL_BENCH ?? Object.keys(BENCHES).join(',')).split(',');
   const all: Record<string, BenchResult[]> = {};
   for (const name of selected) {
-    const load = BENCHES[name];
-    if (!load) throw new Error(`unknown benchmark "${name}" (known: ${Object.keys(BENCHES).join(', ')})`);
+    const bench = BENCHES[name];
+    if (!bench) throw new Error(`unknown benchmark "${name}" (known: ${Object.keys(BENCHES).join(', ')})`);
     console.log(`\n${name}`);
     const started = Date.now();
-    const results = await (await load()).run();
+    const results = await bench.run();
     for (const result of results) console.log(format(result));
     console.log(`  (${((Date.now() - started) / 1000).toFixed(0)} s)`);
     all[name] = results;
