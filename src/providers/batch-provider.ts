@@ -124,7 +124,7 @@ export interface BatchProvider {
    * can tell. `shard` describes what was submitted, for providers without batch metadata (Anthropic matches
    * on the request count); providers with a metadata tag ignore it.
    */
-  reconcile(shardAttemptId: string, createdAfterMs: number, shard?: Pick<SubmitRequest, 'requestCount' | 'bytes'>): Promise<string | undefined>;
+  reconcile(shardAttemptId: string, createdAfterMs: number, shard?: Pick<SubmitRequest, 'requestCount'>): Promise<string | undefined>;
   retrieve(batchId: string): Promise<BatchStatus>;
   cancel(batchId: string): Promise<void>;
   /** Streams the batch's output and error lines into our storage (one JSON object per line). */

@@ -26,7 +26,7 @@ export async function submitExactlyOnce(
   if (existing?.batchId) return { batchId: existing.batchId, via: 'record' };
   const intent = await store.recordBatchIntent(request.shardAttemptId, provider.name, (deps.now ?? Date.now)());
   if (existing) {
-    const found = await provider.reconcile(request.shardAttemptId, intent.intentAtMs, { requestCount: request.requestCount, bytes: request.bytes });
+    const found = await provider.reconcile(request.shardAttemptId, intent.intentAtMs, { requestCount: request.requestCount });
     if (found) {
       await store.recordBatchCreated(request.shardAttemptId, found);
       return { batchId: found, via: 'reconciled' };

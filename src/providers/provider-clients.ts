@@ -26,7 +26,10 @@ export function openAiClient(name: 'openai' | 'openai-compatible', c: ProviderCo
 /**
  * Azure OpenAI: `baseURL` is the resource endpoint (`https://<resource>.openai.azure.com`); the client calls
  * `<endpoint>/openai/...?api-version=<apiVersion>` with an `api-key` header, and routes chat completions and
- * embeddings to `/openai/deployments/<model>/...`, so a spec's model is the deployment name.
+ * embeddings to `/openai/deployments/<model>/...`, so a spec's model is the deployment name. Batch input lines
+ * keep OpenAI's `url: "/v1/chat/completions"` (Microsoft's current batch guide uses it; older examples show
+ * `/chat/completions`), and create sends the same value as `endpoint`: the guide says the service reads the
+ * input file to choose the API, so the OpenAI adapter runs unchanged.
  * @throws ProviderConfigError without an endpoint or an API version.
  */
 export function azureOpenAiClient(c: ProviderConnection): AzureOpenAI {

@@ -63,7 +63,7 @@ export interface ContractRig {
   stop(): Promise<void>;
 }
 
-export async function startRig(name: ProviderName, timeoutMs = 1_500): Promise<ContractRig> {
+export async function startRig(name: ProviderName, timeoutMs = 2_000): Promise<ContractRig> {
   const log: string[] = [];
   const emulator = await startEmulator({ scenario: scenario(), log: (line) => log.push(line) });
   const accounts = Object.fromEntries(

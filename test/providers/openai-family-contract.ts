@@ -39,7 +39,7 @@ export function openAiFamilyContract(name: 'openai' | 'azure-openai' | 'openai-c
   const shard = (count: number, extra: Partial<Parameters<typeof writeShard>[1]> = {}) => writeShard(rig, { count, model: MODEL, endpoint: CHAT, schema: true, ...extra });
 
   it('walks validating -> in_progress -> finalizing -> completed and downloads one valid answer per request', async () => {
-    rig.emulator.setScenario(scenario({ clock: { speed: 1_000 }, timing: { validatingSeconds: 100, inProgressSeconds: 200, finalizingSeconds: 100 } }));
+    rig.emulator.setScenario(scenario({ clock: { speed: 1_000 }, timing: { validatingSeconds: 400, inProgressSeconds: 400, finalizingSeconds: 400 } }));
     const input = shard(6);
     const { batchId } = await provider.submit(input);
     const { status, phases } = await waitFor(provider, batchId);
@@ -82,7 +82,7 @@ export function openAiFamilyContract(name: 'openai' | 'azure-openai' | 'openai-c
   });
 
   it('cancels slowly: cancelling, then cancelled with the partial results', async () => {
-    rig.emulator.setScenario(scenario({ clock: { speed: 10_000 }, timing: { inProgressSeconds: 4_000, cancellingSeconds: 2_000 } }));
+    rig.emulator.setScenario(scenario({ clock: { speed: 10_000 }, timing: { inProgressSeconds: 20_000, cancellingSeconds: 2_000 } }));
     const { batchId } = await provider.submit(shard(10));
     await waitFor(provider, batchId, (s) => s.phase === 'in_progress' && s.counts.completed > 0);
     await provider.cancel(batchId);
@@ -187,6 +187,33 @@ export function openAiFamilyContract(name: 'openai' | 'azure-openai' | 'openai-c
     expect(limited.details.retryAfterMs).toBe(3_000);
     rig.emulator.setScenario(scenario({ endpointFaults: [{ method: 'POST', path: paths.chat, status: 503, count: 1 }] }));
     await rejectsWith(provider.sendSync({ customId: 'sync-4', body, endpoint: CHAT, tier: 'standard' }), 'server_error');
+  });
+
+  it('reads back the shard tag of a batch through the registry (webhooks find the waiting shard this way)', async () => {
+    rig.emulator.setScenario(scenario());
+    const input = shard(1);
+    const { batchId } = await provider.submit(input);
+    expect(await rig.registry.shardOfBatch(name, batchId)).toBe(input.shardAttemptId);
+    expect(await rig.registry.shardOfBatch(name, 'batch_unknown')).toBeUndefined();
+  });
+
+  // Known bugs in the shared OpenAI adapter (src/providers/openai), reported to the lead; `it.failing` passes
+  // while the bug is there and fails once it is fixed: then drop `.failing`.
+  it.failing('KNOWN BUG: cancelling a batch that already ended is a no-op (409 maps to server_error, so cancel throws)', async () => {
+    rig.emulator.setScenario(scenario());
+    const { batchId } = await provider.submit(shard(1));
+    await waitFor(provider, batchId);
+    await expect(provider.cancel(batchId)).resolves.toBeUndefined();
+  });
+
+  it.failing('KNOWN BUG: a sync call aborted by its signal is retryable, not a permanent invalid_request', async () => {
+    rig.emulator.setScenario(scenario({ sync: { latencyMs: 300 } }));
+    const aborted = new AbortController();
+    setTimeout(() => aborted.abort(), 30);
+    const body = { model: MODEL, messages: [{ role: 'user', content: 'hello' }] };
+    const outcome = await provider.sendSync({ customId: 'abort-1', body, endpoint: CHAT, tier: 'standard', signal: aborted.signal }).catch((err: unknown) => err);
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as { retryable?: boolean }).retryable).toBe(true);
   });
 
   return { rig: () => rig };
