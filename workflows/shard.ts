@@ -90,8 +90,9 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
       cancelSent = true;
       backoff.reset();
     }
-    woken = false;
     await condition(() => woken || (progress.cancelRequested && !cancelSent), backoff.next());
+    // cleared after the wait, so a webhook that arrives during a poll still wakes the next wait
+    woken = false;
     if (progress.cancelRequested && !cancelSent) continue;
     let status: BatchStatus;
     try {

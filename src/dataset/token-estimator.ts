@@ -1,24 +1,20 @@
-type Lite = typeof import('js-tiktoken/lite', { with: { 'resolution-mode': 'import' } });
-type Encoder = InstanceType<Lite['Tiktoken']>;
+import type * as O200k from 'gpt-tokenizer/encoding/o200k_base';
 
-let encoder: Encoder | undefined;
+let encoding: typeof O200k | undefined;
 
-/** The o200k tokenizer, bundled with js-tiktoken (no download); loaded on first use. */
-function tokenizer(): Encoder {
-  if (!encoder) {
-    // js-tiktoken ships CommonJS builds, but its typings are ESM-only: require it and borrow the types
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { Tiktoken } = require('js-tiktoken/lite') as Lite;
-    const ranks = require('js-tiktoken/ranks/o200k_base') as ConstructorParameters<Lite['Tiktoken']>[0];
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    encoder = new Tiktoken(ranks);
-  }
-  return encoder;
+/**
+ * The o200k tokenizer from gpt-tokenizer, which ships its encodings (no download). Loaded on first use
+ * (about a second and 70 MB), so processes that never count tokens never pay for it.
+ */
+function tokenizer(): typeof O200k {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  encoding ??= require('gpt-tokenizer/encoding/o200k_base') as typeof O200k;
+  return encoding;
 }
 
 /** Exact o200k token count of a text (for `longhaul plan` and calibration; slower than estimating). */
 export function countTokens(text: string): number {
-  return tokenizer().encode(text).length;
+  return tokenizer().countTokens(text);
 }
 
 const SAMPLE_SIZE = 64;

@@ -89,6 +89,13 @@ export interface SubmitRequest {
   fileName: string;
 }
 
+/** What a provider without batch metadata may match a lost batch on. */
+export interface ReconcileHints {
+  requestCount: number;
+  /** Batches already recorded for other shard attempts: never this shard's. */
+  claimedBatchIds?: ReadonlySet<string>;
+}
+
 /** A synchronous request on the realtime (standard) or flex tier. */
 export interface SyncRequest {
   customId: string;
@@ -124,7 +131,7 @@ export interface BatchProvider {
    * can tell. `shard` describes what was submitted, for providers without batch metadata (Anthropic matches
    * on the request count); providers with a metadata tag ignore it.
    */
-  reconcile(shardAttemptId: string, createdAfterMs: number, shard?: Pick<SubmitRequest, 'requestCount'>): Promise<string | undefined>;
+  reconcile(shardAttemptId: string, createdAfterMs: number, shard?: ReconcileHints): Promise<string | undefined>;
   retrieve(batchId: string): Promise<BatchStatus>;
   cancel(batchId: string): Promise<void>;
   /** Streams the batch's output and error lines into our storage (one JSON object per line). */

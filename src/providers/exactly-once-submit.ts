@@ -1,6 +1,9 @@
 import type { ResultStore } from '../results/result-store';
 import type { BatchProvider, SubmitRequest } from './batch-provider';
 
+/** How far before the intent other shards' recorded batches count as claimed (reconcile looks back too). */
+const RECONCILE_LOOKBACK_MS = 15 * 60_000;
+
 export interface SubmitOutcome {
   batchId: string;
   /** `record`: a previous attempt had recorded it; `reconciled`: found at the provider by its tag; `created`: new. */
@@ -26,7 +29,8 @@ export async function submitExactlyOnce(
   if (existing?.batchId) return { batchId: existing.batchId, via: 'record' };
   const intent = await store.recordBatchIntent(request.shardAttemptId, provider.name, (deps.now ?? Date.now)());
   if (existing) {
-    const found = await provider.reconcile(request.shardAttemptId, intent.intentAtMs, { requestCount: request.requestCount });
+    const claimedBatchIds = new Set(await store.recordedBatchIds(provider.name, intent.intentAtMs - RECONCILE_LOOKBACK_MS));
+    const found = await provider.reconcile(request.shardAttemptId, intent.intentAtMs, { requestCount: request.requestCount, claimedBatchIds });
     if (found) {
       await store.recordBatchCreated(request.shardAttemptId, found);
       return { batchId: found, via: 'reconciled' };

@@ -67,6 +67,8 @@ export interface ResultStore {
   /** Records that a create is about to be sent; keeps the first intent time if one exists. */
   recordBatchIntent(shardAttemptId: string, provider: string, atMs: number): Promise<BatchRecord>;
   recordBatchCreated(shardAttemptId: string, batchId: string): Promise<void>;
+  /** Batch ids recorded for any shard attempt of a provider since a time (reconciliation excludes them). */
+  recordedBatchIds(provider: string, sinceMs: number): Promise<string[]>;
 
   upsertJob(job: JobRecord): Promise<void>;
   getJob(jobId: string): Promise<JobRecord | undefined>;

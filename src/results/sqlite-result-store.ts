@@ -219,6 +219,13 @@ export class SqliteResultStore implements ResultStore {
     this.db.prepare(`UPDATE batch_records SET batch_id = ? WHERE shard_attempt_id = ?`).run(batchId, shardAttemptId);
   }
 
+  async recordedBatchIds(provider: string, sinceMs: number): Promise<string[]> {
+    return this.db
+      .prepare(`SELECT batch_id FROM batch_records WHERE provider = ? AND batch_id IS NOT NULL AND intent_at_ms >= ?`)
+      .pluck()
+      .all(provider, sinceMs) as string[];
+  }
+
   async upsertJob(job: JobRecord): Promise<void> {
     this.db
       .prepare(

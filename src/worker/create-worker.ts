@@ -4,6 +4,7 @@ import type { LonghaulConfig } from '../config/longhaul-config';
 import type { RequestBuilders } from '../dataset/request-renderer';
 import type { ProviderRegistry } from '../providers/provider-registry';
 import { createWorkerDeps } from './worker-deps';
+import { prebuiltBundle } from './workflow-bundle';
 
 export interface LonghaulWorkerOptions {
   connection: NativeConnection;
@@ -13,7 +14,7 @@ export interface LonghaulWorkerOptions {
   builders?: RequestBuilders;
   /** A provider registry to use instead of one built from the configured accounts (tests). */
   providers?: ProviderRegistry;
-  /** A prebuilt workflow bundle (faster start); bundled from workflows/ when omitted. */
+  /** A prebuilt workflow bundle (faster start); the build's own, else bundled from workflows/ when omitted. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker options (concurrency, identity, ...). */
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'identity' | 'shutdownGraceTime'>>;
@@ -39,7 +40,7 @@ export async function createLonghaulWorker(options: LonghaulWorkerOptions): Prom
     namespace: options.namespace ?? 'default',
     taskQueue: options.config.taskQueue,
     activities: createActivities(deps),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    ...((options.workflowBundle ?? prebuiltBundle()) ? { workflowBundle: options.workflowBundle ?? prebuiltBundle() } : { workflowsPath: workflowsPath() }),
     ...options.tuning,
   });
   return { worker, close: () => deps.close() };

@@ -197,16 +197,14 @@ export function openAiFamilyContract(name: 'openai' | 'azure-openai' | 'openai-c
     expect(await rig.registry.shardOfBatch(name, 'batch_unknown')).toBeUndefined();
   });
 
-  // Known bugs in the shared OpenAI adapter (src/providers/openai), reported to the lead; `it.failing` passes
-  // while the bug is there and fails once it is fixed: then drop `.failing`.
-  it.failing('KNOWN BUG: cancelling a batch that already ended is a no-op (409 maps to server_error, so cancel throws)', async () => {
+  it('cancelling a batch that already ended is a no-op (regression: a 409 used to throw server_error)', async () => {
     rig.emulator.setScenario(scenario());
     const { batchId } = await provider.submit(shard(1));
     await waitFor(provider, batchId);
     await expect(provider.cancel(batchId)).resolves.toBeUndefined();
   });
 
-  it.failing('KNOWN BUG: a sync call aborted by its signal is retryable, not a permanent invalid_request', async () => {
+  it('a sync call aborted by its signal is retryable, not a permanent invalid_request (regression)', async () => {
     rig.emulator.setScenario(scenario({ sync: { latencyMs: 300 } }));
     const aborted = new AbortController();
     setTimeout(() => aborted.abort(), 30);

@@ -10,6 +10,7 @@ import type {
   ProviderCapabilities,
   ProviderLimits,
   RenderedPrompt,
+  ReconcileHints,
   RequestShape,
   SubmitRequest,
   SyncRequest,
@@ -81,9 +82,9 @@ export class AnthropicBatchProvider implements BatchProvider {
   }
 
   /** See findLostAnthropicBatch: a heuristic on the request count and the creation time. */
-  async reconcile(_shardAttemptId: string, createdAfterMs: number, shard?: Pick<SubmitRequest, 'requestCount'>): Promise<string | undefined> {
+  async reconcile(_shardAttemptId: string, createdAfterMs: number, hints?: ReconcileHints): Promise<string | undefined> {
     try {
-      return await findLostAnthropicBatch(this.client.messages.batches.list({ limit: 100 }), createdAfterMs, shard?.requestCount);
+      return await findLostAnthropicBatch(this.client.messages.batches.list({ limit: 100 }), createdAfterMs, hints?.requestCount, hints?.claimedBatchIds);
     } catch (err) {
       throw toAnthropicProviderError(err, this.name);
     }

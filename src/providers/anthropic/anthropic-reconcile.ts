@@ -21,19 +21,22 @@ export function requestTotal(batch: Pick<MessageBatch, 'request_counts'>): numbe
  * other shards of the same size in flight, other jobs, other tools on the same key. Shards of one round
  * usually have the same size, so with several shards in flight an ambiguous answer is likely: it then
  * prefers a duplicate (billed, its results unused) over adopting another shard's batch, which would leave
- * this shard's items without results and read another shard's results as foreign lines.
+ * this shard's items without results and read another shard's results as foreign lines. Batches already
+ * recorded for other shard attempts (`claimed`) are skipped, which removes most of that ambiguity: only
+ * same-size batches whose create responses were lost at the same time, or other tools', remain.
  */
 export async function findLostAnthropicBatch(
   batches: AsyncIterable<MessageBatch>,
   createdAfterMs: number,
   requestCount: number | undefined,
+  claimed: ReadonlySet<string> = new Set(),
 ): Promise<string | undefined> {
   if (requestCount === undefined) return undefined;
   const since = createdAfterMs - RECONCILE_SKEW_MS;
   const matches: string[] = [];
   for await (const batch of batches) {
     if (Date.parse(batch.created_at) < since) break;
-    if (requestTotal(batch) === requestCount) matches.push(batch.id);
+    if (requestTotal(batch) === requestCount && !claimed.has(batch.id)) matches.push(batch.id);
     if (matches.length > 1) return undefined;
   }
   return matches[0];

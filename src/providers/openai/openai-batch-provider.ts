@@ -118,7 +118,7 @@ export class OpenAiBatchProvider implements BatchProvider {
     } catch (err) {
       const failure = toProviderError(err, this.name);
       // cancelling a batch that already ended is not an error for us
-      if (failure.kind === 'invalid_request' && failure.details.status === 409) return;
+      if (failure.details.status === 409) return;
       throw failure;
     }
   }

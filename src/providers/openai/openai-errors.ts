@@ -31,6 +31,8 @@ function kindOf(err: InstanceType<typeof OpenAI.APIError>): ProviderErrorKind {
 /** The one place OpenAI SDK errors become ProviderErrors (also used for Azure and OpenAI-compatible hosts). */
 export function toProviderError(err: unknown, provider = 'openai'): ProviderError {
   if (err instanceof ProviderError) return err;
+  // an aborted call (the activity was cancelled or ran out of time) may well succeed next time
+  if (err instanceof OpenAI.APIUserAbortError) return new ProviderError('timeout', err.message, { provider });
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new ProviderError('timeout', err.message, { provider });
   if (err instanceof OpenAI.APIConnectionError) return new ProviderError('network', err.message, { provider });
   if (err instanceof OpenAI.APIError) {
