@@ -1,4 +1,4 @@
-import { createLonghaulClient, type LonghaulClient } from '../client/longhaul-client';
+import type { LonghaulClient } from '../client/longhaul-client';
 import { loadConfig } from '../config/longhaul-config';
 import type { CliContext, CliOptions } from './cli-command';
 import { stringFlag } from './cli-flags';
@@ -37,6 +37,9 @@ export async function connect(ctx: Pick<CliContext, 'values'>, overrides: { task
   const address = stringFlag(ctx.values.address);
   const namespace = stringFlag(ctx.values.namespace);
   const config = loadConfig(process.env, overrides.taskQueue ? { taskQueue: overrides.taskQueue } : {});
+  // loaded on use (it brings the workflow definitions): `longhaul --help` stays quick
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createLonghaulClient } = require('../client/longhaul-client') as typeof import('../client/longhaul-client');
   return createLonghaulClient({ config, uiUrl: uiUrlOf(ctx.values), ...(address ? { address } : {}), ...(namespace ? { namespace } : {}) });
 }
 

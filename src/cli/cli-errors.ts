@@ -1,5 +1,5 @@
 import { ServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { JobAlreadyExistsError, JobNotFoundError, TemporalUnreachableError } from '../client/client-errors';
+import { JobAlreadyExistsError, JobNotFoundError, ReprocessRejectedError, TemporalUnreachableError } from '../client/client-errors';
 import { DatasetNotFoundError } from '../dataset/dataset-reader';
 import { MissingFieldError } from '../dataset/prompt-template';
 import { UnknownBuilderError } from '../dataset/request-renderer';
@@ -44,10 +44,12 @@ export function describeError(err: unknown): { message: string; exitCode: number
     const unreachable = code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED;
     return line(`Temporal: ${err.message}${causeOf(err)}`, unreachable ? EXIT.unreachable : EXIT.failed);
   }
+  if (err instanceof ReprocessRejectedError) return line(err.message, EXIT.failed);
   if (err instanceof WorkflowUpdateFailedError) return line(`refused${causeOf(err)}`, EXIT.failed);
   if (err instanceof WorkflowFailedError) return line(`the job's workflow failed${causeOf(err)}`, EXIT.failed);
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return line((err as Error).message, EXIT.usage);
+  // node's parseArgs adds a hint about `--` that reads as noise here
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return line((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''), EXIT.usage);
   if (typeof code === 'string' && FILE_ERRORS.has(code)) return line((err as Error).message, EXIT.usage);
   return line(err instanceof Error ? err.message || err.name : String(err), EXIT.failed);
 }

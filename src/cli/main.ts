@@ -33,8 +33,18 @@ function interruption(): Promise<void> {
   });
 }
 
+/** `longhaul results JOB | head`: a reader that goes away early is not an error; other output errors are one line. */
+function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    console.error(`longhaul: cannot write output: ${err.message}`);
+    process.exit(EXIT.failed);
+  });
+}
+
 /** Runs one CLI invocation and exits the process with its code. Errors print one line, never a stack. */
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnClosedPipe();
   const commands = allCommands();
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
@@ -67,6 +77,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function reportError(err: unknown, command: CliCommand): number {
+  if ((err as { code?: unknown } | null)?.code === 'EPIPE') return EXIT.ok;
   if (process.env.LONGHAUL_DEBUG) console.error(err);
   const { message, exitCode } = describeError(err);
   const usage = exitCode === EXIT.usage && (err as { code?: unknown } | null)?.code?.toString().startsWith('ERR_PARSE_ARGS');

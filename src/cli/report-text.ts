@@ -23,5 +23,8 @@ export function reportText(report: JobReport): string {
   if (timings.length > 0) lines.push(`  time       ${timings.map(([phase, ms]) => `${phase} ${formatDuration((ms ?? 0) / 1000)}`).join(', ')}`);
   if (report.duplicateIds > 0) lines.push(`  warning    ${report.duplicateIds} item ids appear more than once in the dataset`);
   lines.push(`  results    ${report.files.results}`, `  failures   ${report.files.deadLetter}`, `  report     ${report.files.report}`);
+  // finalize may also write the report as a page (files.reportHtml); older reports do not have it
+  const page = (report.files as { reportHtml?: string }).reportHtml;
+  if (page) lines.push(`  page       ${page}`);
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
-import type { LogLevel } from '@temporalio/worker';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat } from '../observability/structured-logger';
+import type { LogLevel } from '@temporalio/common';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat } from '../observability/log-settings';
 import type { CliContext, CliOptions } from './cli-command';
 import { choiceFlag, portFlag } from './cli-flags';
 

@@ -1,10 +1,7 @@
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
+import type { LogFormat } from './log-settings';
 
-/** How worker logs are written to stderr: the SDK's readable lines, or one JSON object per line. */
-export type LogFormat = 'text' | 'json';
-
-export const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
+export type { LogFormat } from './log-settings';
 
 /** JSON.stringify that survives what log metadata carries: bigints, errors, cycles. */
 function safeJson(value: Record<string, unknown>): string {

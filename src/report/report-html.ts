@@ -3,6 +3,7 @@ import { columnChart, escapeXml, horizontalBars, PALETTE, stackedBar, type Datum
 import { formatCount, formatDuration, formatUsd } from './value-format';
 
 const OUTCOME_COLORS = { succeeded: '#2e7d32', cached: '#1565c0', failed: '#c62828', cancelled: '#9e9e9e' } as const;
+/** Tiers in the order a request may take them; `none` holds items never sent (bad rows, cancelled). */
 const TIER_ORDER = ['batch', 'flex', 'realtime', 'cache', 'none'];
 
 const STYLE = `
@@ -76,16 +77,19 @@ function shardTimes(r: JobReport): string {
 }
 
 function tiers(r: JobReport): string {
-  const rows = Object.entries(r.byTier).sort((a, b) => TIER_ORDER.indexOf(a[0]) - TIER_ORDER.indexOf(b[0]));
+  const rows = Object.entries(r.byTier)
+    .filter(([, t]) => t.items > 0)
+    .sort((a, b) => TIER_ORDER.indexOf(a[0]) - TIER_ORDER.indexOf(b[0]));
   if (rows.length === 0) return section('Cost per tier', note('No items reached a provider.'));
   const cost = rows.map(([tier, t]) => ({ label: tier, value: t.costUsd, text: `${formatUsd(t.costUsd)} for ${formatCount(t.items)} items` }));
   if (r.cost.priceKnown) cost.push({ label: 'at realtime', value: r.cost.realtimeUsd, text: `${formatUsd(r.cost.realtimeUsd)} (same tokens, standard tier)` });
-  const tokens = rows.flatMap(([tier, t]) => [
+  const tokens = rows.filter(([, t]) => t.tokensIn + t.tokensOut > 0).flatMap(([tier, t]) => [
     { label: `${tier} in`, value: t.tokensIn, text: formatCount(t.tokensIn), color: '#1565c0' },
     { label: `${tier} out`, value: t.tokensOut, text: formatCount(t.tokensOut), color: '#ef6c00' },
   ]);
   const costNote = r.cost.priceKnown ? '' : note(`No price is known for ${r.model}: costs show as $0 (add it with LONGHAUL_PRICES).`);
-  return section('Cost per tier', horizontalBars('Cost per tier in USD', cost) + costNote) + section('Tokens', horizontalBars('Tokens per tier', tokens));
+  const tokenChart = tokens.length > 0 ? horizontalBars('Tokens per tier', tokens) : note('No tokens were used.');
+  return section('Cost per tier', horizontalBars('Cost per tier in USD', cost) + costNote) + section('Tokens', tokenChart);
 }
 
 function failures(r: JobReport): string {

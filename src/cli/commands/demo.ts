@@ -1,7 +1,5 @@
 import path from 'node:path';
-import { createLonghaulClient } from '../../client/longhaul-client';
 import { loadSpecFile } from '../../client/spec-file';
-import { startEmbeddedStack } from '../../dev/embedded-stack';
 import { projectRoot } from '../../dev/project-root';
 import type { CliCommand } from '../cli-command';
 import { reportText } from '../report-text';
@@ -26,6 +24,11 @@ export const demoCommand: CliCommand = {
     const dataDir = path.resolve((ctx.values['data-dir'] as string | undefined) ?? '.longhaul');
     const keep = ctx.values['no-keep'] ? false : (ctx.values.keep as boolean | undefined) ?? Boolean((out as { isTTY?: boolean }).isTTY);
     out.write(`Starting the embedded stack in ${dataDir} (Temporal dev server, provider emulator, worker)...\n`);
+    // loaded on use: `longhaul --help` and the client commands stay quick to start
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startEmbeddedStack } = require('../../dev/embedded-stack') as typeof import('../../dev/embedded-stack');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createLonghaulClient } = require('../../client/longhaul-client') as typeof import('../../client/longhaul-client');
     const stack = await startEmbeddedStack({ dataDir });
     try {
       out.write(`Temporal ${stack.address}, Web UI ${stack.uiUrl}\n`);
@@ -45,7 +48,9 @@ export const demoCommand: CliCommand = {
       out.write(`List jobs:   temporal workflow list --address ${stack.address} --query "WorkflowType='batchJobWorkflow'"\n`);
       await client.close();
       if (keep) {
-        out.write('The Temporal server and its Web UI stay up: press Ctrl-C to stop.\n');
+        out.write('The Temporal server and its Web UI stay up: press Ctrl-C to stop. Meanwhile, in another terminal:\n');
+        out.write(`  npx longhaul report ${job.jobId} --html report.html --address ${stack.address}\n`);
+        out.write(`  npx longhaul results ${job.jobId} --out results.csv --address ${stack.address}\n`);
         await ctx.interrupted;
       } else {
         out.write('Stopped the stack. `npx longhaul dev` starts it again with this job in the UI.\n');

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { startEmbeddedStack } from '../../dev/embedded-stack';
 import type { CliCommand } from '../cli-command';
 import { RUNTIME_OPTIONS, runtimeFlags, runtimeHelp } from '../runtime-flags';
 
@@ -12,12 +11,12 @@ export const devCommand: CliCommand = {
   summary: 'Run the embedded stack: Temporal dev server + Web UI, provider emulator, worker',
   usage: '[--data-dir DIR] [--port N] [--ui-port N] [--emulator | --no-emulator] [--scenario FILE] [--metrics-port N] [--log-level L] [--log-format text|json]',
   help: [
-    '  --data-dir DIR    state folder (default ./.longhaul): Temporal SQLite file, emulator state, blobs, results',
-    '  --port N          Temporal gRPC port (default 7233, or a free one)',
-    '  --ui-port N       Temporal Web UI port (default 8233, or a free one)',
-    '  --emulator        run the provider emulator even if provider keys are set',
-    '  --no-emulator     use the real providers (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, ...)',
-    '  --scenario FILE   emulator scenario (faults, timing) as JSON or YAML',
+    '  --data-dir DIR        state folder (default ./.longhaul): Temporal SQLite file, emulator state, blobs, results',
+    '  --port N              Temporal gRPC port (default 7233, or a free one)',
+    '  --ui-port N           Temporal Web UI port (default 8233, or a free one)',
+    '  --emulator            run the provider emulator even if provider keys are set',
+    '  --no-emulator         use the real providers (keys from OPENAI_API_KEY, ANTHROPIC_API_KEY, ...)',
+    '  --scenario FILE       emulator scenario (faults, timing) as JSON or YAML',
     runtimeHelp('WARN'),
   ].join('\n'),
   options: {
@@ -35,6 +34,9 @@ export const devCommand: CliCommand = {
     const useEmulator = v['no-emulator'] ? false : v.emulator ? true : !realKeys;
     const dataDir = path.resolve((v['data-dir'] as string | undefined) ?? '.longhaul');
     const runtime = runtimeFlags(v);
+    // loaded on use: `longhaul --help` and the client commands stay quick to start
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startEmbeddedStack } = require('../../dev/embedded-stack') as typeof import('../../dev/embedded-stack');
     const stack = await startEmbeddedStack({
       ...runtime,
       dataDir,

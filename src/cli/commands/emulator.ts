@@ -1,5 +1,3 @@
-import { startEmulator } from '../../emulator';
-import { loadScenario, ScenarioError } from '../../emulator/scenario-file';
 import { CliError, type CliCommand } from '../cli-command';
 
 /**
@@ -29,6 +27,11 @@ export const emulatorCommand: CliCommand = {
     const port = numberFlag(ctx.values.port, 'port', (n) => Number.isInteger(n) && n >= 0 && n < 65_536);
     const speed = numberFlag(ctx.values.speed, 'speed', (n) => n > 0);
     const scenarioFile = stringFlag(ctx.values.scenario);
+    // loaded on use: `longhaul --help` and the client commands stay quick to start
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadScenario, ScenarioError } = require('../../emulator/scenario-file') as typeof import('../../emulator/scenario-file');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startEmulator } = require('../../emulator') as typeof import('../../emulator');
     let scenario;
     try {
       scenario = loadScenario(scenarioFile);

@@ -25,8 +25,9 @@ export const planCommand: CliCommand = {
     SPEC_HELP,
     'Estimate:',
     '  --within DURATION     latency tolerance (90m, 2h, 1d); the spec\'s deadline counts too, the tighter wins',
-    `  --rpm N               realtime requests per minute your account allows (default ${DEFAULT_REALTIME_RATE.requestsPerMinute})`,
-    `  --tpm N               realtime tokens per minute (default ${DEFAULT_REALTIME_RATE.tokensPerMinute.toLocaleString('en-US')}); flex is assumed at ${FLEX_RATE_FACTOR * 100}% of these`,
+    `  --rpm N               realtime requests per minute (default: the spec's realtime.requestsPerMinute, else ${DEFAULT_REALTIME_RATE.requestsPerMinute})`,
+    `  --tpm N               realtime tokens per minute (default: the spec's realtime.tokensPerMinute, else ${DEFAULT_REALTIME_RATE.tokensPerMinute.toLocaleString('en-US')});`,
+    `                        flex is assumed at ${FLEX_RATE_FACTOR * 100}% of these`,
     '  --json                print the plan as JSON',
     'Output tokens come from the output schema (a typical answer), else params.max_tokens, else 256 per item.',
     'Batch time: waves of limits.shardsInFlight batches, each the provider\'s usual time (worst: its window).',
@@ -37,13 +38,14 @@ export const planCommand: CliCommand = {
   async run(ctx) {
     const { spec: input, baseDir } = specFromArgs(ctx);
     const withinSeconds = durationFlag(ctx.values.within, 'within');
-    const realtimeRate = rateOf(ctx);
+
     // inline rows are written somewhere temporary; a plan leaves nothing behind
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'longhaul-plan-'));
     try {
       const spec = await prepareStartSpec(input, new LocalBlobStore(scratch), baseDir);
       const scan = await scanDataset(spec, new LocalBlobStore(scratch));
       const prices = new PriceTable(loadConfig(process.env, { dataDir: scratch }).prices);
+      const realtimeRate = rateOf(ctx, spec);
       const plan = estimatePlan({
         spec,
         scan,
@@ -53,8 +55,9 @@ export const planCommand: CliCommand = {
         realtimeRate,
         ...(withinSeconds !== undefined ? { withinSeconds } : {}),
       });
-      const title = `${spec.provider} ${spec.model}, ${spec.dataset.path.startsWith('blob:') ? 'inline rows' : spec.dataset.path}`;
-      ctx.stdout.write((booleanFlag(ctx.values.json) ? JSON.stringify({ provider: spec.provider, model: spec.model, dataset: spec.dataset.path, ...plan }, null, 2) : planText(plan, title)) + '\n');
+      const title = `${spec.provider} ${spec.model} (spec mode: ${spec.mode}), ${spec.dataset.path.startsWith('blob:') ? 'inline rows' : spec.dataset.path}`;
+      const json = { provider: spec.provider, model: spec.model, specMode: spec.mode, dataset: spec.dataset.path, ...plan };
+      ctx.stdout.write((booleanFlag(ctx.values.json) ? JSON.stringify(json, null, 2) : planText(plan, title)) + '\n');
       return 0;
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -62,10 +65,15 @@ export const planCommand: CliCommand = {
   },
 };
 
-function rateOf(ctx: Pick<CliContext, 'values'>): ThroughputRate {
+/**
+ * The synchronous rate to plan with: --rpm / --tpm, else the pace the spec sets for synchronous tiers
+ * (`realtime.requestsPerMinute` / `tokensPerMinute`, in specs that have them), else the defaults.
+ */
+function rateOf(ctx: Pick<CliContext, 'values'>, spec: object): ThroughputRate {
   const positive = (n: number) => n > 0;
+  const paced = (spec as { realtime?: Partial<ThroughputRate> }).realtime;
   return {
-    requestsPerMinute: numberFlag(ctx.values.rpm, 'rpm', positive) ?? DEFAULT_REALTIME_RATE.requestsPerMinute,
-    tokensPerMinute: numberFlag(ctx.values.tpm, 'tpm', positive) ?? DEFAULT_REALTIME_RATE.tokensPerMinute,
+    requestsPerMinute: numberFlag(ctx.values.rpm, 'rpm', positive) ?? paced?.requestsPerMinute ?? DEFAULT_REALTIME_RATE.requestsPerMinute,
+    tokensPerMinute: numberFlag(ctx.values.tpm, 'tpm', positive) ?? paced?.tokensPerMinute ?? DEFAULT_REALTIME_RATE.tokensPerMinute,
   };
 }

@@ -1,5 +1,4 @@
 import { loadConfig } from '../../config/longhaul-config';
-import { runWorker } from '../../worker/run-worker';
 import type { CliCommand } from '../cli-command';
 import { RUNTIME_OPTIONS, runtimeFlags, runtimeHelp } from '../runtime-flags';
 
@@ -25,6 +24,9 @@ export const workerCommand: CliCommand = {
       ...(v['data-dir'] ? { dataDir: v['data-dir'] as string } : {}),
       ...(v['task-queue'] ? { taskQueue: v['task-queue'] as string } : {}),
     });
+    // loaded on use: `longhaul --help` and the client commands stay quick to start
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runWorker } = require('../../worker/run-worker') as typeof import('../../worker/run-worker');
     await runWorker({
       config,
       logLevel: runtime.logLevel ?? 'INFO',

@@ -1,0 +1,66 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TemporalUnreachableError } from '../../src/client/client-errors';
+import { createLonghaulClient } from '../../src/client/longhaul-client';
+import { loadConfig } from '../../src/config/longhaul-config';
+import { freePort } from '../../src/dev/free-port';
+import { testAddress } from '../support/stack';
+import { writeTicketsJsonl } from '../support/datasets';
+import { expectOneLineError, runCli } from './cli-process';
+
+/**
+ * Bad input, end to end through real processes: one clear line on stderr, a documented exit code, never a
+ * stack trace. The processes run side by side to keep the suite quick.
+ */
+describe('longhaul error paths', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-cli-errors-'));
+  const env = { LONGHAUL_DATA_DIR: dir, LONGHAUL_TASK_QUEUE: 'cli-errors' };
+  const address = () => ['--address', testAddress()];
+
+  it('names the problem in one line with the right exit code', async () => {
+    const tickets = writeTicketsJsonl(dir, 3);
+    const badSpec = path.join(dir, 'bad.yaml');
+    writeFileSync(badSpec, `dataset: { path: ${tickets} }\nmodel: gpt-4o-mini\nprompt: { messages: [{ role: user, content: "{{subject}}" }] }\nlimits: { shardsInFlight: 0 }\n`);
+    const badChanges = path.join(dir, 'changes.yaml');
+    writeFileSync(badChanges, 'jobId: renamed\nparams: { temperature: 0.1 }\n');
+    const unreachable = `127.0.0.1:${await freePort()}`;
+
+    const [unknownJob, invalidSpec, missingSpec, missingDataset, badFlag, badChangesRun, unknownResults, noServer, missingFlags] = await Promise.all([
+      runCli(['status', 'no-such-job', ...address()], { env }),
+      runCli(['run', badSpec, ...address()], { env }),
+      runCli(['run', path.join(dir, 'missing.yaml'), ...address()], { env }),
+      runCli(['run', '--input', path.join(dir, 'missing.jsonl'), '--model', 'm', '--prompt', 'hi', ...address()], { env }),
+      runCli(['status', '--bogus'], { env }),
+      runCli(['reprocess', 'some-job', '--spec', badChanges, ...address()], { env }),
+      runCli(['results', 'no-such-job', ...address()], { env }),
+      runCli(['status', '--address', unreachable], { env }),
+      runCli(['run', '--input', tickets], { env }),
+    ]);
+    expectOneLineError(unknownJob, 3, /^longhaul status: no job "no-such-job"/);
+    expectOneLineError(invalidSpec, 2, /^longhaul run: invalid job spec: limits\.shardsInFlight: /);
+    expectOneLineError(missingSpec, 2, /^longhaul run: .*no such spec file: .*missing\.yaml/);
+    expectOneLineError(missingDataset, 2, /^longhaul run: invalid job spec: dataset\.path: no such file: .*missing\.jsonl/);
+    expectOneLineError(badFlag, 2, /^longhaul status: Unknown option '--bogus' \(see: longhaul status --help\)$/);
+    expectOneLineError(badChangesRun, 2, /^longhaul reprocess: invalid reprocess changes: .*jobId/);
+    expectOneLineError(unknownResults, 3, /^longhaul results: no job "no-such-job"/);
+    expectOneLineError(noServer, 4, new RegExp(`^longhaul status: cannot reach the Temporal server at ${unreachable.replace(/\./g, '\\.')}`));
+    // a hang would hit the 60 s guard; the connect itself gives up after 5 s (see the next test)
+    expect(noServer.ms).toBeLessThan(40_000);
+    expectOneLineError(missingFlags, 2, /^longhaul run: give a SPEC file, or --input, --model and --prompt \(missing --model, --prompt\)$/);
+  });
+
+  it('gives up on an unreachable server within seconds', async () => {
+    const unreachable = `127.0.0.1:${await freePort()}`;
+    const started = Date.now();
+    await expect(createLonghaulClient({ address: unreachable, config: loadConfig({}, { dataDir: dir }) })).rejects.toBeInstanceOf(TemporalUnreachableError);
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it('rejects an unknown command with the command list and exit 2', async () => {
+    const run = await runCli(['frobnicate']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^longhaul: unknown command "frobnicate"/);
+    expect(run.stderr).toContain('Commands:');
+  });
+});

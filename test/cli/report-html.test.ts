@@ -1,0 +1,40 @@
+import { renderReportHtml } from '../../src/report/report-html';
+import { sampleReport } from './report-fixture';
+
+describe('renderReportHtml', () => {
+  const page = renderReportHtml(sampleReport());
+
+  it('is one self-contained page: no scripts, no external assets, every chart inline SVG', () => {
+    expect(page).toMatch(/^<!doctype html>\n<html lang="en"><head><meta charset="utf-8">/);
+    expect(page).not.toMatch(/<script|<link|<img|@import|url\(|https?:\/\/(?!www\.w3\.org\/2000\/svg)/i);
+    expect((page.match(/<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" role="img"/g) ?? []).length).toBe(6);
+    for (const title of ['Outcomes', 'Time per shard', 'Time per phase', 'Cost per tier', 'Tokens', 'Failure reasons', 'Files']) expect(page).toContain(`<h2>${title}</h2>`);
+  });
+
+  it('escapes what comes from the job', () => {
+    expect(page).toContain('Job tickets-&lt;2026&gt;&amp;&quot;q&quot;');
+    expect(page).not.toContain('tickets-<2026>');
+  });
+
+  it('shows outcomes that add up, a bar per shard coloured by round, cost per tier beside realtime, failure reasons', () => {
+    expect(page).toContain('<title>succeeded: 5,700 (95.0%)</title>');
+    expect(page).toContain('6,000 items, each with exactly one outcome.');
+    expect((page.match(/<title>r\d+ s\d+: /g) ?? []).length).toBe(16);
+    expect(page).toContain('<title>r2 s0: 45s, 9 requests, flex</title>');
+    expect(page).toContain('16 shards; median 36m28s, longest 47m47s.');
+    expect(page).toContain('<title>batch: $0.17 for 5,600 items</title>');
+    expect(page).toContain('<title>at realtime: $0.34 (same tokens, standard tier)</title>');
+    expect(page).not.toContain('realtime: $0.00');
+    expect(page).toContain('<title>invalid_output: 70</title>');
+    expect(page).toContain('2 item ids appear more than once in the dataset.');
+    expect(page).toContain('<code>/data/jobs/tickets/dead-letter.jsonl</code>');
+  });
+
+  it('says so when there is nothing to chart', () => {
+    const empty = renderReportHtml(sampleReport({ shardTimings: [], failuresByReason: {}, byTier: {}, timings: {}, cost: { paidUsd: 0, realtimeUsd: 0, savedUsd: 0, priceKnown: false } }));
+    expect(empty).toContain('No shard timings were recorded for this job.');
+    expect(empty).toContain('No item failed.');
+    expect(empty).toContain('No items reached a provider.');
+    expect(empty).not.toContain('<h2>Time per phase</h2>');
+  });
+});
