@@ -1,15 +1,17 @@
 import type { ActivityDeps } from './activity-deps';
 import { createJobActivities } from './job-activities';
 import { createShardActivities } from './shard-activities';
+import { createSyncActivities } from './sync-activities';
 
 export type { ActivityDeps } from './activity-deps';
 export type { PrepareJobInput, PlanRoundInput, BeginGenerationInput, Generation } from './job-activities';
 export type { SubmitShardInput, BatchRef, CollectShardInput, ProviderTarget } from './shard-activities';
+export type { SyncShardInput } from './sync-activities';
 export { FailureType } from './failures';
 
 /** All of Longhaul's activities over one set of dependencies; register the result on a Worker. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createJobActivities(deps), ...createShardActivities(deps) };
+  return { ...createJobActivities(deps), ...createShardActivities(deps), ...createSyncActivities(deps) };
 }
 
 export type LonghaulActivities = ReturnType<typeof createActivities>;

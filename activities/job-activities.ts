@@ -6,6 +6,7 @@ import { finalizeJob as finalize, type FinalizeRequest } from '../src/report/fin
 import type { JobReport } from '../src/report/job-report';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import { applySpecChanges } from '../src/spec/resolve-spec';
+import { assertRunnable, providerFacts, type ProviderFacts } from '../src/spec/runnable-check';
 import type { ReprocessRequest } from '../workflows/definitions';
 import { withKeepalive } from './keepalive';
 import type { ActivityDeps } from './activity-deps';
@@ -15,6 +16,8 @@ export interface PrepareJobInput {
   spec: ResolvedJobSpec;
   generation: number;
   selection: Selection;
+  /** Smaller shards for the synchronous tiers. */
+  maxRequestsPerShard?: number;
 }
 
 export type BeginGenerationInput = { kind: 'new'; spec: ResolvedJobSpec } | { kind: 'reprocess'; jobId: string; request: ReprocessRequest };
@@ -23,6 +26,8 @@ export interface Generation {
   spec: ResolvedJobSpec;
   generation: number;
   selection: Selection;
+  /** The provider's timing and tiers, for the workflow's tier planning (absent in old histories). */
+  facts?: ProviderFacts;
 }
 
 export interface PlanRoundInput {
@@ -30,6 +35,8 @@ export interface PlanRoundInput {
   generation: number;
   round: number;
   previous: ShardRef[];
+  /** Smaller shards for the synchronous tiers. */
+  maxRequestsPerShard?: number;
 }
 
 /** Job-level steps: prepare the shards, plan a retry round, finalize. Each is idempotent. */
@@ -48,9 +55,13 @@ export function createJobActivities(deps: ActivityDeps) {
           throw ApplicationFailure.nonRetryable(`job ${jobId} is not in the result store; nothing to reprocess`, 'JobNotFound');
         }
         const spec = input.kind === 'new' ? input.spec : applySpecChanges(existing!.spec, input.request.changes);
+        // the worker's configuration decides: a missing key, an unpriced model or an unserved mode fails here,
+        // before anything is read or submitted
+        const provider = deps.providers.get(spec.provider, spec.account);
+        assertRunnable(spec, { priceKnown: (model) => deps.prices.priceOf(model) !== undefined, capabilities: provider.capabilities, nowMs: Date.now() });
         const generation = existing ? existing.generation + 1 : 0;
         await deps.store.upsertJob({ jobId, generation, total: existing?.total ?? -1, spec });
-        return { spec, generation, selection: input.kind === 'new' ? 'all' : input.request.selection };
+        return { spec, generation, selection: input.kind === 'new' ? 'all' : input.request.selection, facts: providerFacts(provider.limits, provider.capabilities) };
       } catch (err) {
         return toFailure(err);
       }
@@ -62,7 +73,15 @@ export function createJobActivities(deps: ActivityDeps) {
         const provider = deps.providers.get(input.spec.provider, input.spec.account);
         let rows = 0;
         return await withKeepalive(
-          () => prepare(input.spec, input.generation, input.selection, { blobs: deps.blobs, store: deps.store, provider, builders: deps.builders, onProgress: (n) => (rows = n) }),
+          () =>
+            prepare(input.spec, input.generation, input.selection, {
+              blobs: deps.blobs,
+              store: deps.store,
+              provider,
+              builders: deps.builders,
+              onProgress: (n) => (rows = n),
+              ...(input.maxRequestsPerShard ? { maxRequestsPerShard: input.maxRequestsPerShard } : {}),
+            }),
           () => ({ rows }),
         );
       } catch (err) {
@@ -74,7 +93,7 @@ export function createJobActivities(deps: ActivityDeps) {
     async planRound(input: PlanRoundInput): Promise<RoundPlan> {
       try {
         const provider = deps.providers.get(input.spec.provider, input.spec.account);
-        return await withKeepalive(() => plan(input.spec, input.generation, input.round, input.previous, { blobs: deps.blobs, store: deps.store, provider }));
+        return await withKeepalive(() => plan(input.spec, input.generation, input.round, input.previous, { blobs: deps.blobs, store: deps.store, provider }, input.maxRequestsPerShard));
       } catch (err) {
         return toFailure(err);
       }

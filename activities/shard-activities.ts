@@ -2,6 +2,7 @@ import type { BatchStatus } from '../src/providers/batch-provider';
 import { submitExactlyOnce, type SubmitOutcome } from '../src/providers/exactly-once-submit';
 import { collectShard as collect } from '../src/results/collect-shard';
 import type { ShardTally } from '../src/results/shard-tally';
+import type { FailureReason } from '../src/results/item-outcome';
 import type { Endpoint, ProviderName, ResolvedJobSpec } from '../src/spec/job-spec';
 import { jobLayout, type ShardAddress } from '../src/storage/job-layout';
 import type { ActivityDeps } from './activity-deps';
@@ -35,6 +36,8 @@ export interface CollectShardInput {
   status?: BatchStatus;
   note?: string;
   jobCancelled: boolean;
+  /** Reasons retried even if the spec's retryOn leaves them out (a deadline fallback cancels batches on purpose). */
+  retryAlso?: FailureReason[];
 }
 
 /** Batch errors kept in a status that travels through workflow history (the rest are summarized). */
@@ -92,7 +95,14 @@ export function createShardActivities(deps: ActivityDeps) {
         return await withKeepalive(
           () =>
             collect(
-              { spec: input.spec, shard: input.shard, status: input.status, ...(input.note ? { note: input.note } : {}), jobCancelled: input.jobCancelled },
+              {
+                spec: input.spec,
+                shard: input.shard,
+                status: input.status,
+                ...(input.note ? { note: input.note } : {}),
+                jobCancelled: input.jobCancelled,
+                ...(input.retryAlso ? { retryAlso: input.retryAlso } : {}),
+              },
               { blobs: deps.blobs, store: deps.store, provider: provider(input.spec), prices: deps.prices, onProgress: (n) => (lines = n) },
             ),
           () => ({ lines }),

@@ -15,6 +15,8 @@ export interface JobProgress {
   status: JobStatus;
   generation: number;
   round: number;
+  /** Where the current round's requests go: batch, flex or realtime. */
+  tier: string;
   total: number;
   items: {
     succeeded: number;
@@ -40,7 +42,7 @@ export interface JobProgress {
 
 export interface ShardProgress {
   shardAttemptId: string;
-  phase: 'submitting' | BatchPhase | 'collecting' | 'done';
+  phase: 'submitting' | 'sending' | BatchPhase | 'collecting' | 'done';
   batchId?: string;
   requests: number;
   counts: { total: number; completed: number; failed: number };

@@ -27,6 +27,7 @@ import {
 } from './definitions';
 import { jobSteps } from './internal/activity-proxies';
 import { JobTracker } from './internal/job-tracker';
+import { batchFitsDeadline, fallbackAtMs, fallbackTier, firstTier, shardRequestsFor, type Tier } from './internal/tier-plan';
 import { shardAttemptId, shardWorkflowId } from './internal/workflow-ids';
 import { SA } from './search-attributes';
 import { shardWorkflow } from './shard';
@@ -36,6 +37,10 @@ interface RoundPoint {
   round: number;
   shards: ShardRef[];
   shardsSoFar: number;
+  /** Where this round's requests go (batch when absent, as in runs from before tiers). */
+  tier?: Tier;
+  /** Rounds added by a deadline fallback (they do not count against retry.maxRounds). */
+  fallbackRounds?: number;
 }
 
 export interface JobInput {
@@ -128,7 +133,10 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       { key: SA.status, value: 'preparing' },
     ]);
     const started = Date.now();
-    const prepared = await steps.prepareJob({ spec, generation: gen.generation, selection: gen.selection });
+    // shards are cut for the tier the job will most likely start on (auto decides once it knows the size)
+    const sizing = firstTier(spec, Number.POSITIVE_INFINITY, Date.now(), gen.facts);
+    const maxRequestsPerShard = shardRequestsFor(spec, sizing);
+    const prepared = await steps.prepareJob({ spec, generation: gen.generation, selection: gen.selection, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) });
     timings.prepare = (timings.prepare ?? 0) + (Date.now() - started);
     tracker.prepared(prepared);
     reprocess.result = {
@@ -142,7 +150,8 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       { key: SA.status, value: 'running' },
       { key: SA.itemsTotal, value: prepared.total },
     ]);
-    return { round: 0, shards: prepared.shards, shardsSoFar: 0 };
+    const tier = firstTier(spec, prepared.total, Date.now(), gen.facts);
+    return { round: 0, shards: prepared.shards, shardsSoFar: 0, tier };
   }
 
   /** Runs rounds until none is left; undefined when the run should continue as new first. */
@@ -151,14 +160,21 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     let point = start;
     for (;;) {
       const started = Date.now();
-      const retryable = await runRound(gen, point);
-      const phase = point.round === 0 ? 'batches' : 'rounds';
+      const tier = point.tier ?? 'batch';
+      const { retryable, fellBack } = await runRound(gen, point);
+      const phase = point.round === 0 ? 'batches' : tier === 'batch' ? 'rounds' : 'fallback';
       timings[phase] = (timings[phase] ?? 0) + (Date.now() - started);
       const shardsSoFar = point.shardsSoFar + point.shards.length;
-      if (tracker.cancelRequested || retryable === 0 || point.round >= spec.retry.maxRounds) return { ...point, shardsSoFar };
-      const plan = await steps.planRound({ spec, generation: gen.generation, round: point.round + 1, previous: point.shards });
+      // a deadline too close for another batch moves what is left to a faster tier, beyond retry.maxRounds
+      const late = tier === 'batch' && (fellBack || !batchFitsDeadline(spec, Date.now(), gen.facts));
+      const nextTier: Tier = late ? fallbackTier(spec, gen.facts) : tier;
+      const fallbackRounds = point.fallbackRounds ?? 0;
+      const moreRounds = point.round < spec.retry.maxRounds || (late && fallbackRounds < 2);
+      if (tracker.cancelRequested || retryable === 0 || !moreRounds) return { ...point, shardsSoFar };
+      const maxRequestsPerShard = shardRequestsFor(spec, nextTier);
+      const plan = await steps.planRound({ spec, generation: gen.generation, round: point.round + 1, previous: point.shards, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) });
       tracker.roundPlanned(plan.round, plan.queued, plan.shards.length);
-      point = { round: plan.round, shards: plan.shards, shardsSoFar };
+      point = { round: plan.round, shards: plan.shards, shardsSoFar, tier: nextTier, fallbackRounds: fallbackRounds + (late && point.round >= spec.retry.maxRounds ? 1 : 0) };
       if (plan.queued === 0) return point;
       if (workflowInfo().continueAsNewSuggested) {
         tracker.resumePoint = point;
@@ -167,44 +183,52 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     }
   }
 
-  /** Runs one round's shards within the window and the token budget; returns how many items it left retryable. */
-  async function runRound(gen: Generation, point: RoundPoint): Promise<number> {
+  /** Runs one round's shards within the window and the token budget; returns what it left retryable. */
+  async function runRound(gen: Generation, point: RoundPoint): Promise<{ retryable: number; fellBack: boolean }> {
     const { spec } = gen;
+    const tier = point.tier ?? 'batch';
     const budget = spec.limits.enqueuedTokenBudget ?? Number.POSITIVE_INFINITY;
     const window = spec.limits.shardsInFlight;
+    const roundRequests = point.shards.reduce((n, s) => n + s.requests, 0);
+    const fallbackAt = tier === 'batch' ? fallbackAtMs(spec, roundRequests) : undefined;
     const running: Promise<void>[] = [];
     let inFlight = 0;
     let enqueuedTokens = 0;
     let retryable = 0;
-    tracker.roundStarted(point.round, point.shards.length);
+    let fellBack = false;
+    tracker.roundStarted(point.round, point.shards.length, tier);
     for (const shard of point.shards) {
-      const admitted = () => inFlight < window && (inFlight === 0 || enqueuedTokens + shard.estTokens <= budget);
+      // the token budget is the provider's batch queue: synchronous tiers are limited by rate instead
+      const admitted = () => inFlight < window && (tier !== 'batch' || inFlight === 0 || enqueuedTokens + shard.estTokens <= budget);
       await condition(() => tracker.cancelRequested || (!tracker.paused && admitted()));
       if (tracker.cancelRequested) break;
       inFlight++;
       enqueuedTokens += shard.estTokens;
       tracker.shardStarted(shard.estTokens);
       running.push(
-        runShard(spec, gen.generation, point.round, shard).then((tally) => {
+        runShard(spec, gen.generation, point.round, shard, { tier, share: 1 / window, ...(fallbackAt !== undefined ? { fallbackAt } : {}) }).then((tally) => {
           inFlight--;
           enqueuedTokens -= shard.estTokens;
           retryable += tally.retryable;
+          fellBack ||= tally.fellBack === true;
           tracker.shardDone(tally, shard.estTokens);
         }),
       );
     }
     await Promise.all(running);
-    return retryable;
+    return { retryable, fellBack };
   }
 
-  function runShard(spec: ResolvedJobSpec, gen: number, round: number, shard: ShardRef): Promise<ShardTally> {
+  function runShard(spec: ResolvedJobSpec, gen: number, round: number, shard: ShardRef, how: { tier: Tier; share: number; fallbackAt?: number }): Promise<ShardTally> {
     const attemptId = shardAttemptId(spec.jobId, gen, round, shard.index);
     const workflowId = shardWorkflowId(attemptId);
     const address = { jobId: spec.jobId, generation: gen, round, index: shard.index };
     // shards live through the job's own cancellation: they are told by signal and end with partial results
     const launched = Date.now();
     return CancellationScope.nonCancellable(async () => {
-      const child = await startChild(shardWorkflow, { workflowId, args: [{ spec, shard: { ...address, ...shard }, shardAttemptId: attemptId }] });
+      // tier fields only when they say something: runs recorded before tiers replay unchanged
+      const tiers = how.tier === 'batch' && how.fallbackAt === undefined ? {} : how;
+      const child = await startChild(shardWorkflow, { workflowId, args: [{ spec, shard: { ...address, ...shard }, shardAttemptId: attemptId, ...tiers }] });
       children.set(workflowId, child);
       tracker.shardRunning(workflowId);
       try {
@@ -216,7 +240,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       } finally {
         children.delete(workflowId);
         tracker.shardStopped(workflowId);
-        tracker.shardTimed({ round, index: shard.index, requests: shard.requests, seconds: (Date.now() - launched) / 1000, tier: 'batch' });
+        tracker.shardTimed({ round, index: shard.index, requests: shard.requests, seconds: (Date.now() - launched) / 1000, tier: how.tier });
       }
     });
   }

@@ -1,7 +1,9 @@
 import {
   ActivityFailure,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -13,13 +15,20 @@ import type { ShardAddress } from '../src/storage/job-layout';
 import { cancelShardSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
 import { shardSteps } from './internal/activity-proxies';
 import { PollBackoff } from './internal/backoff';
+import type { Tier } from './internal/tier-plan';
 
 export interface ShardInput {
   spec: ResolvedJobSpec;
   shard: ShardAddress & ShardRef;
   shardAttemptId: string;
+  /** Where the requests go (batch when absent, as in histories recorded before tiers). */
+  tier?: Tier;
+  /** Epoch ms when a batch must stop waiting because of the job's deadline (its unfinished items go faster). */
+  fallbackAt?: number;
+  /** This shard's share of the job's synchronous rate limits. */
+  share?: number;
   /** Carried over continue-as-new. */
-  carry?: { batchId: string; polls: number; cancelSent: boolean; cancelRequested: boolean };
+  carry?: { batchId: string; polls: number; cancelSent: boolean; cancelRequested: boolean; fellBack?: boolean };
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
@@ -37,7 +46,8 @@ function describe(err: unknown): string {
  */
 export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   const { spec, shard } = input;
-  const { submit, poll, collect } = shardSteps(spec.timeouts);
+  const { submit, poll, collect, sync } = shardSteps(spec.timeouts);
+  const tier = input.tier ?? 'batch';
   const target = { provider: spec.provider, ...(spec.account ? { account: spec.account } : {}) };
   const progress: ShardProgress = {
     shardAttemptId: input.shardAttemptId,
@@ -53,12 +63,36 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   setHandler(wakeShardSignal, () => void (woken = true));
   setHandler(cancelShardSignal, () => void (progress.cancelRequested = true));
 
+  let fellBack = input.carry?.fellBack ?? false;
   const finish = async (status: BatchStatus | undefined, note?: string): Promise<ShardTally> => {
     progress.phase = 'collecting';
-    const tally = await collect.collectShard({ spec, shard, ...(status ? { status } : {}), ...(note ? { note } : {}), jobCancelled: progress.cancelRequested });
+    const tally = await collect.collectShard({
+      spec,
+      shard,
+      ...(status ? { status } : {}),
+      ...(note ? { note } : {}),
+      jobCancelled: progress.cancelRequested,
+      // a deadline fallback cancelled the batch on purpose: what it left unfinished is retried faster
+      ...(fellBack ? { retryAlso: ['provider_cancelled', 'expired'] } : {}),
+    });
     progress.phase = 'done';
-    return tally;
+    return input.tier || fellBack ? { ...tally, tier, fellBack } : tally;
   };
+
+  if (tier !== 'batch') {
+    progress.phase = 'sending';
+    const scope = new CancellationScope();
+    void condition(() => progress.cancelRequested).then(() => scope.cancel());
+    try {
+      const tally = await scope.run(() => sync.runSyncShard({ spec, shard, tier, share: input.share ?? 1 }));
+      progress.phase = 'done';
+      return { ...tally, tier, fellBack: false };
+    } catch (err) {
+      // cancelled: what was sent is stored; the rest is settled by the job's finalize. Failed: settle the rest now.
+      if (isCancellation(err)) return { requests: shard.requests, succeeded: 0, retryable: 0, failed: 0, cancelled: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, foreignLines: 0, tier, fellBack: false };
+      return finish(undefined, `sending on the ${tier} tier failed: ${describe(err)}`);
+    }
+  }
 
   let batchId = input.carry?.batchId;
   if (!batchId) {
@@ -84,13 +118,18 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
 
   const backoff = new PollBackoff(spec.polling.initialSeconds * 1000, spec.polling.maxSeconds * 1000, spec.polling.factor);
   let cancelSent = input.carry?.cancelSent ?? false;
+  const fallbackAt = input.fallbackAt;
   for (;;) {
-    if (progress.cancelRequested && !cancelSent) {
+    const pastFallback = fallbackAt !== undefined && Date.now() >= fallbackAt;
+    if ((progress.cancelRequested || pastFallback) && !cancelSent) {
+      if (!progress.cancelRequested) fellBack = true;
       await poll.cancelBatch({ ...target, batchId });
       cancelSent = true;
       backoff.reset();
     }
-    await condition(() => woken || (progress.cancelRequested && !cancelSent), backoff.next());
+    const pause = backoff.next();
+    const wait = fallbackAt === undefined || cancelSent ? pause : Math.max(1, Math.min(pause, fallbackAt - Date.now()));
+    await condition(() => woken || (progress.cancelRequested && !cancelSent), wait);
     // cleared after the wait, so a webhook that arrives during a poll still wakes the next wait
     woken = false;
     if (progress.cancelRequested && !cancelSent) continue;
@@ -107,7 +146,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof shardWorkflow>({
         ...input,
-        carry: { batchId, polls: progress.polls, cancelSent, cancelRequested: progress.cancelRequested },
+        carry: { batchId, polls: progress.polls, cancelSent, cancelRequested: progress.cancelRequested, fellBack },
       });
     }
   }

@@ -12,6 +12,9 @@ import { JobAlreadyExistsError, ReprocessRejectedError, TemporalUnreachableError
 import { JobHandle } from './job-handle';
 import { prepareStartSpec, type StartSpec } from './start-spec';
 import { specMemo } from './spec-memo';
+import { PriceTable } from '../report/price-table';
+import { PROVIDER_CAPABILITIES } from '../providers/provider-limits';
+import { assertRunnable } from '../spec/runnable-check';
 
 export interface LonghaulClientOptions {
   /** An existing connection; otherwise one is made from `address` or the environment (TEMPORAL_ADDRESS, profiles). */
@@ -51,10 +54,14 @@ export class LonghaulClient {
   /**
    * Validates the spec, stores inline rows, and starts the job (workflow id `longhaul/<jobId>`). Relative
    * paths in the spec are resolved against `baseDir` (default: the current directory).
-   * @throws InvalidSpecError naming the field, JobAlreadyExistsError for a taken job id.
+   * @throws InvalidSpecError naming the field (also: a model with no price, a mode the provider lacks, a past
+   *   deadline), JobAlreadyExistsError for a taken job id.
    */
   async start(input: StartSpec, options: { baseDir?: string } = {}): Promise<JobHandle> {
     const spec = await prepareStartSpec(input, this.blobs, options.baseDir);
+    // what the client can tell already fails here; the worker checks again with its own configuration
+    const prices = new PriceTable(this.config.prices);
+    assertRunnable(spec, { priceKnown: (model) => prices.priceOf(model) !== undefined, capabilities: PROVIDER_CAPABILITIES[spec.provider], nowMs: Date.now() });
     try {
       await this.temporal.workflow.start(batchJobWorkflow, {
         workflowId: jobWorkflowId(spec.jobId),

@@ -29,10 +29,11 @@ export async function planRound(
   round: number,
   previous: readonly ShardRef[],
   deps: { blobs: BlobStore; store: ResultStore; provider: BatchProvider },
+  maxRequestsPerShard = Infinity,
 ): Promise<RoundPlan> {
   const { blobs, store, provider } = deps;
   const retry = new Map((await store.retryable(spec.jobId, generation, round - 1)).map((r) => [r.seq, r]));
-  const base = shardLimitsOf(spec, provider);
+  const base = shardLimitsOf(spec, provider, maxRequestsPerShard);
   const largest = Math.max(1, ...previous.map((s) => s.requests));
   const limits = { ...base, maxRequests: Math.max(1, Math.min(base.maxRequests, Math.ceil(largest * spec.retry.shrinkFactor))) };
   const writer = new ShardWriter(blobs, { jobId: spec.jobId, generation, round }, limits);

@@ -37,13 +37,18 @@ export interface PrepareDeps {
   builders?: RequestBuilders;
   /** Called every few thousand rows (activities heartbeat with it). */
   onProgress?: (rowsRead: number) => void;
+  /** Requests per shard at most (smaller shards for the synchronous tiers). */
+  maxRequestsPerShard?: number;
 }
 
-/** The shard limits for a spec on a provider: the spec's own, within the provider's per-file maximums. */
-export function shardLimitsOf(spec: ResolvedJobSpec, provider: BatchProvider): ShardLimits {
+/**
+ * The shard limits for a spec on a provider: the spec's own, within the provider's per-file maximums, and at
+ * most `maxRequests` when the caller asks for smaller shards (synchronous tiers send shards in chunks).
+ */
+export function shardLimitsOf(spec: ResolvedJobSpec, provider: BatchProvider, maxRequests = Infinity): ShardLimits {
   const providerBytes = Math.floor(provider.limits.maxBytesPerBatch * BATCH_BYTES_MARGIN);
   return {
-    maxRequests: Math.min(spec.limits.maxRequestsPerShard ?? Infinity, provider.limits.maxRequestsPerBatch),
+    maxRequests: Math.min(spec.limits.maxRequestsPerShard ?? Infinity, provider.limits.maxRequestsPerBatch, maxRequests),
     maxBytes: Math.min(spec.limits.maxBytesPerShard ?? Infinity, providerBytes),
     ...(spec.limits.maxTokensPerShard ? { maxTokens: spec.limits.maxTokensPerShard } : {}),
   };
@@ -64,7 +69,7 @@ export async function prepareJob(
   const { blobs, store, provider } = deps;
   const render = createRequestRenderer(spec, provider, deps.builders);
   const estimator = new TokenEstimator(spec.outputSchema ? countTokens(JSON.stringify(spec.outputSchema.schema)) : 0);
-  const writer = new ShardWriter(blobs, { jobId: spec.jobId, generation, round: 0 }, shardLimitsOf(spec, provider));
+  const writer = new ShardWriter(blobs, { jobId: spec.jobId, generation, round: 0 }, shardLimitsOf(spec, provider, deps.maxRequestsPerShard));
   const useCache = await store.hasAnswersFor(spec.taskVersion);
   const selected = selection === 'failed' ? new SeqCursor(await store.seqsInStates(spec.jobId, ['failed', 'cancelled'])) : undefined;
   const result: PrepareResult = { total: 0, queued: 0, badRows: 0, cached: 0, untouched: 0, estTokens: 0, shards: [] };

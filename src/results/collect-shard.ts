@@ -7,11 +7,11 @@ import { parseCustomId } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
-import type { ItemOutcome, Tier } from './item-outcome';
+import type { FailureReason, ItemOutcome, Tier } from './item-outcome';
 import { classifyMissing, classifyResult, manifestEntry, type ClassifyContext } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
 import type { ResultStore } from './result-store';
-import { emptyTally, type ShardTally } from './shard-tally';
+import { countOutcome, emptyTally, type ShardTally } from './shard-tally';
 
 const WRITE_EVERY = 5_000;
 
@@ -31,6 +31,8 @@ export interface CollectRequest {
   note?: string;
   tier?: Tier;
   jobCancelled?: boolean;
+  /** Reasons retried even if the spec's retryOn leaves them out. */
+  retryAlso?: readonly FailureReason[];
 }
 
 /** A shard's manifest by seq, with each request's 1-based line in the shard's input file. */
@@ -73,7 +75,7 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
     prices: deps.prices,
     model: spec.model,
     endpoint: spec.endpoint,
-    retryOn: new Set(spec.retry.retryOn),
+    retryOn: new Set([...spec.retry.retryOn, ...(request.retryAlso ?? [])]),
     generation: shard.generation,
     round: shard.round,
     tier: request.tier ?? 'batch',
@@ -83,7 +85,7 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   tally.requests = manifest.size;
   let pending: ItemOutcome[] = [];
   const flush = async () => {
-    for (const outcome of pending) count(tally, outcome);
+    for (const outcome of pending) countOutcome(tally, outcome);
     await store.upsertOutcomes(spec.jobId, spec.taskVersion, pending);
     pending = [];
   };
@@ -112,14 +114,4 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   for (const { entry, inputLine } of manifest.values()) pending.push(classifyMissing(manifestEntry(entry), inputLine, status, ctx, request.note));
   await flush();
   return tally;
-}
-
-function count(tally: ShardTally, outcome: ItemOutcome): void {
-  if (outcome.state === 'succeeded') tally.succeeded++;
-  else if (outcome.state === 'failed_retryable') tally.retryable++;
-  else if (outcome.state === 'cancelled') tally.cancelled++;
-  else tally.failed++;
-  tally.tokensIn += outcome.tokensIn;
-  tally.tokensOut += outcome.tokensOut;
-  tally.costUsd += outcome.costUsd;
 }

@@ -13,6 +13,15 @@ export interface OutcomeCounts {
   costUsd: number;
 }
 
+/** The part of an outcome a tally needs. */
+export interface AttemptOutcome {
+  seq: number;
+  state: ItemState;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
 /** A cached answer for a request key (same task version, same rendered request). */
 export interface CachedAnswer {
   requestKey: string;
@@ -53,6 +62,11 @@ export interface ResultStore {
   seqsInStates(jobId: string, states: readonly ItemState[]): Promise<number[]>;
   /** Items a round left retryable, with their reason and last message (for repair hints). */
   retryable(jobId: string, generation: number, round: number): Promise<Array<{ seq: number; reason: string; message: string | null }>>;
+  /**
+   * Outcomes from exactly this attempt for seqs in [fromSeq, toSeq] (resuming a sync shard: what is settled,
+   * and the shard's tally). Seqs of other shards in the range come back too: filter by your own.
+   */
+  outcomesAt(jobId: string, generation: number, round: number, fromSeq: number, toSeq: number): Promise<AttemptOutcome[]>;
   /**
    * Turns every failed_retryable item of the job into failed, prefixing its message with `note`
    * ("retries exhausted", "not retried: the job was cancelled"); returns how many.

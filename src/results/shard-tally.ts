@@ -10,6 +10,10 @@ export interface ShardTally {
   costUsd: number;
   /** Lines whose custom_id matched no request of this shard (ignored, counted for diagnosis). */
   foreignLines: number;
+  /** The tier the shard ran on (absent in histories recorded before tiers existed: batch). */
+  tier?: 'batch' | 'flex' | 'realtime';
+  /** The shard gave up waiting for its batch because of the job's deadline (its unfinished items retry faster). */
+  fellBack?: boolean;
 }
 
 export function emptyTally(): ShardTally {
@@ -28,4 +32,15 @@ export function addTallies(a: ShardTally, b: ShardTally): ShardTally {
     costUsd: a.costUsd + b.costUsd,
     foreignLines: a.foreignLines + b.foreignLines,
   };
+}
+
+/** Adds one outcome to a tally. */
+export function countOutcome(tally: ShardTally, outcome: { state: string; tokensIn: number; tokensOut: number; costUsd: number }): void {
+  if (outcome.state === 'succeeded') tally.succeeded++;
+  else if (outcome.state === 'failed_retryable') tally.retryable++;
+  else if (outcome.state === 'cancelled') tally.cancelled++;
+  else tally.failed++;
+  tally.tokensIn += outcome.tokensIn;
+  tally.tokensOut += outcome.tokensOut;
+  tally.costUsd += outcome.costUsd;
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ItemOutcome, ItemState } from './item-outcome';
-import type { BatchRecord, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
+import type { AttemptOutcome, BatchRecord, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
 import { attemptOrder } from '../spec/ids';
 
 const SCHEMA = `
@@ -170,6 +170,15 @@ export class SqliteResultStore implements ResultStore {
     return this.db
       .prepare(`SELECT seq, reason, message FROM items WHERE job_id = ? AND attempt = ? AND state = 'failed_retryable' ORDER BY seq`)
       .all(jobId, attemptOrder(generation, round)) as Array<{ seq: number; reason: string; message: string | null }>;
+  }
+
+  async outcomesAt(jobId: string, generation: number, round: number, fromSeq: number, toSeq: number): Promise<AttemptOutcome[]> {
+    return this.db
+      .prepare(
+        `SELECT seq, state, tokens_in AS tokensIn, tokens_out AS tokensOut, cost_usd AS costUsd
+         FROM items WHERE job_id = ? AND seq BETWEEN ? AND ? AND attempt = ?`,
+      )
+      .all(jobId, fromSeq, toSeq, attemptOrder(generation, round)) as AttemptOutcome[];
   }
 
   async closeRetryable(jobId: string, note: string): Promise<number> {

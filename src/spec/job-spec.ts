@@ -99,6 +99,38 @@ export const PollingSchema = z.strictObject({
   factor: z.number().min(1).default(2),
 });
 
+/** The synchronous tiers (realtime, flex): how fast to send, and how to treat flex capacity errors. */
+export const RealtimeSchema = z.strictObject({
+  /** Requests per minute across the job (split evenly between the shards in flight). Default 500. */
+  requestsPerMinute: z.number().positive().default(500),
+  /** Estimated prompt tokens per minute across the job. Default 2,000,000. */
+  tokensPerMinute: z.number().positive().default(2_000_000),
+  /** Requests in flight at once per shard. Default 8. */
+  concurrency: z.number().int().positive().max(256).default(8),
+  /** Requests per shard when a job runs synchronously from the start. Default 200. */
+  chunkSize: z.number().int().positive().default(200),
+  /** Attempts per request within a shard before it is left to the next round. Default 4. */
+  maxAttempts: z.number().int().positive().max(20).default(4),
+  /** On flex, when capacity stays unavailable, send at the standard tier (full price) instead. Default true. */
+  flexFallbackToStandard: z.boolean().default(true),
+});
+
+/** When a job with a deadline stops waiting for batches and moves to faster tiers. */
+export const FallbackSchema = z.strictObject({
+  /** Finish this long before the deadline. Default 15. */
+  marginMinutes: z.number().min(0).default(15),
+  /** How long a batch is expected to take; the provider's typical time when omitted. */
+  expectedBatchHours: z.number().positive().optional(),
+  /** Faster tiers to move to, in order (a tier the provider lacks is skipped). Default flex, then realtime. */
+  tiers: z.array(z.enum(['flex', 'realtime'])).min(1).default(['flex', 'realtime']),
+});
+
+/** How `mode: auto` chooses. */
+export const AutoModeSchema = z.strictObject({
+  /** Jobs up to this many items run in realtime (fast feedback; the saving would be small). Default 200. */
+  realtimeMaxItems: z.number().int().min(0).default(200),
+});
+
 /** How soon a crashed worker's activities move to another worker; and the per-call limit of provider requests. */
 export const TimeoutsSchema = z.strictObject({
   /** Activities heartbeat at least this often; a worker silent this long is presumed dead. Default 60. */
@@ -133,6 +165,11 @@ export const JobSpecSchema = z.strictObject({
   retry: RetrySchema.default(RetrySchema.parse({})),
   polling: PollingSchema.default(PollingSchema.parse({})),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
+  realtime: RealtimeSchema.default(RealtimeSchema.parse({})),
+  fallback: FallbackSchema.default(FallbackSchema.parse({})),
+  auto: AutoModeSchema.default(AutoModeSchema.parse({})),
+  /** Run a model that has no price in the price table (costs then read 0). Default false: such a spec is refused. */
+  allowUnknownModel: z.boolean().default(false),
   /** ISO 8601 time by which every item should have its outcome. */
   deadline: z.iso.datetime({ offset: true }).optional(),
   output: OutputSchemaLocation.default(OutputSchemaLocation.parse({})),

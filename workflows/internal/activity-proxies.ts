@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { LonghaulActivities } from '../../activities';
 import type { ResolvedJobSpec } from '../../src/spec/job-spec';
 
@@ -36,6 +36,13 @@ export function shardSteps(timeouts: Timeouts = DEFAULT_TIMEOUTS) {
       startToCloseTimeout: `${timeouts.requestSeconds} seconds`,
       scheduleToCloseTimeout: '1 hour',
       retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+    }),
+    /** One shard sent synchronously: long, heartbeating, resumable; waits for its cancellation to finish. */
+    sync: proxyActivities<LonghaulActivities>({
+      startToCloseTimeout: '24 hours',
+      heartbeatTimeout,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20, nonRetryableErrorTypes: PERMANENT },
     }),
     collect: proxyActivities<LonghaulActivities>({
       startToCloseTimeout: '2 hours',

@@ -21,6 +21,8 @@ interface Snapshot {
   cancelRequested: boolean;
   cancelReason?: string;
   shardTimings: ShardTiming[];
+  /** The current round's tier. */
+  tier?: string;
 }
 
 /**
@@ -115,8 +117,9 @@ export class JobTracker {
     this.s.runningSince = Date.now();
   }
 
-  roundStarted(round: number, shards: number): void {
+  roundStarted(round: number, shards: number, tier: string = 'batch'): void {
     this.s.round = round;
+    this.s.tier = tier;
     this.s.shards.total += shards;
     this.s.shards.queued += shards;
   }
@@ -173,6 +176,7 @@ export class JobTracker {
       status: s.status,
       generation: s.generation,
       round: s.round,
+      tier: s.tier ?? 'batch',
       total: s.total,
       items: { ...s.items },
       shards: { ...s.shards, running: this.running.size },

@@ -10,7 +10,8 @@ import { OPENAI_REQUEST_ENDPOINTS, type OpenAIRequestEndpoint } from './request-
 
 /**
  * The synchronous request endpoints (chat/completions, responses, embeddings), answered by the same
- * deterministic model as batch lines. `service_tier: "flex"` waits `flex.latencyMs` and, at
+ * deterministic model as batch lines (the service tier is not part of what is answered, so the same request
+ * gets the same answer on every tier). `service_tier: "flex"` waits `flex.latencyMs` and, at
  * `flex.unavailableRate`, answers 429 `resource_unavailable` with retry-after headers.
  */
 export function registerSyncEndpoints(router: Router, emu: EmulatorContext): void {
@@ -28,7 +29,9 @@ export function registerSyncEndpoints(router: Router, emu: EmulatorContext): voi
         throw new ApiError(429, 'rate_limit', 'Resource unavailable: flex processing capacity is exhausted. Please retry later or use the default service tier.',
           'resource_unavailable', null, retryAfterHeaders(scenario.flex.retryAfterSeconds));
       }
-      const execution = executeOpenAIRequest(endpoint as OpenAIRequestEndpoint, body, {
+      // the tier changes the price and the wait, not the answer: the same request answers the same on every tier
+      const { service_tier: _tier, ...request } = body;
+      const execution = executeOpenAIRequest(endpoint as OpenAIRequestEndpoint, request, {
         nowSeconds: emu.clock.nowSeconds(),
         idFor: (kind) => newId(emu.store, kind),
         breakSchema: false,

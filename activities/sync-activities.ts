@@ -1,0 +1,41 @@
+import { cancellationSignal } from '@temporalio/activity';
+import type { ShardTally } from '../src/results/shard-tally';
+import type { ResolvedJobSpec } from '../src/spec/job-spec';
+import type { ShardAddress } from '../src/storage/job-layout';
+import { runSyncShard as runSync, type SyncTier } from '../src/tiers/sync-shard';
+import type { ActivityDeps } from './activity-deps';
+import { toFailure } from './failures';
+import { withKeepalive } from './keepalive';
+
+export interface SyncShardInput {
+  spec: ResolvedJobSpec;
+  shard: ShardAddress;
+  tier: SyncTier;
+  /** This shard's share of the job's rate limits. */
+  share: number;
+}
+
+/** The synchronous tiers: one activity sends one shard's requests (realtime or flex). */
+export function createSyncActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Sends a shard's requests synchronously and stores each outcome as it comes; heartbeats its progress.
+     * A retry (crash, timeout) resumes without resending what already has an outcome. Cancellation stops sending.
+     */
+    async runSyncShard(input: SyncShardInput): Promise<ShardTally> {
+      try {
+        let done = 0;
+        return await withKeepalive(
+          () =>
+            runSync(
+              { spec: input.spec, shard: input.shard, tier: input.tier, share: input.share, signal: cancellationSignal() },
+              { blobs: deps.blobs, store: deps.store, provider: deps.providers.get(input.spec.provider, input.spec.account), prices: deps.prices, onProgress: (n) => (done = n) },
+            ),
+          () => ({ done }),
+        );
+      } catch (err) {
+        return toFailure(err);
+      }
+    },
+  };
+}
