@@ -8,6 +8,7 @@ import { jobLayout, type ShardAddress } from '../src/storage/job-layout';
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
 import { withKeepalive } from './keepalive';
+import { recordBatchEnded, recordShardCollected } from '../src/observability/job-metrics';
 
 /** Which provider account a call goes to. */
 export interface ProviderTarget {
@@ -92,7 +93,7 @@ export function createShardActivities(deps: ActivityDeps) {
     async collectShard(input: CollectShardInput): Promise<ShardTally> {
       try {
         let lines = 0;
-        return await withKeepalive(
+        const tally = await withKeepalive(
           () =>
             collect(
               {
@@ -107,6 +108,10 @@ export function createShardActivities(deps: ActivityDeps) {
             ),
           () => ({ lines }),
         );
+        const labels = { provider: input.spec.provider, model: input.spec.model, tier: 'batch' };
+        recordShardCollected(tally, labels);
+        if (input.status) recordBatchEnded(input.status, labels);
+        return tally;
       } catch (err) {
         return toFailure(err);
       }

@@ -6,6 +6,7 @@ import { runSyncShard as runSync, type SyncTier } from '../src/tiers/sync-shard'
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
 import { withKeepalive } from './keepalive';
+import { recordShardCollected } from '../src/observability/job-metrics';
 
 export interface SyncShardInput {
   spec: ResolvedJobSpec;
@@ -25,7 +26,7 @@ export function createSyncActivities(deps: ActivityDeps) {
     async runSyncShard(input: SyncShardInput): Promise<ShardTally> {
       try {
         let done = 0;
-        return await withKeepalive(
+        const tally = await withKeepalive(
           () =>
             runSync(
               { spec: input.spec, shard: input.shard, tier: input.tier, share: input.share, signal: cancellationSignal() },
@@ -33,6 +34,8 @@ export function createSyncActivities(deps: ActivityDeps) {
             ),
           () => ({ done }),
         );
+        recordShardCollected(tally, { provider: input.spec.provider, model: input.spec.model, tier: input.tier });
+        return tally;
       } catch (err) {
         return toFailure(err);
       }

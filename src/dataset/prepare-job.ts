@@ -70,7 +70,7 @@ export async function prepareJob(
   const render = createRequestRenderer(spec, provider, deps.builders);
   const estimator = new TokenEstimator(spec.outputSchema ? countTokens(JSON.stringify(spec.outputSchema.schema)) : 0);
   const writer = new ShardWriter(blobs, { jobId: spec.jobId, generation, round: 0 }, shardLimitsOf(spec, provider, deps.maxRequestsPerShard));
-  const useCache = await store.hasAnswersFor(spec.taskVersion);
+  const useCache = spec.reuseCachedAnswers && (await store.hasAnswersFor(spec.taskVersion));
   const selected = selection === 'failed' ? new SeqCursor(await store.seqsInStates(spec.jobId, ['failed', 'cancelled'])) : undefined;
   const result: PrepareResult = { total: 0, queued: 0, badRows: 0, cached: 0, untouched: 0, estTokens: 0, shards: [] };
   /** A bad row (failed) or a cache hit, settled at prepare time. */

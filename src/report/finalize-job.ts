@@ -9,6 +9,7 @@ import { jobLayout } from '../storage/job-layout';
 import { LocalBlobStore } from '../storage/local-blob-store';
 import type { JobReport, PhaseTimings, ShardTiming } from './job-report';
 import type { PriceTable } from './price-table';
+import { renderReportHtml } from './report-html';
 
 export interface FinalizeRequest {
   spec: ResolvedJobSpec;
@@ -107,11 +108,14 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
       results: target.store.describe(target.results),
       deadLetter: target.store.describe(target.deadLetter),
       report: target.store.describe(target.report),
+      reportHtml: target.store.describe(target.reportHtml),
     },
   };
-  const reportWriter = target.store.createWriter(target.report);
-  await reportWriter.write(JSON.stringify(report, null, 2) + '\n');
-  await reportWriter.close();
+  for (const [key, text] of [[target.report, JSON.stringify(report, null, 2) + '\n'], [target.reportHtml, renderReportHtml(report)]] as const) {
+    const writer = target.store.createWriter(key);
+    await writer.write(text);
+    await writer.close();
+  }
   return report;
 }
 

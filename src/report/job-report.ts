@@ -39,7 +39,7 @@ export interface JobReport {
   shardTimings: ShardTiming[];
   startedAt: string;
   finishedAt: string;
-  files: { results: string; deadLetter: string; report: string };
+  files: { results: string; deadLetter: string; report: string; reportHtml?: string };
 }
 
 /** True when the counts add up to the total: every item has exactly one final outcome. */

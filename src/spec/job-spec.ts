@@ -168,6 +168,8 @@ export const JobSpecSchema = z.strictObject({
   realtime: RealtimeSchema.default(RealtimeSchema.parse({})),
   fallback: FallbackSchema.default(FallbackSchema.parse({})),
   auto: AutoModeSchema.default(AutoModeSchema.parse({})),
+  /** Answer items from earlier results of the same task version and request. Default true. */
+  reuseCachedAnswers: z.boolean().default(true),
   /** Run a model that has no price in the price table (costs then read 0). Default false: such a spec is refused. */
   allowUnknownModel: z.boolean().default(false),
   /** ISO 8601 time by which every item should have its outcome. */

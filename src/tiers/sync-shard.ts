@@ -34,8 +34,8 @@ export interface SyncShardDeps {
   onProgress?: (done: number) => void;
 }
 
-const FLUSH_EVERY = 100;
-const FLUSH_MS = 1000;
+const FLUSH_EVERY = 25;
+const FLUSH_MS = 250;
 
 /**
  * Sends one shard's requests synchronously on the realtime or flex tier: bounded concurrency, requests- and

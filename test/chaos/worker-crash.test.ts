@@ -65,4 +65,34 @@ describe('a worker killed with SIGKILL, a second worker taking over', () => {
       await second.stop();
     }
   });
+
+  it('mid-realtime shard: the next worker resumes it without resending what already has a result', async () => {
+    stack.emulator.setScenario({ sync: { latencyMs: 60 } });
+    const first = spawnWorkerProcess(stack);
+    await first.ready;
+    const job = await stack.client.start({
+      jobId: 'crash-realtime',
+      dataset: { path: writeTicketsJsonl(stack.dir, ITEMS), idField: 'id' },
+      model: 'gpt-4o-mini',
+      mode: 'realtime',
+      prompt: TICKET_PROMPT,
+      outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
+      realtime: { requestsPerMinute: 60_000, concurrency: 2, chunkSize: 45 },
+      limits: { shardsInFlight: 2 },
+      timeouts: { heartbeatSeconds: 2, requestSeconds: 5 },
+    });
+    const sent = () => stack.emulator.inspect().syncRequests.filter((r) => r.endpoint === '/v1/chat/completions').reduce((n, r) => n + r.count, 0);
+    await waitFor('a third of the requests sent', () => sent() >= ITEMS / 3);
+    await first.kill9();
+    const second = spawnWorkerProcess(stack);
+    try {
+      const report = await job.result();
+      const lines = expectOneOutcomePerItem(report, ITEMS);
+      expect(lines.every((l) => l.state === 'succeeded' && l.tier === 'realtime')).toBe(true);
+      // resent at most what was in flight or not yet written when the worker died
+      expect(sent()).toBeLessThanOrEqual(ITEMS + 25);
+    } finally {
+      await second.stop();
+    }
+  });
 });

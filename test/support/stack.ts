@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { installRuntime } from '../../src/observability/install-runtime';
 import { loadConfig, type LonghaulConfig } from '../../src/config/longhaul-config';
 import { createLonghaulClient, type LonghaulClient } from '../../src/client/longhaul-client';
 import type { RequestBuilders } from '../../src/dataset/request-renderer';
@@ -9,13 +10,9 @@ import { startEmulator, type EmulatorHandle, type Scenario } from '../../src/emu
 import { createLonghaulWorker } from '../../src/worker/create-worker';
 import { emulatorAccounts } from '../../src/dev/embedded-stack';
 
-let runtimeInstalled = false;
-
-/** Worker logs at WARN and above only, once per test process (Runtime.install must precede connections). */
+/** Worker logs at WARN and above only, once per test process (the runtime must be installed before connections). */
 export function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installRuntime({ logLevel: 'WARN' });
 }
 
 export interface TestStack {
@@ -54,6 +51,8 @@ export interface TestStackOptions {
   worker?: boolean;
   /** A Temporal server of the test's own (default: the shared one). */
   address?: string;
+  /** Extra provider accounts for the worker (e.g. one without a key). */
+  accounts?: Record<string, LonghaulConfig['accounts'][string]>;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -63,7 +62,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const address = options.address ?? testAddress();
   quietRuntime();
   // short client timeouts: a hung endpoint fails the call in seconds, and Temporal retries it
-  const accounts = Object.fromEntries(Object.entries(emulatorAccounts(emulator)).map(([name, a]) => [name, { ...a, timeoutMs: 5_000 }]));
+  const accounts = { ...Object.fromEntries(Object.entries(emulatorAccounts(emulator)).map(([name, a]) => [name, { ...a, timeoutMs: 5_000 }])), ...options.accounts };
   const config = loadConfig({}, { dataDir: dir, taskQueue: `test-${path.basename(dir)}`, accounts });
   const stops: Array<() => Promise<void>> = [];
   const addWorker = async () => {
