@@ -66,9 +66,16 @@ export function compileBodyTemplate(
       for (let i = 0; i < order.length; i++) {
         const value = values[order[i]!]!;
         promptChars += value.length;
-        bodyJson += JSON.stringify(value).slice(1, -1) + literals[i + 1]!;
+        bodyJson += escapeJsonText(value) + literals[i + 1]!;
       }
       return { bodyJson, promptChars, values };
     },
   };
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+
+/** A string's JSON form without its quotes; most values need no escaping and are returned as they are. */
+function escapeJsonText(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
 }

@@ -56,8 +56,8 @@ export async function planRound(
           body = provider.withRepairHint(body, failed.message ?? 'the answer did not match the required schema', spec.endpoint);
           plan.repaired++;
         }
-        const line = provider.batchLine(customIdOf(entry[0], generation, round), JSON.stringify(body), spec.endpoint);
-        await writer.add({ seq: entry[0], line: entry[1], estTokens: entry[2], itemKey: entry[3], requestKey: entry[4], text: line, bytes: Buffer.byteLength(line) + 1 });
+        const line = provider.batchLine(customIdOf(entry[0], generation, round), JSON.stringify(body), spec.endpoint) + '\n';
+        await writer.add({ seq: entry[0], line: entry[1], estTokens: entry[2], itemKey: entry[3], requestKey: entry[4], text: line, bytes: Buffer.byteLength(line) });
         plan.queued++;
       }
     }

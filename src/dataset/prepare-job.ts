@@ -136,8 +136,8 @@ export async function prepareJob(
       throw err;
     }
     const bodyJson = rendered.bodyJson;
-    const text = provider.batchLine(customIdOf(row.seq, generation, 0), bodyJson, spec.endpoint);
-    const bytes = Buffer.byteLength(text) + 1;
+    const text = provider.batchLine(customIdOf(row.seq, generation, 0), bodyJson, spec.endpoint) + '\n';
+    const bytes = Buffer.byteLength(text);
     if (bytes > spec.limits.maxRequestBytes) {
       return { problem: `${where}: request is ${bytes} bytes, over limits.maxRequestBytes (${spec.limits.maxRequestBytes})`, itemKey };
     }
@@ -145,7 +145,7 @@ export async function prepareJob(
       seq: row.seq,
       line: row.line,
       itemKey,
-      requestKey: requestKeyOf(spec.taskVersion, bodyJson),
+      requestKey: requestKeyOf(spec.taskVersion, rendered.identity),
       text,
       bytes,
       estTokens: estimator.estimateRequest(rendered),

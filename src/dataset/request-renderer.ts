@@ -18,6 +18,11 @@ export class UnknownBuilderError extends Error {
 export interface RenderedRequest {
   /** The provider request body, serialized. */
   bodyJson: string;
+  /**
+   * What distinguishes this request from others of the same task version (hashed into its request key): the
+   * template's values, length-prefixed so no two value lists read alike; the whole body for builders.
+   */
+  identity: string;
   /** Characters of prompt text (for token estimates). */
   promptChars: number;
   /** How many messages the prompt has. */
@@ -79,13 +84,26 @@ export function createRequestRenderer(
         return reference;
       }
     }
-    return { bodyJson: rendered.bodyJson, promptChars: rendered.promptChars, messageCount: templates.length, texts: () => textsOf(renderPrompt(row)) };
+    return {
+      bodyJson: rendered.bodyJson,
+      identity: identityOf(rendered.values),
+      promptChars: rendered.promptChars,
+      messageCount: templates.length,
+      texts: () => textsOf(renderPrompt(row)),
+    };
   };
 }
 
 function slowRequest(prompt: RenderedPrompt, build: (prompt: RenderedPrompt) => Record<string, unknown>): RenderedRequest {
   const texts = textsOf(prompt);
-  return { bodyJson: JSON.stringify(build(prompt)), promptChars: texts.reduce((n, t) => n + t.length, 0), messageCount: texts.length, texts: () => texts };
+  const bodyJson = JSON.stringify(build(prompt));
+  return { bodyJson, identity: `body:${bodyJson}`, promptChars: texts.reduce((n, t) => n + t.length, 0), messageCount: texts.length, texts: () => texts };
+}
+
+function identityOf(values: readonly string[]): string {
+  let identity = 'values:';
+  for (const value of values) identity += `${value.length}:${value}`;
+  return identity;
 }
 
 function textsOf(prompt: RenderedPrompt): string[] {

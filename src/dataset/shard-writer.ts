@@ -1,5 +1,6 @@
 import type { BlobStore, BlobWriter } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
+import { manifestLine } from './manifest';
 
 /** A shard as the workflows see it: an address plus sizes, never its rows. */
 export interface ShardRef {
@@ -15,7 +16,7 @@ export interface ShardLimits {
   maxTokens?: number;
 }
 
-/** One request on its way into a shard file. `text` is the batch line without its newline. */
+/** One request on its way into a shard file. `text` is the batch line with its newline. */
 export interface ShardEntry {
   seq: number;
   line: number;
@@ -56,9 +57,8 @@ export class ShardWriter {
     shard.ref.requests++;
     shard.ref.bytes += entry.bytes;
     shard.ref.estTokens += entry.estTokens;
-    const data = shard.data.write(entry.text + '\n');
-    // the manifest line is a JSON array: [seq, line, estTokens, itemKey, requestKey]
-    const manifest = shard.manifest.write(`[${entry.seq},${entry.line},${entry.estTokens},${JSON.stringify(entry.itemKey)},"${entry.requestKey}"]\n`);
+    const data = shard.data.write(entry.text);
+    const manifest = shard.manifest.write(manifestLine([entry.seq, entry.line, entry.estTokens, entry.itemKey, entry.requestKey]));
     if (data || manifest) return Promise.all([data, manifest]).then(() => undefined);
   }
 

@@ -75,6 +75,7 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
     throw err;
   }
 
+  await store.indexAnswers(spec.jobId);
   const counts = await store.counts(spec.jobId);
   const { byState } = counts;
   const realtimeUsd = deps.prices.realtimeCost(spec.model, counts.tokensIn, counts.tokensOut);

@@ -13,7 +13,8 @@ import { OutputValidator } from './output-validator';
 import type { ResultStore } from './result-store';
 import { countOutcome, emptyTally, type ShardTally } from './shard-tally';
 
-const WRITE_EVERY = 5_000;
+/** Outcomes per write (one transaction): large enough to keep commits cheap, small enough to overlap with parsing. */
+const WRITE_EVERY = 10_000;
 
 export interface CollectDeps {
   blobs: BlobStore;
@@ -84,10 +85,15 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   const tally = emptyTally();
   tally.requests = manifest.size;
   let pending: ItemOutcome[] = [];
+  // one write in flight while the next lines are parsed (the store may run on its own thread); order is kept
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    for (const outcome of pending) countOutcome(tally, outcome);
-    await store.upsertOutcomes(spec.jobId, spec.taskVersion, pending);
+    const batch = pending;
     pending = [];
+    for (const outcome of batch) countOutcome(tally, outcome);
+    await writing;
+    writing = store.upsertOutcomes(spec.jobId, spec.taskVersion, batch);
+    writing.catch(() => undefined); // awaited below; this only keeps Node from calling it unhandled meanwhile
   };
 
   let linesRead = 0;
@@ -113,5 +119,6 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   }
   for (const { entry, inputLine } of manifest.values()) pending.push(classifyMissing(manifestEntry(entry), inputLine, status, ctx, request.note));
   await flush();
+  await writing;
   return tally;
 }

@@ -54,9 +54,15 @@ export interface JobRecord {
  */
 export interface ResultStore {
   upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void>;
-  /** True when any succeeded answer exists for this task version (prepare skips cache lookups otherwise). */
+  /** True when any indexed answer exists for this task version (prepare skips cache lookups otherwise). */
   hasAnswersFor(taskVersion: string): Promise<boolean>;
+  /** Answers by request key, from jobs whose answers were indexed (see indexAnswers). */
   findCached(requestKeys: readonly string[]): Promise<Map<string, CachedAnswer>>;
+  /**
+   * Makes a job's succeeded answers reusable by request key. Run once per generation at finalize, in one
+   * sorted pass: far cheaper than indexing each item as it is stored.
+   */
+  indexAnswers(jobId: string): Promise<void>;
   counts(jobId: string): Promise<OutcomeCounts>;
   /** Sequence numbers of items in the given states, ascending. */
   seqsInStates(jobId: string, states: readonly ItemState[]): Promise<number[]>;

@@ -26,11 +26,16 @@ CREATE TABLE IF NOT EXISTS items (
   cost_usd REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (job_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS items_answers ON items (request_key) WHERE state = 'succeeded';
+DROP INDEX IF EXISTS items_answers;
 DROP INDEX IF EXISTS items_task_answers;
 DROP INDEX IF EXISTS items_open;
 CREATE TABLE IF NOT EXISTS task_versions (
   task_version TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS answers (
+  request_key TEXT PRIMARY KEY,
+  job_id TEXT NOT NULL,
+  seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS batch_records (
   shard_attempt_id TEXT PRIMARY KEY,
@@ -87,6 +92,7 @@ const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'can
 export class SqliteResultStore implements ResultStore {
   private readonly db: Database.Database;
   private readonly upsert: Database.Statement;
+  private readonly pageStatement: Database.Statement;
   private readonly upsertMany: (jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => void;
 
   constructor(readonly file: string) {
@@ -99,11 +105,9 @@ export class SqliteResultStore implements ResultStore {
     this.db.pragma('busy_timeout = 15000');
     this.db.exec(SCHEMA);
     this.upsert = this.db.prepare(UPSERT);
+    this.pageStatement = this.db.prepare(`SELECT * FROM items WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT 2000`);
     // positional parameters and no intermediate objects: this runs once per item
-    const answered = this.db.prepare(`INSERT INTO task_versions (task_version) VALUES (?) ON CONFLICT DO NOTHING`);
     this.upsertMany = this.db.transaction((jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => {
-      // one row per task version that has answers, instead of an index over every item
-      if (outcomes.some((o) => o.state === 'succeeded')) answered.run(taskVersion);
       for (const o of outcomes) {
         this.upsert.run(
           jobId, o.seq, o.line, o.itemKey, o.requestKey, taskVersion, o.state, o.reason, o.message,
@@ -124,12 +128,33 @@ export class SqliteResultStore implements ResultStore {
 
   async findCached(requestKeys: readonly string[]): Promise<Map<string, CachedAnswer>> {
     const found = new Map<string, CachedAnswer>();
-    const lookup = this.db.prepare(`SELECT output FROM items WHERE request_key = ? AND state = 'succeeded' LIMIT 1`);
+    // the item must still hold that request's answer (a later generation may have replaced it)
+    const lookup = this.db.prepare(
+      `SELECT i.output FROM answers a JOIN items i ON i.job_id = a.job_id AND i.seq = a.seq
+       WHERE a.request_key = ? AND i.request_key = a.request_key AND i.state = 'succeeded'`,
+    );
     for (const requestKey of requestKeys) {
       const row = lookup.get(requestKey) as { output: string | null } | undefined;
       if (row) found.set(requestKey, { requestKey, output: row.output === null ? null : JSON.parse(row.output) });
     }
     return found;
+  }
+
+  async indexAnswers(jobId: string): Promise<void> {
+    // sorted by key, so the index grows by appends and merges instead of one random insert per item
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO answers (request_key, job_id, seq)
+           SELECT request_key, job_id, seq FROM items
+           WHERE job_id = ? AND state = 'succeeded' AND request_key IS NOT NULL ORDER BY request_key
+           ON CONFLICT (request_key) DO UPDATE SET job_id = excluded.job_id, seq = excluded.seq`,
+        )
+        .run(jobId);
+      this.db
+        .prepare(`INSERT INTO task_versions (task_version) SELECT DISTINCT task_version FROM items WHERE job_id = ? AND state = 'succeeded' ON CONFLICT DO NOTHING`)
+        .run(jobId);
+    })();
   }
 
   async counts(jobId: string): Promise<OutcomeCounts> {
@@ -192,15 +217,12 @@ export class SqliteResultStore implements ResultStore {
   }
 
   async *iterate(jobId: string): AsyncIterable<ItemOutcome> {
-    // paged by seq, so no statement stays open across the caller's awaits (the connection is shared)
-    const page = this.db.prepare(`SELECT * FROM items WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT 2000`);
-    let after = -1;
-    for (;;) {
-      const rows = page.all(jobId, after) as ItemRow[];
-      if (rows.length === 0) return;
-      for (const row of rows) yield toOutcome(row);
-      after = rows[rows.length - 1]!.seq;
-    }
+    yield* pagedOutcomes((after) => this.page(jobId, after));
+  }
+
+  /** Up to 2,000 outcomes after a seq, in seq order (paging keeps no statement open across awaits). */
+  async page(jobId: string, afterSeq: number): Promise<ItemOutcome[]> {
+    return (this.pageStatement.all(jobId, afterSeq) as ItemRow[]).map(toOutcome);
   }
 
   async duplicateKeys(jobId: string): Promise<number> {
@@ -253,6 +275,17 @@ export class SqliteResultStore implements ResultStore {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+}
+
+/** Iterates outcomes page by page (pages in seq order). */
+export async function* pagedOutcomes(page: (afterSeq: number) => Promise<ItemOutcome[]>): AsyncGenerator<ItemOutcome> {
+  let after = -1;
+  for (;;) {
+    const rows = await page(after);
+    if (rows.length === 0) return;
+    yield* rows;
+    after = rows[rows.length - 1]!.seq;
   }
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import type { JobSpec } from './job-spec';
 
@@ -51,11 +51,12 @@ export function lineKey(line: number): string {
 }
 
 /**
- * Key of one request under one task version: a hash of the taskVersion and the rendered request body, so a
- * changed row (same id, new text) is not served a stale cached answer. 32 hex characters.
+ * Key of one request under one task version: a hash of the taskVersion and what makes this request's body
+ * (the values its template was filled with, or the whole body for request builders), so a changed row
+ * (same id, new text) is not served a stale cached answer. 32 hex characters.
  */
-export function requestKeyOf(taskVersion: string, renderedBody: string): string {
-  return createHash('sha256').update(taskVersion).update('\n').update(renderedBody).digest('hex').slice(0, 32);
+export function requestKeyOf(taskVersion: string, requestIdentity: string): string {
+  return hash('sha256', `${taskVersion}\n${requestIdentity}`, 'hex').slice(0, 32);
 }
 
 /**

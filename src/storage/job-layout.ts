@@ -1,7 +1,7 @@
 /**
  * The one place that names a job's blobs. Everything a job writes lives under `jobs/<jobId>/`:
  *   g<generation>/r<round>/shard-00000.jsonl           provider batch input, one request per line
- *   g<generation>/r<round>/shard-00000.manifest.jsonl  [seq, line, estTokens, itemKey, requestKey] per request
+ *   g<generation>/r<round>/shard-00000.manifest.tsv    seq, line, estTokens, requestKey, itemKey per request
  *   g<generation>/r<round>/shard-00000.output.jsonl    the provider's output file, downloaded as is
  *   g<generation>/r<round>/shard-00000.errors.jsonl    the provider's error file, downloaded as is
  *   results.jsonl | results.csv, dead-letter.jsonl, report.json, report.html
@@ -22,7 +22,7 @@ export const jobLayout = {
   inlineDataset: (jobId: string) => `jobs/${jobId}/input.jsonl`,
   roundPrefix: (jobId: string, generation: number, round: number) => `jobs/${jobId}/g${generation}/r${round}/`,
   shardInput: (s: ShardAddress) => `${shardBase(s)}.jsonl`,
-  shardManifest: (s: ShardAddress) => `${shardBase(s)}.manifest.jsonl`,
+  shardManifest: (s: ShardAddress) => `${shardBase(s)}.manifest.tsv`,
   shardOutput: (s: ShardAddress) => `${shardBase(s)}.output.jsonl`,
   shardErrors: (s: ShardAddress) => `${shardBase(s)}.errors.jsonl`,
   results: (jobId: string, format: 'jsonl' | 'csv') => `jobs/${jobId}/results.${format}`,

@@ -75,9 +75,13 @@ export class LocalBlobStore implements BlobStore {
   }
 }
 
+/**
+ * Encodes chunks straight into 1 MiB buffers (one copy, no joined strings) and hands each full buffer to the
+ * file stream, waiting only when the stream is backed up.
+ */
 class LocalBlobWriter implements BlobWriter {
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private buffer = Buffer.allocUnsafe(FLUSH_AT);
+  private used = 0;
   bytesWritten = 0;
 
   constructor(
@@ -86,22 +90,51 @@ class LocalBlobWriter implements BlobWriter {
     private readonly final: string,
   ) {}
 
+  /** Pending while a full buffer is handed over; writes made meanwhile queue behind it, in order. */
+  private busy: Promise<void> | undefined;
+
   write(chunk: string): Promise<void> | void {
-    this.pending.push(chunk);
-    this.pendingLength += chunk.length;
-    if (this.pendingLength >= FLUSH_AT) return this.flush();
+    if (this.busy) return this.queue(this.busy.then(() => this.encode(chunk)));
+    return this.encode(chunk);
+  }
+
+  private encode(chunk: string): Promise<void> | void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: if that fits, encode in place
+    if (this.used + chunk.length * 3 <= this.buffer.length) {
+      this.used += this.buffer.write(chunk, this.used);
+      return;
+    }
+    return this.queue(
+      this.flush().then(() => {
+        if (chunk.length * 3 > this.buffer.length) return this.send(Buffer.from(chunk, 'utf8'));
+        this.used += this.buffer.write(chunk, this.used);
+      }),
+    );
+  }
+
+  private queue(work: Promise<void>): Promise<void> {
+    const tracked: Promise<void> = work.finally(() => {
+      if (this.busy === tracked) this.busy = undefined;
+    });
+    this.busy = tracked;
+    return tracked;
   }
 
   private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const buffer = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingLength = 0;
-    this.bytesWritten += buffer.length;
-    if (!this.stream.write(buffer)) await once(this.stream, 'drain');
+    if (this.used === 0) return;
+    const full = this.buffer.subarray(0, this.used);
+    this.buffer = Buffer.allocUnsafe(FLUSH_AT);
+    this.used = 0;
+    await this.send(full);
+  }
+
+  private async send(bytes: Buffer): Promise<void> {
+    this.bytesWritten += bytes.length;
+    if (!this.stream.write(bytes)) await once(this.stream, 'drain');
   }
 
   async close(): Promise<{ bytes: number }> {
+    while (this.busy) await this.busy;
     await this.flush();
     this.stream.end();
     await once(this.stream, 'finish');

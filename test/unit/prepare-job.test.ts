@@ -58,9 +58,20 @@ describe('prepare: dataset -> shard files', () => {
     await f.store.upsertOutcomes('job-a', first.taskVersion, [
       { seq: 1, line: 2, itemKey: manifest[1]![3], requestKey: manifest[1]![4], state: 'succeeded', reason: null, message: null, generation: 0, round: 0, tier: 'batch', output: { category: 'bug' }, tokensIn: 1, tokensOut: 1, costUsd: 0 },
     ]);
+    await f.store.indexAnswers('job-a');
     const again = await prepareJob(f.spec({ dataset: { path: file, idField: 'id' } }, 'job-b'), 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
     expect(again).toMatchObject({ total: 3, queued: 2, cached: 1 });
     const changed = await prepareJob(f.spec({ dataset: { path: file, idField: 'id' }, model: 'gpt-4o' }, 'job-c'), 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
     expect(changed).toMatchObject({ queued: 3, cached: 0 });
+  });
+});
+
+describe('manifest lines', () => {
+  it('round-trip item keys with tabs, quotes and backslashes', () => {
+    const { manifestLine, parseManifestLine } = jest.requireActual('../../src/dataset/manifest') as typeof import('../../src/dataset/manifest');
+    for (const key of ['plain', 'has\ttab', '"quoted', 'back\\slash', 'new\nline', '']) {
+      const entry: [number, number, number, string, string] = [7, 9, 42, key, 'abc123'];
+      expect(parseManifestLine(manifestLine(entry).slice(0, -1))).toEqual(entry);
+    }
   });
 });

@@ -28,9 +28,21 @@ describe('SQLite result store', () => {
     expect(await store.closeRetryable('j', 'retries exhausted')).toBe(1);
     const [, second] = await (async () => { const all: ItemOutcome[] = []; for await (const o of store.iterate('j')) all.push(o); return all; })();
     expect(second).toMatchObject({ state: 'failed', reason: 'expired', message: 'retries exhausted: batch expired' });
+    expect(await store.hasAnswersFor('tv')).toBe(false); // answers become reusable when the job finalizes
+    await store.indexAnswers('j');
     expect(await store.hasAnswersFor('tv')).toBe(true);
     const cached = await store.findCached(['k0', 'k1']);
     expect([...cached.keys()]).toEqual(['k0']);
+  });
+
+  it('does not serve an answer that a later generation replaced', async () => {
+    const store = new SqliteResultStore(':memory:');
+    await store.upsertOutcomes('j', 'tv1', [outcome({ seq: 0, requestKey: 'old' })]);
+    await store.indexAnswers('j');
+    await store.upsertOutcomes('j', 'tv2', [outcome({ seq: 0, generation: 1, requestKey: 'new', output: { v: 2 } })]);
+    expect((await store.findCached(['old'])).size).toBe(0);
+    await store.indexAnswers('j');
+    expect((await store.findCached(['new'])).get('new')?.output).toEqual({ v: 2 });
   });
 
   it('records batch intents once and the created batch id', async () => {
