@@ -26,7 +26,7 @@ describe('longhaul error paths', () => {
     writeFileSync(badChanges, 'jobId: renamed\nparams: { temperature: 0.1 }\n');
     const unreachable = `127.0.0.1:${await freePort()}`;
 
-    const [unknownJob, invalidSpec, missingSpec, missingDataset, badFlag, badChangesRun, unknownResults, noServer, missingFlags] = await Promise.all([
+    const [unknownJob, invalidSpec, missingSpec, missingDataset, badFlag, badChangesRun, unknownResults, noServer, missingFlags, unknownModel, noWebhookSecret] = await Promise.all([
       runCli(['status', 'no-such-job', ...address()], { env }),
       runCli(['run', badSpec, ...address()], { env }),
       runCli(['run', path.join(dir, 'missing.yaml'), ...address()], { env }),
@@ -36,6 +36,8 @@ describe('longhaul error paths', () => {
       runCli(['results', 'no-such-job', ...address()], { env }),
       runCli(['status', '--address', unreachable], { env }),
       runCli(['run', '--input', tickets], { env }),
+      runCli(['run', '--input', tickets, '--model', 'no-such-model', '--prompt', '{{subject}}', ...address()], { env }),
+      runCli(['webhooks', ...address()], { env }),
     ]);
     expectOneLineError(unknownJob, 3, /^longhaul status: no job "no-such-job"/);
     expectOneLineError(invalidSpec, 2, /^longhaul run: invalid job spec: limits\.shardsInFlight: /);
@@ -48,6 +50,8 @@ describe('longhaul error paths', () => {
     // a hang would hit the 60 s guard; the connect itself gives up after 5 s (see the next test)
     expect(noServer.ms).toBeLessThan(40_000);
     expectOneLineError(missingFlags, 2, /^longhaul run: give a SPEC file, or --input, --model and --prompt \(missing --model, --prompt\)$/);
+    expectOneLineError(unknownModel, 2, /^longhaul run: invalid job spec: model: unknown model "no-such-model": it has no price/);
+    expectOneLineError(noWebhookSecret, 2, /^longhaul webhooks: set LONGHAUL_WEBHOOK_SECRET/);
   });
 
   it('gives up on an unreachable server within seconds', async () => {

@@ -12,6 +12,7 @@ import { resumeCommand } from './resume';
 import { runCommand } from './run';
 import { statusCommand } from './status';
 import { watchCommand } from './watch';
+import { webhooksCommand } from './webhooks';
 import { workerCommand } from './worker';
 
 /**
@@ -24,6 +25,7 @@ export function allCommands(): CliCommand[] {
     devCommand,
     workerCommand,
     emulatorCommand,
+    webhooksCommand,
     planCommand,
     runCommand,
     statusCommand,
