@@ -52,7 +52,7 @@ export async function run(): Promise<BenchResult[]> {
   const scenarioFile = path.join(dir, 'instant.json');
   writeFileSync(scenarioFile, JSON.stringify({ clock: { speed: 1_000_000 }, timing: { validatingSeconds: 0, inProgressSeconds: 0, finalizingSeconds: 0 } }));
   const emulatorPort = 20_000 + Math.floor(Math.random() * 20_000);
-  const emulator = longhaul(['emulator', '--port', String(emulatorPort), '--scenario', scenarioFile, '--data-dir', path.join(dir, 'emulator')], {});
+  const emulator = longhaul(['emulator', '--port', String(emulatorPort), '--scenario', scenarioFile], {});
   await emulator.ready;
   const results: BenchResult[] = [];
   const rss: number[] = [];

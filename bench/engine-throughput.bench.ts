@@ -11,7 +11,7 @@ import { OpenAiBatchProvider } from '../src/providers/openai/openai-batch-provid
 import { PROVIDER_CAPABILITIES, PROVIDER_LIMITS } from '../src/providers/provider-limits';
 import { PriceTable } from '../src/report/price-table';
 import { collectShard } from '../src/results/collect-shard';
-import { openSqliteResultStore } from '../src/results/threaded-result-store';
+import { SqliteResultStore } from '../src/results/sqlite-result-store';
 import { JobSpecSchema } from '../src/spec/job-spec';
 import { resolveSpec } from '../src/spec/resolve-spec';
 import { jobLayout } from '../src/storage/job-layout';
@@ -69,7 +69,7 @@ export async function run(): Promise<BenchResult[]> {
   const floor = await baseline(input, path.join(dir, 'baseline.jsonl'));
 
   const blobs = new LocalBlobStore(path.join(dir, 'blobs'));
-  const store = openSqliteResultStore(path.join(dir, 'results.sqlite'));
+  const store = new SqliteResultStore(path.join(dir, 'results.sqlite'));
   const provider = new OpenAiBatchProvider(new OpenAI({ apiKey: 'x', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 }), 'openai', PROVIDER_LIMITS.openai, PROVIDER_CAPABILITIES.openai);
   const spec = resolveSpec(
     JobSpecSchema.parse({

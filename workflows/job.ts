@@ -4,6 +4,8 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
+  upsertMemo,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -30,6 +32,7 @@ import { JobTracker } from './internal/job-tracker';
 import { batchFitsDeadline, fallbackAtMs, fallbackTier, firstTier, shardRequestsFor, type Tier } from './internal/tier-plan';
 import { shardAttemptId, shardWorkflowId } from './internal/workflow-ids';
 import { SA } from './search-attributes';
+import { specMemo } from './internal/spec-memo';
 import { shardWorkflow } from './shard';
 
 /** Where a generation stands between rounds; carried across continue-as-new. */
@@ -124,6 +127,8 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
   async function prepare(gen: Generation): Promise<RoundPoint> {
     const { spec } = gen;
     tracker.begin(gen);
+    // a reprocess may change model or prompt: the UI's memo follows the generation (added after runs were recorded)
+    if (patched('memo-per-generation')) upsertMemo(specMemo(spec, gen.generation));
     await upsertSearchAttributes([
       { key: SA.jobId, value: spec.jobId },
       { key: SA.provider, value: spec.provider },

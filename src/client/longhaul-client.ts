@@ -11,7 +11,7 @@ import { SA } from '../../workflows/search-attributes';
 import { JobAlreadyExistsError, ReprocessRejectedError, TemporalUnreachableError } from './client-errors';
 import { JobHandle } from './job-handle';
 import { prepareStartSpec, type StartSpec } from './start-spec';
-import { specMemo } from './spec-memo';
+import { specMemo } from '../../workflows/internal/spec-memo';
 import { PriceTable } from '../report/price-table';
 import { PROVIDER_CAPABILITIES } from '../providers/provider-limits';
 import { assertRunnable } from '../spec/runnable-check';

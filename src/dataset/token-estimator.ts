@@ -40,10 +40,13 @@ export class TokenEstimator {
     return this.estimateRequest({ promptChars: chars, messageCount: texts.length, texts: () => texts });
   }
 
-  /** The same from a request's size; its texts are read only while the estimator is still sampling. */
-  estimateRequest(request: { promptChars: number; messageCount: number; texts(): readonly string[] }): number {
+  /**
+   * The same from a request's size; its texts are read only while the estimator is still sampling (a request
+   * without texts is estimated, not sampled).
+   */
+  estimateRequest(request: { promptChars: number; messageCount: number; texts?: () => readonly string[] }): number {
     const overhead = this.fixedTokens + PER_MESSAGE_OVERHEAD * request.messageCount;
-    if (this.samples < SAMPLE_SIZE) {
+    if (this.samples < SAMPLE_SIZE && request.texts) {
       let tokens = 0;
       for (const text of request.texts()) tokens += countTokens(text);
       this.samples++;

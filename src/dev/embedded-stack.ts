@@ -21,6 +21,8 @@ export interface EmbeddedStackOptions {
   emulator?: false | { port?: number; scenario?: Scenario | string };
   /** Run a worker in this process (default true). */
   worker?: boolean;
+  /** A prebuilt workflow bundle for that worker (the build's own is used when there is one). */
+  workflowBundle?: { codePath: string };
   env?: NodeJS.ProcessEnv;
   /** Worker logs (default WARN, text) and the Prometheus port (default: LONGHAUL_METRICS_PORT; none if unset). */
   logLevel?: LogLevel;
@@ -48,8 +50,9 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
+/** The preferred port when it is free; else (or for 0) one the OS picks. */
 async function portOr(preferred: number | undefined): Promise<number> {
-  if (preferred !== undefined && (await isFree(preferred))) return preferred;
+  if (preferred && (await isFree(preferred))) return preferred;
   return freePort();
 }
 
@@ -89,7 +92,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const config = loadConfig(options.env ?? process.env, { dataDir, ...(accounts ? { accounts } : {}) });
     if (options.worker !== false) {
       const connection = await NativeConnection.connect({ address: server.address });
-      const { worker, close } = await createLonghaulWorker({ connection, config });
+      const { worker, close } = await createLonghaulWorker({ connection, config, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}) });
       const running = worker.run();
       recordWorkerStarted({ taskQueue: config.taskQueue, namespace: 'default', version: packageVersion() });
       stops.unshift(async () => {

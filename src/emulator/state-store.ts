@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { Provider } from './scenario';
 import { emptyState, type EmulatorState } from './state';
+import { countSubmissions } from './submissions';
 
 /** The envelope checked on load; the rest is the emulator's own writing (temp file + rename, never partial). */
 const StateEnvelopeSchema = z.looseObject({ version: z.literal(1), instance: z.string().min(1) });
@@ -22,11 +24,20 @@ function parseState(text: string, source: string): EmulatorState {
 }
 
 const SAVE_DEBOUNCE_MS = 100;
+const SUBMISSIONS_LOG = 'submissions.jsonl';
+
+interface SubmissionLogLine {
+  provider: Provider;
+  batchId: string;
+  customIds: readonly string[];
+}
 
 /**
  * Owns the emulator state and where it lives. With a data directory, `state.json` is rewritten atomically
  * (temp file + rename) after each mutation and blobs live in `files/`, so a restarted emulator resumes.
- * Without one, state stays in memory and blobs go to a temporary directory removed on close.
+ * Submission counts (one entry per custom_id ever submitted: millions in a big run) are kept out of
+ * `state.json` and appended to `submissions.jsonl` once per batch instead, so saving stays cheap.
+ * Without a data directory, state stays in memory and blobs go to a temporary directory removed on close.
  */
 export class StateStore {
   private saving: Promise<void> = Promise.resolve();
@@ -49,7 +60,22 @@ export class StateStore {
     const state = dataDir && existsSync(statePath)
       ? parseState(await readFile(statePath, 'utf8'), statePath)
       : emptyState(randomBytes(4).toString('hex'));
+    state.submissions = { openai: {}, anthropic: {} };
+    const log = path.join(root, SUBMISSIONS_LOG);
+    if (dataDir && existsSync(log)) {
+      for (const line of readFileSync(log, 'utf8').split('\n')) {
+        if (!line) continue;
+        const entry = JSON.parse(line) as SubmissionLogLine;
+        countSubmissions(state, entry.provider, entry.batchId, entry.customIds);
+      }
+    }
     return new StateStore(state, filesDir, root, Boolean(dataDir));
+  }
+
+  /** Counts a batch's submissions and, with a data directory, appends them to the log before returning. */
+  recordSubmissions(provider: Provider, batchId: string, customIds: readonly string[]): void {
+    countSubmissions(this.state, provider, batchId, customIds);
+    if (this.persistent) appendFileSync(path.join(this.root, SUBMISSIONS_LOG), JSON.stringify({ provider, batchId, customIds } satisfies SubmissionLogLine) + '\n');
   }
 
   /** Absolute path of a blob in the files directory. */
@@ -88,7 +114,7 @@ export class StateStore {
   private async writeNow(): Promise<void> {
     const target = path.join(this.root, 'state.json');
     const temp = `${target}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(this.state));
+    await writeFile(temp, JSON.stringify(this.state, (key, value) => (key === 'submissions' ? undefined : value)));
     await rename(temp, target);
   }
 }

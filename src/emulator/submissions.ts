@@ -3,9 +3,10 @@ import type { EmulatorState } from './state';
 
 /**
  * Counts one submission of each custom_id in a created batch: the figure tests use to prove exactly-once
- * submission. Called once per batch that will run (not for batches that fail validation).
+ * submission. Called (through StateStore.recordSubmissions, which also logs it) once per batch that will run
+ * (not for batches that fail validation).
  */
-export function recordSubmissions(state: EmulatorState, provider: Provider, batchId: string, customIds: Iterable<string>): void {
+export function countSubmissions(state: EmulatorState, provider: Provider, batchId: string, customIds: Iterable<string>): void {
   const counts = state.submissions[provider];
   for (const customId of customIds) {
     const entry = (counts[customId] ??= { count: 0, batches: [] });

@@ -13,7 +13,7 @@ import { OutputValidator } from './output-validator';
 import type { ResultStore } from './result-store';
 import { countOutcome, emptyTally, type ShardTally } from './shard-tally';
 
-/** Outcomes per write (one transaction): large enough to keep commits cheap, small enough to overlap with parsing. */
+/** Outcomes per write (one transaction): large enough to keep commits cheap. */
 const WRITE_EVERY = 10_000;
 
 export interface CollectDeps {
@@ -85,15 +85,10 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   const tally = emptyTally();
   tally.requests = manifest.size;
   let pending: ItemOutcome[] = [];
-  // one write in flight while the next lines are parsed (the store may run on its own thread); order is kept
-  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const batch = pending;
+    for (const outcome of pending) countOutcome(tally, outcome);
+    await store.upsertOutcomes(spec.jobId, spec.taskVersion, pending);
     pending = [];
-    for (const outcome of batch) countOutcome(tally, outcome);
-    await writing;
-    writing = store.upsertOutcomes(spec.jobId, spec.taskVersion, batch);
-    writing.catch(() => undefined); // awaited below; this only keeps Node from calling it unhandled meanwhile
   };
 
   let linesRead = 0;
@@ -119,6 +114,5 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   }
   for (const { entry, inputLine } of manifest.values()) pending.push(classifyMissing(manifestEntry(entry), inputLine, status, ctx, request.note));
   await flush();
-  await writing;
   return tally;
 }

@@ -3,7 +3,7 @@ import type { LonghaulConfig } from '../config/longhaul-config';
 import type { RequestBuilders } from '../dataset/request-renderer';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
 import { PriceTable } from '../report/price-table';
-import { openSqliteResultStore } from '../results/threaded-result-store';
+import { SqliteResultStore } from '../results/sqlite-result-store';
 import { LocalBlobStore } from '../storage/local-blob-store';
 
 /** Builds the services activities run on from the configuration: storage, result store, providers, prices. */
@@ -11,7 +11,7 @@ export function createWorkerDeps(
   config: LonghaulConfig,
   options: { builders?: RequestBuilders; providers?: ProviderRegistry } = {},
 ): ActivityDeps & { close(): Promise<void> } {
-  const store = openSqliteResultStore(config.results.file);
+  const store = new SqliteResultStore(config.results.file);
   return {
     blobs: new LocalBlobStore(config.storage.dir),
     store,

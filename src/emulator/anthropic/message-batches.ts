@@ -9,7 +9,6 @@ import { pageLimit, paginate } from '../http/pagination';
 import type { Router } from '../http/router';
 import { newId } from '../ids';
 import type { AnthropicBatchRecord } from '../state';
-import { recordSubmissions } from '../submissions';
 import { anthropicBatchObject } from './batch-object';
 import { intakeBatchBody } from './batch-intake';
 import { registerMessageRoute } from './messages';
@@ -127,6 +126,6 @@ async function createBatch(emu: EmulatorContext, req: IncomingMessage): Promise<
     fate: verdict.fate,
   };
   emu.store.state.anthropicBatches[id] = batch;
-  recordSubmissions(emu.store.state, 'anthropic', id, intake.customIds);
+  emu.store.recordSubmissions('anthropic', id, [...intake.customIds]);
   return batch;
 }

@@ -8,7 +8,6 @@ import { pageLimit, paginate } from '../http/pagination';
 import type { Router } from '../http/router';
 import { newId } from '../ids';
 import type { OpenAIBatchRecord, ValidationError } from '../state';
-import { recordSubmissions } from '../submissions';
 import { openaiBatchObject, TERMINAL_OPENAI_STATUSES } from './batch-object';
 import { scanBatchInput } from './batch-validation';
 import { OPENAI_REQUEST_ENDPOINTS } from './request-schemas';
@@ -127,7 +126,7 @@ async function createBatch(emu: EmulatorContext, body: z.infer<typeof CreateBatc
     fate: verdict.fate,
   };
   emu.store.state.openaiBatches[id] = batch;
-  if (!errors.length) recordSubmissions(emu.store.state, 'openai', id, scan.customIds);
+  if (!errors.length) emu.store.recordSubmissions('openai', id, [...scan.customIds]);
   return batch;
 }
 

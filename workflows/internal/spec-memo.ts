@@ -1,7 +1,10 @@
-import type { ResolvedJobSpec } from '../spec/job-spec';
+import type { ResolvedJobSpec } from '../../src/spec/job-spec';
 
-/** A short, readable summary of a spec for the Temporal UI's memo (the full spec is in the workflow input). */
-export function specMemo(spec: ResolvedJobSpec): Record<string, unknown> {
+/**
+ * A short, readable summary of a spec for the Temporal UI's memo (the full spec is in the workflow input).
+ * Pure, so the client sets it at start and the job updates it when a generation changes the spec.
+ */
+export function specMemo(spec: ResolvedJobSpec, generation = 0): Record<string, unknown> {
   const prompt = 'messages' in spec.prompt
     ? spec.prompt.messages.map((m) => `${m.role}: ${m.content}`).join(' | ')
     : 'input' in spec.prompt
@@ -10,6 +13,7 @@ export function specMemo(spec: ResolvedJobSpec): Record<string, unknown> {
   return {
     longhaul: {
       jobId: spec.jobId,
+      generation,
       dataset: spec.dataset.path,
       provider: spec.provider,
       model: spec.model,
