@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLonghaulClient } from '../src/client/longhaul-client';
@@ -22,6 +22,13 @@ function longhaul(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess
   const child = spawn(process.execPath, [path.join(projectRoot(), 'bin', 'longhaul.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr!.on('data', (d) => (out += d));
+  // LONGHAUL_BENCH_LOG_DIR keeps each process's output (worker logs, to see which phase peaks)
+  const logDir = process.env.LONGHAUL_BENCH_LOG_DIR;
+  if (logDir) {
+    const log = createWriteStream(path.join(logDir, `${args[0]}-${env.LONGHAUL_TASK_QUEUE ?? 'all'}.log`));
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+  }
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => {
       out += d;

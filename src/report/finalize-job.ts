@@ -1,6 +1,7 @@
 import { readDataset } from '../dataset/dataset-reader';
-import type { ItemOutcome } from '../results/item-outcome';
-import { CSV_COLUMNS, toCsvRow, toResultLine } from '../results/result-line';
+import type { ItemOutcome, StoredOutcome } from '../results/item-outcome';
+import { CSV_COLUMNS, resultLineJson, toCsvRow, toResultLine } from '../results/result-line';
+import { parsedOutcome } from '../results/sqlite-result-store';
 import type { ResultStore } from '../results/result-store';
 import { itemKeyOf, lineKey } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
@@ -120,26 +121,63 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
   return report;
 }
 
+/**
+ * Writes one line per item in input order. When every item has an outcome and the lines need nothing from
+ * the dataset, the stored outcomes alone make the file (in seq order, which is input order); otherwise the
+ * dataset is streamed beside them to fill gaps (an item that never got an outcome) and to copy inputs.
+ */
 async function writeOutcomes(request: FinalizeRequest, deps: FinalizeDeps, results: BlobWriter, deadLetter: BlobWriter): Promise<void> {
+  const { spec } = request;
+  const job = await deps.store.getJob(spec.jobId);
+  const coverage = await deps.store.coverage(spec.jobId);
+  const complete = job !== undefined && job.total >= 0 && coverage.items === job.total && coverage.maxSeq === job.total - 1;
+  const write = lineWriter(spec, results, deadLetter);
+  // failed items go to the dead-letter file with their input row, which only the dataset has
+  if (complete && coverage.failed === 0 && !spec.output.includeInput) {
+    let written = 0;
+    for await (const stored of deps.store.iterateStored(spec.jobId)) {
+      await write(stored);
+      if (++written % 10_000 === 0) deps.onProgress?.(written);
+    }
+    deps.onProgress?.(written);
+    return;
+  }
+  await writeBesideDataset(request, deps, write);
+}
+
+/** The dataset row of an item, when the dataset is read beside the outcomes (undefined: not a JSON row). */
+type WriteLine = (stored: StoredOutcome, row?: Record<string, unknown>) => Promise<void>;
+
+/** Writes an outcome's results line (with its input if the spec asks), and its dead-letter line when it failed. */
+function lineWriter(spec: ResolvedJobSpec, results: BlobWriter, deadLetter: BlobWriter): WriteLine {
+  return async (stored, row) => {
+    const input = spec.output.includeInput ? row : undefined;
+    if (spec.output.format === 'csv') await results.write(toCsvRow(toResultLine(parsedOutcome(stored), input)) + '\n');
+    else await results.write(resultLineJson(stored, input) + '\n');
+    if (stored.state === 'failed' || stored.state === 'failed_retryable') {
+      const dead = { id: stored.itemKey, line: stored.line, reason: stored.reason ?? undefined, message: stored.message, input: row ?? null };
+      await deadLetter.write(JSON.stringify(dead) + '\n');
+    }
+  };
+}
+
+async function writeBesideDataset(request: FinalizeRequest, deps: FinalizeDeps, write: WriteLine): Promise<void> {
   const { spec, generation } = request;
-  const stored = deps.store.iterate(spec.jobId)[Symbol.asyncIterator]();
+  const stored = deps.store.iterateStored(spec.jobId)[Symbol.asyncIterator]();
   let next = await stored.next();
   let gaps: ItemOutcome[] = [];
   let written = 0;
   for await (const rows of readDataset(spec.dataset, deps.blobs)) {
     for (const row of rows) {
       while (!next.done && next.value.seq < row.seq) next = await stored.next();
-      let outcome: ItemOutcome;
+      let outcome: StoredOutcome;
       if (!next.done && next.value.seq === row.seq) outcome = next.value;
       else {
-        outcome = gapOutcome(row.seq, row.line, (row.row && itemKeyOf(row.row, spec.dataset.idField)) ?? lineKey(row.line), generation, request.cancelled);
-        gaps.push(outcome);
+        const gap = gapOutcome(row.seq, row.line, (row.row && itemKeyOf(row.row, spec.dataset.idField)) ?? lineKey(row.line), generation, request.cancelled);
+        gaps.push(gap);
+        outcome = { ...gap, outputJson: null };
       }
-      const line = toResultLine(outcome, spec.output.includeInput ? row.row : undefined);
-      await results.write(spec.output.format === 'csv' ? toCsvRow(line) + '\n' : JSON.stringify(line) + '\n');
-      if (line.state === 'failed') {
-        await deadLetter.write(JSON.stringify({ id: line.id, line: line.line, reason: line.error?.reason, message: line.error?.message, input: row.row ?? null }) + '\n');
-      }
+      await write(outcome, row.row);
       written++;
     }
     if (gaps.length > 0) {

@@ -40,6 +40,9 @@ export interface ItemOutcome {
   costUsd: number;
 }
 
+/** An outcome as the store holds it: the output as its JSON text (as JSON.stringify wrote it), not parsed. */
+export type StoredOutcome = Omit<ItemOutcome, 'output'> & { outputJson: string | null };
+
 export function isTerminal(state: ItemState): boolean {
   return state !== 'failed_retryable';
 }

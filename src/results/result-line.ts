@@ -1,4 +1,4 @@
-import type { ItemOutcome, ItemState, Tier } from './item-outcome';
+import type { ItemOutcome, ItemState, StoredOutcome, Tier } from './item-outcome';
 
 /**
  * One line of a job's results file, and what `JobHandle.results()` yields: the item's id and input line,
@@ -31,6 +31,23 @@ export function toResultLine(outcome: ItemOutcome, input?: Record<string, unknow
   };
   if (input) line.input = input;
   return line;
+}
+
+/**
+ * The JSON text of a stored outcome's result line, exactly as `JSON.stringify(toResultLine(...))` would
+ * write it, without parsing the output: the store keeps it as the JSON text JSON.stringify made, so it is
+ * spliced in as it is. Finalize writes one of these per item, so it skips a parse and a serialization.
+ */
+export function resultLineJson(o: StoredOutcome, input?: Record<string, unknown>): string {
+  const state = o.state === 'failed_retryable' ? 'failed' : o.state;
+  const error = o.reason ? `{"reason":${JSON.stringify(o.reason)},"message":${JSON.stringify(o.message)}}` : 'null';
+  const cost = JSON.stringify(Math.round(o.costUsd * 1e8) / 1e8);
+  let json =
+    `{"id":${JSON.stringify(o.itemKey)},"line":${JSON.stringify(o.line)},"state":${JSON.stringify(state)},"output":${o.outputJson ?? 'null'},` +
+    `"error":${error},"tier":${JSON.stringify(o.tier)},"round":${JSON.stringify(o.round)},` +
+    `"tokens":{"in":${JSON.stringify(o.tokensIn)},"out":${JSON.stringify(o.tokensOut)}},"costUsd":${cost}`;
+  if (input) json += `,"input":${JSON.stringify(input)}`;
+  return json + '}';
 }
 
 export const CSV_COLUMNS = ['id', 'line', 'state', 'reason', 'message', 'output', 'tier', 'round', 'tokens_in', 'tokens_out', 'cost_usd'] as const;

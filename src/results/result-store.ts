@@ -1,5 +1,5 @@
 import type { ResolvedJobSpec } from '../spec/job-spec';
-import type { ItemOutcome, ItemState } from './item-outcome';
+import type { ItemOutcome, ItemState, StoredOutcome } from './item-outcome';
 
 /** What a job's items add up to so far. */
 export interface OutcomeCounts {
@@ -80,6 +80,10 @@ export interface ResultStore {
   closeRetryable(jobId: string, note: string): Promise<number>;
   /** Outcomes in seq order. */
   iterate(jobId: string): AsyncIterable<ItemOutcome>;
+  /** The same with each output left as its stored JSON text (results files splice it in as it is). */
+  iterateStored(jobId: string): AsyncIterable<StoredOutcome>;
+  /** How many items of the job have an outcome, the highest seq among them (-1 when none), how many failed. */
+  coverage(jobId: string): Promise<{ items: number; maxSeq: number; failed: number }>;
   /** Exact duplicate item keys in a job (a warning in the report). */
   duplicateKeys(jobId: string): Promise<number>;
 

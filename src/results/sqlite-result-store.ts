@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ItemOutcome, ItemState } from './item-outcome';
+import type { ItemOutcome, ItemState, StoredOutcome } from './item-outcome';
 import type { AttemptOutcome, BatchRecord, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
 import { attemptOrder } from '../spec/ids';
 
@@ -66,23 +66,6 @@ ON CONFLICT (job_id, seq) DO UPDATE SET
 WHERE excluded.attempt > items.attempt
    OR (excluded.attempt = items.attempt AND items.state = 'failed_retryable' AND excluded.state <> 'failed_retryable')`;
 
-interface ItemRow {
-  seq: number;
-  line: number;
-  item_key: string;
-  request_key: string | null;
-  state: ItemState;
-  reason: string | null;
-  message: string | null;
-  generation: number;
-  round: number;
-  tier: string;
-  output: string | null;
-  tokens_in: number;
-  tokens_out: number;
-  cost_usd: number;
-}
-
 const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'cancelled', 'cached'];
 
 /**
@@ -105,7 +88,12 @@ export class SqliteResultStore implements ResultStore {
     this.db.pragma('busy_timeout = 15000');
     this.db.exec(SCHEMA);
     this.upsert = this.db.prepare(UPSERT);
-    this.pageStatement = this.db.prepare(`SELECT * FROM items WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT 2000`);
+    // arrays, not objects, and only the columns an outcome has: this reads every item of a job at finalize
+    this.pageStatement = this.db
+      .prepare(
+        `SELECT ${PAGE_COLUMNS.join(', ')} FROM items WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT 2000`,
+      )
+      .raw(true);
     // positional parameters and no intermediate objects: this runs once per item
     this.upsertMany = this.db.transaction((jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => {
       for (const o of outcomes) {
@@ -217,12 +205,23 @@ export class SqliteResultStore implements ResultStore {
   }
 
   async *iterate(jobId: string): AsyncIterable<ItemOutcome> {
+    for await (const stored of this.iterateStored(jobId)) yield parsedOutcome(stored);
+  }
+
+  async *iterateStored(jobId: string): AsyncIterable<StoredOutcome> {
     yield* pagedOutcomes((after) => this.page(jobId, after));
   }
 
   /** Up to 2,000 outcomes after a seq, in seq order (paging keeps no statement open across awaits). */
-  async page(jobId: string, afterSeq: number): Promise<ItemOutcome[]> {
-    return (this.pageStatement.all(jobId, afterSeq) as ItemRow[]).map(toOutcome);
+  async page(jobId: string, afterSeq: number): Promise<StoredOutcome[]> {
+    return (this.pageStatement.all(jobId, afterSeq) as PageRow[]).map(toStoredOutcome);
+  }
+
+  async coverage(jobId: string): Promise<{ items: number; maxSeq: number; failed: number }> {
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS items, MAX(seq) AS maxSeq, COUNT(*) FILTER (WHERE state IN ('failed', 'failed_retryable')) AS failed FROM items WHERE job_id = ?`)
+      .get(jobId) as { items: number; maxSeq: number | null; failed: number };
+    return { items: row.items, maxSeq: row.maxSeq ?? -1, failed: row.failed };
   }
 
   async duplicateKeys(jobId: string): Promise<number> {
@@ -279,7 +278,7 @@ export class SqliteResultStore implements ResultStore {
 }
 
 /** Iterates outcomes page by page (pages in seq order). */
-export async function* pagedOutcomes(page: (afterSeq: number) => Promise<ItemOutcome[]>): AsyncGenerator<ItemOutcome> {
+export async function* pagedOutcomes<T extends { seq: number }>(page: (afterSeq: number) => Promise<T[]>): AsyncGenerator<T> {
   let after = -1;
   for (;;) {
     const rows = await page(after);
@@ -289,21 +288,50 @@ export async function* pagedOutcomes(page: (afterSeq: number) => Promise<ItemOut
   }
 }
 
-function toOutcome(row: ItemRow): ItemOutcome {
+const PAGE_COLUMNS = [
+  'seq', 'line', 'item_key', 'request_key', 'state', 'reason', 'message', 'generation', 'round', 'tier', 'output', 'tokens_in', 'tokens_out', 'cost_usd',
+] as const;
+
+type PageRow = [
+  seq: number, line: number, itemKey: string, requestKey: string | null, state: ItemState, reason: string | null, message: string | null,
+  generation: number, round: number, tier: string, output: string | null, tokensIn: number, tokensOut: number, costUsd: number,
+];
+
+function toStoredOutcome(row: PageRow): StoredOutcome {
   return {
-    seq: row.seq,
-    line: row.line,
-    itemKey: row.item_key,
-    requestKey: row.request_key,
-    state: row.state,
-    reason: row.reason as ItemOutcome['reason'],
-    message: row.message,
-    generation: row.generation,
-    round: row.round,
-    tier: row.tier as ItemOutcome['tier'],
-    output: row.output === null ? undefined : JSON.parse(row.output),
-    tokensIn: row.tokens_in,
-    tokensOut: row.tokens_out,
-    costUsd: row.cost_usd,
+    seq: row[0],
+    line: row[1],
+    itemKey: row[2],
+    requestKey: row[3],
+    state: row[4],
+    reason: row[5] as StoredOutcome['reason'],
+    message: row[6],
+    generation: row[7],
+    round: row[8],
+    tier: row[9] as StoredOutcome['tier'],
+    outputJson: row[10],
+    tokensIn: row[11],
+    tokensOut: row[12],
+    costUsd: row[13],
+  };
+}
+
+/** The outcome with its output parsed from the stored JSON text. */
+export function parsedOutcome(stored: StoredOutcome): ItemOutcome {
+  return {
+    seq: stored.seq,
+    line: stored.line,
+    itemKey: stored.itemKey,
+    requestKey: stored.requestKey,
+    state: stored.state,
+    reason: stored.reason,
+    message: stored.message,
+    generation: stored.generation,
+    round: stored.round,
+    tier: stored.tier,
+    output: stored.outputJson === null ? undefined : JSON.parse(stored.outputJson),
+    tokensIn: stored.tokensIn,
+    tokensOut: stored.tokensOut,
+    costUsd: stored.costUsd,
   };
 }
