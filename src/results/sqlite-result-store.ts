@@ -53,10 +53,13 @@ CREATE TABLE IF NOT EXISTS jobs (
 
 // An outcome replaces the stored one only if it comes from a later attempt, or settles a retryable one of
 // the same attempt. Re-collecting a file therefore changes nothing, and a stale collect cannot undo news.
-const UPSERT = `
+// The job id and task version are the same for every outcome of a call: they are written into the statement
+// as literals (one statement per job and task version), which saves two string binds per item.
+function upsertSql(jobId: string, taskVersion: string): string {
+  return `
 INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, state, reason, message,
                    generation, round, attempt, tier, output, tokens_in, tokens_out, cost_usd)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (job_id, seq) DO UPDATE SET
   line = excluded.line, item_key = excluded.item_key, request_key = excluded.request_key,
   task_version = excluded.task_version, state = excluded.state, reason = excluded.reason,
@@ -65,6 +68,13 @@ ON CONFLICT (job_id, seq) DO UPDATE SET
   tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out, cost_usd = excluded.cost_usd
 WHERE excluded.attempt > items.attempt
    OR (excluded.attempt = items.attempt AND items.state = 'failed_retryable' AND excluded.state <> 'failed_retryable')`;
+}
+
+/** A SQL string literal. */
+function sqlText(value: string): string {
+  if (value.includes('\u0000')) throw new Error('a job id or task version cannot hold a NUL character');
+  return `'${value.replace(/'/g, "''")}'`;
+}
 
 const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'cancelled', 'cached'];
 
@@ -74,7 +84,7 @@ const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'can
  */
 export class SqliteResultStore implements ResultStore {
   private readonly db: Database.Database;
-  private readonly upsert: Database.Statement;
+  private readonly upserts = new Map<string, Database.Statement>();
   private readonly pageStatement: Database.Statement;
   private readonly upsertMany: (jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => void;
 
@@ -87,7 +97,6 @@ export class SqliteResultStore implements ResultStore {
     this.db.pragma('cache_size = -32768');
     this.db.pragma('busy_timeout = 15000');
     this.db.exec(SCHEMA);
-    this.upsert = this.db.prepare(UPSERT);
     // arrays, not objects, and only the columns an outcome has: this reads every item of a job at finalize
     this.pageStatement = this.db
       .prepare(
@@ -96,14 +105,26 @@ export class SqliteResultStore implements ResultStore {
       .raw(true);
     // positional parameters and no intermediate objects: this runs once per item
     this.upsertMany = this.db.transaction((jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => {
+      const upsert = this.upsertFor(jobId, taskVersion);
       for (const o of outcomes) {
-        this.upsert.run(
-          jobId, o.seq, o.line, o.itemKey, o.requestKey, taskVersion, o.state, o.reason, o.message,
+        upsert.run(
+          o.seq, o.line, o.itemKey, o.requestKey, o.state, o.reason, o.message,
           o.generation, o.round, attemptOrder(o.generation, o.round), o.tier,
           o.output === undefined ? null : JSON.stringify(o.output), o.tokensIn, o.tokensOut, o.costUsd,
         );
       }
     });
+  }
+
+  private upsertFor(jobId: string, taskVersion: string): Database.Statement {
+    const key = `${jobId}\n${taskVersion}`;
+    let statement = this.upserts.get(key);
+    if (!statement) {
+      if (this.upserts.size >= 32) this.upserts.clear(); // a worker serves a handful of jobs at once
+      statement = this.db.prepare(upsertSql(jobId, taskVersion));
+      this.upserts.set(key, statement);
+    }
+    return statement;
   }
 
   async upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void> {
