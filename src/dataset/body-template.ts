@@ -9,11 +9,28 @@ import { lookup, valueText, type CompiledTemplate } from './prompt-template';
  * checked against the slow path on the first row (see createRequestRenderer).
  */
 export interface BodyTemplate {
+  /** The compiled template as plain data (render threads receive it). */
+  plan: BodyPlan;
   /** The body JSON for a row. @throws MissingFieldError */
-  render(row: Record<string, unknown>): { bodyJson: string; promptChars: number; values: string[] };
+  render(row: Record<string, unknown>): RenderedBody;
+}
+
+export interface RenderedBody {
+  bodyJson: string;
+  promptChars: number;
+  values: string[];
 }
 
 type Hole = { path: string[]; name: string; where: string };
+
+/** A body as JSON text with holes: literal, hole, literal, ..., literal; `order[i]` is the hole after literal i. */
+export interface BodyPlan {
+  literals: string[];
+  order: number[];
+  holes: Hole[];
+  literalChars: number;
+  messageCount: number;
+}
 
 const SENTINEL = /\uF8FFlh(\d+)\uF8FF/;
 
@@ -58,19 +75,32 @@ export function compileBodyTemplate(
     else order.push(Number(pieces[i]));
   }
   if (order.length !== holes.length || new Set(order).size !== holes.length) return undefined;
-  return {
-    render(row) {
-      const values = holes.map((hole) => valueText(lookup(row, hole, hole.where)));
-      let bodyJson = literals[0]!;
-      let promptChars = literalChars;
-      for (let i = 0; i < order.length; i++) {
-        const value = values[order[i]!]!;
-        promptChars += value.length;
-        bodyJson += escapeJsonText(value) + literals[i + 1]!;
-      }
-      return { bodyJson, promptChars, values };
-    },
-  };
+  const plan: BodyPlan = { literals, order, holes, literalChars, messageCount: templates.length };
+  return { plan, render: (row) => renderBody(plan, row) };
+}
+
+/** Fills a plan's holes from a row. @throws MissingFieldError */
+export function renderBody(plan: BodyPlan, row: Record<string, unknown>): RenderedBody {
+  const { holes, literals, order } = plan;
+  const values = holes.map((hole) => valueText(lookup(row, hole, hole.where)));
+  let bodyJson = literals[0]!;
+  let promptChars = plan.literalChars;
+  for (let i = 0; i < order.length; i++) {
+    const value = values[order[i]!]!;
+    promptChars += value.length;
+    bodyJson += escapeJsonText(value) + literals[i + 1]!;
+  }
+  return { bodyJson, promptChars, values };
+}
+
+/**
+ * What distinguishes a templated request from others of the same task version (hashed into its request key):
+ * its values, length-prefixed so no two value lists read alike.
+ */
+export function identityOfValues(values: readonly string[]): string {
+  let identity = 'values:';
+  for (const value of values) identity += `${value.length}:${value}`;
+  return identity;
 }
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;

@@ -12,7 +12,7 @@ export async function* readJsonlRows(source: Readable): AsyncGenerator<DatasetRo
     const rows: DatasetRow[] = [];
     for (let i = 0; i < batch.lines.length; i++) {
       const text = batch.lines[i]!;
-      if (text.length === 0 || text.trim().length === 0) continue;
+      if (isBlankLine(text)) continue;
       const line = batch.firstLine + i;
       rows.push(parseRow(text, seq++, line));
     }
@@ -20,7 +20,13 @@ export async function* readJsonlRows(source: Readable): AsyncGenerator<DatasetRo
   }
 }
 
-function parseRow(text: string, seq: number, line: number): DatasetRow {
+/** Blank lines are not items. */
+export function isBlankLine(text: string): boolean {
+  return text.length === 0 || text.trim().length === 0;
+}
+
+/** One JSONL line as a row: parsed, or with why it could not be. */
+export function parseRow(text: string, seq: number, line: number): DatasetRow {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,14 +1,19 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
 import type { BatchProvider } from '../providers/batch-provider';
 import { BATCH_BYTES_MARGIN } from '../providers/provider-limits';
 import type { ItemOutcome } from '../results/item-outcome';
 import type { ResultStore } from '../results/result-store';
-import { customIdOf, itemKeyOf, lineKey, requestKeyOf } from '../spec/ids';
+import { customIdOf, requestKeyOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
-import { readDataset } from './dataset-reader';
-import type { DatasetRow } from './dataset-row';
-import { MissingFieldError } from './prompt-template';
-import { createRequestRenderer, type RequestBuilders } from './request-renderer';
+import { BLOB_PATH_PREFIX, DatasetNotFoundError, readDataset } from './dataset-reader';
+import { countItems, type LinePieces, type RenderedChunk } from './render-chunk';
+import { RenderPool, renderThreadScript } from './render-pool';
+import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
+import { rowRequest } from './row-request';
 import { ShardWriter, type ShardEntry, type ShardLimits, type ShardRef } from './shard-writer';
 import { countTokens, TokenEstimator } from './token-estimator';
 
@@ -28,6 +33,8 @@ export interface PrepareResult {
   untouched: number;
   estTokens: number;
   shards: ShardRef[];
+  /** Threads that rendered the requests (0: rendered row by row on the caller's thread). */
+  renderThreads?: number;
 }
 
 export interface PrepareDeps {
@@ -39,6 +46,11 @@ export interface PrepareDeps {
   onProgress?: (rowsRead: number) => void;
   /** Requests per shard at most (smaller shards for the synchronous tiers). */
   maxRequestsPerShard?: number;
+  /**
+   * Render threads for large JSONL datasets: how many (default: the cores, at most 4; 0 renders on the
+   * caller's thread) and from what file size (default 8 MiB).
+   */
+  threads?: { count?: number; minBytes?: number };
 }
 
 /**
@@ -54,11 +66,23 @@ export function shardLimitsOf(spec: ResolvedJobSpec, provider: BatchProvider, ma
   };
 }
 
+/** What one read of rows (or one rendered chunk) adds: settled bad rows and requests for the shards. */
+interface PreparedBatch {
+  rows: number;
+  untouched: number;
+  bad: ItemOutcome[];
+  entries: ShardEntry[];
+  /** A rendered chunk whose requests all go to the shards as they are (then `entries` is empty). */
+  whole?: { chunk: RenderedChunk; requests: number; estTokens: number };
+}
+
 /**
  * Streams the dataset once and turns it into shard files: renders and hashes each request, estimates its
  * tokens, answers what the store already holds for this task version, and records bad rows as failed
- * outcomes with their line and reason. Memory stays flat in the dataset's size. Idempotent: the same
- * dataset and spec give the same shards and outcomes, so a retried prepare overwrites with equal data.
+ * outcomes with their line and reason. Memory stays flat in the dataset's size. Large JSONL datasets with a
+ * prompt template are rendered on threads (see RenderPool) into the same bytes as rendering row by row.
+ * Idempotent: the same dataset and spec give the same shards and outcomes, so a retried prepare overwrites
+ * with equal data.
  */
 export async function prepareJob(
   spec: ResolvedJobSpec,
@@ -69,6 +93,7 @@ export async function prepareJob(
   const { blobs, store, provider } = deps;
   const render = createRequestRenderer(spec, provider, deps.builders);
   const estimator = new TokenEstimator(spec.outputSchema ? countTokens(JSON.stringify(spec.outputSchema.schema)) : 0);
+  await calibrate(spec, blobs, render, estimator);
   const writer = new ShardWriter(blobs, { jobId: spec.jobId, generation, round: 0 }, shardLimitsOf(spec, provider, deps.maxRequestsPerShard));
   const useCache = spec.reuseCachedAnswers && (await store.hasAnswersFor(spec.taskVersion));
   const selected = selection === 'failed' ? new SeqCursor(await store.seqsInStates(spec.jobId, ['failed', 'cancelled'])) : undefined;
@@ -82,25 +107,88 @@ export async function prepareJob(
     tier: state === 'cached' ? 'cache' : 'none',
     output, tokensIn: 0, tokensOut: 0, costUsd: 0,
   });
+  const badRow = (seq: number, line: number, itemKey: string, problem: string) => settled(seq, line, itemKey, null, 'failed', problem, undefined);
+  const tooBig = (line: number, bytes: number) =>
+    bytes > spec.limits.maxRequestBytes ? `line ${line}: request is ${bytes} bytes, over limits.maxRequestBytes (${spec.limits.maxRequestBytes})` : undefined;
 
-  try {
+  /** Row by row on this thread: any dataset, any prompt. */
+  async function* renderHere(): AsyncGenerator<PreparedBatch> {
     for await (const rows of readDataset(spec.dataset, blobs)) {
-      const outcomes: ItemOutcome[] = [];
-      const entries: ShardEntry[] = [];
+      const batch: PreparedBatch = { rows: rows.length, untouched: 0, bad: [], entries: [] };
       for (const row of rows) {
-        result.total++;
         if (selected && !selected.has(row.seq)) {
-          result.untouched++;
+          batch.untouched++;
           continue;
         }
-        const made = toEntry(row);
-        if ('problem' in made) {
-          result.badRows++;
-          outcomes.push(settled(row.seq, row.line, made.itemKey, null, 'failed', made.problem, undefined));
-        } else entries.push(made);
+        const made = rowRequest(row, spec.dataset.idField, render);
+        if (made.problem !== undefined) {
+          batch.bad.push(badRow(row.seq, row.line, made.itemKey, made.problem));
+          continue;
+        }
+        const text = provider.batchLine(customIdOf(row.seq, generation, 0), made.rendered.bodyJson, spec.endpoint) + '\n';
+        const bytes = Buffer.byteLength(text);
+        const over = tooBig(row.line, bytes);
+        if (over) {
+          batch.bad.push(badRow(row.seq, row.line, made.itemKey, over));
+          continue;
+        }
+        const requestKey = requestKeyOf(spec.taskVersion, made.rendered.identity);
+        batch.entries.push({ seq: row.seq, line: row.line, itemKey: made.itemKey, requestKey, text, bytes, estTokens: estimator.estimateRequest(made.rendered) });
       }
-      const cached = useCache ? await store.findCached(entries.map((e) => e.requestKey)) : undefined;
-      for (const entry of entries) {
+      yield batch;
+    }
+  }
+
+  /**
+   * Chunks rendered on threads, taken in order. A chunk goes to the shards whole (in slices cut at shard
+   * boundaries) unless items must be picked one by one: a reprocess of failed items, or cached answers.
+   */
+  async function* renderOnThreads(threads: ThreadedRendering): AsyncGenerator<PreparedBatch> {
+    for await (const chunk of threads.chunks) {
+      const batch: PreparedBatch = { rows: chunk.items, untouched: 0, bad: [], entries: [] };
+      const firstSeq = chunk.firstSeq;
+      let requests = 0;
+      let estTokens = 0;
+      for (let i = 0; i < chunk.items; i++) {
+        const seq = firstSeq + i;
+        if (selected && !selected.has(seq)) {
+          batch.untouched++;
+          continue;
+        }
+        const problem = chunk.problems[i];
+        if (problem) {
+          batch.bad.push(badRow(seq, chunk.lines[i]!, chunk.itemKeys[i]!, problem));
+          continue;
+        }
+        if (selected || useCache) {
+          const start = i > 0 ? chunk.dataEnds[i - 1]! : 0;
+          const text = chunk.data.subarray(start, chunk.dataEnds[i]!);
+          batch.entries.push({ seq, line: chunk.lines[i]!, itemKey: chunk.itemKeys[i]!, requestKey: chunk.requestKeys[i]!, text: [text], bytes: text.byteLength, estTokens: chunk.estTokens[i]! });
+        } else {
+          requests++;
+          estTokens += chunk.estTokens[i]!;
+        }
+      }
+      if (!selected && !useCache) batch.whole = { chunk, requests, estTokens };
+      yield batch;
+    }
+  }
+
+  const threads = await startThreads(spec, provider, render, estimator, deps, generation);
+  result.renderThreads = threads?.count ?? 0;
+  try {
+    for await (const batch of threads ? renderOnThreads(threads) : renderHere()) {
+      result.total += batch.rows;
+      result.untouched += batch.untouched;
+      result.badRows += batch.bad.length;
+      if (batch.whole) {
+        result.queued += batch.whole.requests;
+        result.estTokens += batch.whole.estTokens;
+        await writer.addChunk(batch.whole.chunk);
+      }
+      const outcomes = batch.bad;
+      const cached = useCache ? await store.findCached(batch.entries.map((e) => e.requestKey)) : undefined;
+      for (const entry of batch.entries) {
         const hit = cached?.get(entry.requestKey);
         if (hit) {
           result.cached++;
@@ -119,38 +207,144 @@ export async function prepareJob(
   } catch (err) {
     await writer.abort();
     throw err;
+  } finally {
+    await threads?.close();
   }
   await store.upsertJob({ jobId: spec.jobId, generation, total: result.total, spec });
   return result;
+}
 
-  function toEntry(row: DatasetRow): ShardEntry | { problem: string; itemKey: string } {
-    const where = `line ${row.line}`;
-    if (row.error !== undefined) return { problem: `${where}: ${row.error}`, itemKey: lineKey(row.line) };
-    const itemKey = itemKeyOf(row.row, spec.dataset.idField);
-    if (itemKey === undefined) return { problem: `${where}: missing id field "${spec.dataset.idField}"`, itemKey: lineKey(row.line) };
-    let rendered;
-    try {
-      rendered = render(row.row);
-    } catch (err) {
-      if (err instanceof MissingFieldError) return { problem: `${where}: ${err.message}`, itemKey };
-      throw err;
+/**
+ * Counts the first requests exactly to learn this dataset's tokens per character, so every request after is
+ * estimated the same way whichever thread renders it.
+ */
+async function calibrate(spec: ResolvedJobSpec, blobs: BlobStore, render: RequestRenderer, estimator: TokenEstimator): Promise<void> {
+  let rows = 0;
+  for await (const batch of readDataset(spec.dataset, blobs)) {
+    for (const row of batch) {
+      const made = rowRequest(row, spec.dataset.idField, render);
+      if (made.rendered) estimator.estimateRequest(made.rendered);
+      if (estimator.calibrated || ++rows >= CALIBRATION_ROWS) return;
     }
-    const bodyJson = rendered.bodyJson;
-    const text = provider.batchLine(customIdOf(row.seq, generation, 0), bodyJson, spec.endpoint) + '\n';
-    const bytes = Buffer.byteLength(text);
-    if (bytes > spec.limits.maxRequestBytes) {
-      return { problem: `${where}: request is ${bytes} bytes, over limits.maxRequestBytes (${spec.limits.maxRequestBytes})`, itemKey };
-    }
-    return {
-      seq: row.seq,
-      line: row.line,
-      itemKey,
-      requestKey: requestKeyOf(spec.taskVersion, rendered.identity),
-      text,
-      bytes,
-      estTokens: estimator.estimateRequest(rendered),
-    };
   }
+}
+
+const CALIBRATION_ROWS = 2_000;
+
+interface ThreadedRendering {
+  count: number;
+  chunks: AsyncGenerator<RenderedChunk>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts render threads when they pay and the output is sure to match rendering row by row: a local JSONL
+ * file of at least `minBytes`, a prompt template whose compiled body was checked on a row, an estimator done
+ * sampling, and a batch line the provider builds by joining its custom_id and body.
+ */
+async function startThreads(
+  spec: ResolvedJobSpec,
+  provider: BatchProvider,
+  render: RequestRenderer,
+  estimator: TokenEstimator,
+  deps: PrepareDeps,
+  generation: number,
+): Promise<ThreadedRendering | undefined> {
+  const count = deps.threads?.count ?? Math.min(4, availableParallelism());
+  const minBytes = deps.threads?.minBytes ?? 8 * 1024 * 1024;
+  const plan = render.verifiedPlan();
+  const script = renderThreadScript();
+  if (count < 1 || !plan || !script || !estimator.calibrated || spec.dataset.format !== 'jsonl' || spec.dataset.path.startsWith(BLOB_PATH_PREFIX)) return undefined;
+  const size = await stat(spec.dataset.path).then((s) => s.size, () => 0);
+  if (size < minBytes) return undefined;
+  const line = linePieces(provider, spec, generation);
+  if (!line) return undefined;
+  const pool = new RenderPool(
+    script,
+    {
+      plan,
+      line,
+      idField: spec.dataset.idField,
+      taskVersion: spec.taskVersion,
+      generation,
+      maxRequestBytes: spec.limits.maxRequestBytes,
+      tokens: { ratio: estimator.ratio(), fixedTokens: estimator.fixed },
+    },
+    count,
+  );
+  const source = createReadStream(spec.dataset.path, { highWaterMark: 1 << 20 });
+  return {
+    count,
+    chunks: renderedChunks(pool, source, count * 2, spec.dataset.path),
+    close: async () => {
+      source.destroy();
+      await pool.close();
+    },
+  };
+}
+
+const ID_MARK = '\uF8FFid\uF8FF';
+const BODY_MARK = '\uF8FFbody\uF8FF';
+
+/** The provider's batch line around its two variable parts, checked against a real line; undefined if it is not a join. */
+function linePieces(provider: BatchProvider, spec: ResolvedJobSpec, generation: number): LinePieces | undefined {
+  const marked = provider.batchLine(ID_MARK, BODY_MARK, spec.endpoint);
+  const id = marked.indexOf(ID_MARK);
+  const body = marked.indexOf(BODY_MARK);
+  if (id < 0 || body < id || marked.indexOf(ID_MARK, id + 1) >= 0 || marked.indexOf(BODY_MARK, body + 1) >= 0) return undefined;
+  const pieces = { head: marked.slice(0, id), middle: marked.slice(id + ID_MARK.length, body), tail: marked.slice(body + BODY_MARK.length) + '\n' };
+  const sampleId = customIdOf(0, generation, 0);
+  const sampleBody = '{"a":"\u00e9"}';
+  if (provider.batchLine(sampleId, sampleBody, spec.endpoint) + '\n' !== pieces.head + sampleId + pieces.middle + sampleBody + pieces.tail) return undefined;
+  return pieces;
+}
+
+/**
+ * Cuts a byte stream into chunks of whole lines, numbers their items, renders them on the pool with at most
+ * `inFlight` chunks out, and yields the results in file order.
+ */
+async function* renderedChunks(
+  pool: RenderPool,
+  source: Readable,
+  inFlight: number,
+  file: string,
+): AsyncGenerator<RenderedChunk> {
+  const queue: Array<Promise<RenderedChunk>> = [];
+  let nextLine = 1;
+  let nextSeq = 0;
+  const send = (bytes: Uint8Array) => {
+    const own = new Uint8Array(bytes); // its own memory: it moves to the thread
+    const rendered = pool.render(own, nextLine, nextSeq);
+    rendered.catch(() => undefined); // awaited in order below; a failure surfaces there
+    queue.push(rendered);
+    nextLine += countLineBreaks(bytes);
+    nextSeq += countItems(bytes);
+  };
+  let carry: Buffer | undefined;
+  try {
+    for await (const raw of source) {
+      const bytes: Buffer = carry ? Buffer.concat([carry, raw as Buffer]) : (raw as Buffer);
+      const cut = bytes.lastIndexOf(10);
+      if (cut < 0) {
+        carry = bytes;
+        continue;
+      }
+      send(bytes.subarray(0, cut + 1));
+      carry = cut + 1 < bytes.length ? Buffer.from(bytes.subarray(cut + 1)) : undefined;
+      while (queue.length >= inFlight) yield await queue.shift()!;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DatasetNotFoundError(`dataset not found: ${file}`);
+    throw err;
+  }
+  if (carry && carry.length > 0) send(carry);
+  while (queue.length > 0) yield await queue.shift()!;
+}
+
+function countLineBreaks(bytes: Uint8Array): number {
+  let n = 0;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) n++;
+  return n;
 }
 
 /** Membership in an ascending list of seqs, asked in ascending order: O(1) memory beyond the list itself. */

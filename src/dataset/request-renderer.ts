@@ -1,6 +1,6 @@
 import type { BatchProvider, RenderedPrompt } from '../providers/batch-provider';
 import type { ResolvedJobSpec } from '../spec/job-spec';
-import { compileBodyTemplate } from './body-template';
+import { compileBodyTemplate, identityOfValues, type BodyPlan } from './body-template';
 import { compileTemplate } from './prompt-template';
 
 /**
@@ -31,6 +31,20 @@ export interface RenderedRequest {
   texts(): string[];
 }
 
+/** Renders one row into a provider request body. @throws MissingFieldError */
+export interface RequestRenderer {
+  (row: Record<string, unknown>): RenderedRequest;
+  /**
+   * The compiled body (JSON text with holes) once a rendered row has confirmed it matches building and
+   * serializing the body; undefined before that, and for request builders or bodies that cannot be compiled.
+   */
+  verifiedPlan(): BodyPlan | undefined;
+}
+
+function withoutPlan(render: (row: Record<string, unknown>) => RenderedRequest): RequestRenderer {
+  return Object.assign(render, { verifiedPlan: () => undefined });
+}
+
 /**
  * Compiles the spec's prompt once and returns a function that renders one row into a provider request body.
  * Message and input templates take a fast path (the body is compiled to JSON text with holes, checked on the
@@ -42,7 +56,7 @@ export function createRequestRenderer(
   spec: Pick<ResolvedJobSpec, 'prompt' | 'model' | 'endpoint' | 'params' | 'outputSchema'>,
   provider: Pick<BatchProvider, 'buildBody'>,
   builders: RequestBuilders = {},
-): (row: Record<string, unknown>) => RenderedRequest {
+): RequestRenderer {
   const shape = {
     model: spec.model,
     endpoint: spec.endpoint,
@@ -59,7 +73,7 @@ export function createRequestRenderer(
         `request builder "${prompt.builder}" is not registered on this worker (known: ${known.length ? known.join(', ') : 'none'})`,
       );
     }
-    return (row) => slowRequest(builder(row), build);
+    return withoutPlan((row) => slowRequest(builder(row), build));
   }
   const kind = 'input' in prompt ? 'input' : 'messages';
   const templates =
@@ -70,10 +84,10 @@ export function createRequestRenderer(
     'input' in prompt ? { input: templates[0]!.template.render(row) } : { messages: templates.map((t) => ({ role: t.role!, content: t.template.render(row) })) };
   const slow = (row: Record<string, unknown>) => slowRequest(renderPrompt(row), build);
   const fast = compileBodyTemplate(templates, build, kind);
-  if (!fast) return slow;
+  if (!fast) return withoutPlan(slow);
   let checked = false;
   let useFast = true;
-  return (row) => {
+  const render = (row: Record<string, unknown>): RenderedRequest => {
     if (!useFast) return slow(row);
     const rendered = fast.render(row);
     if (!checked) {
@@ -86,24 +100,19 @@ export function createRequestRenderer(
     }
     return {
       bodyJson: rendered.bodyJson,
-      identity: identityOf(rendered.values),
+      identity: identityOfValues(rendered.values),
       promptChars: rendered.promptChars,
       messageCount: templates.length,
       texts: () => textsOf(renderPrompt(row)),
     };
   };
+  return Object.assign(render, { verifiedPlan: () => (checked && useFast ? fast.plan : undefined) });
 }
 
 function slowRequest(prompt: RenderedPrompt, build: (prompt: RenderedPrompt) => Record<string, unknown>): RenderedRequest {
   const texts = textsOf(prompt);
   const bodyJson = JSON.stringify(build(prompt));
   return { bodyJson, identity: `body:${bodyJson}`, promptChars: texts.reduce((n, t) => n + t.length, 0), messageCount: texts.length, texts: () => texts };
-}
-
-function identityOf(values: readonly string[]): string {
-  let identity = 'values:';
-  for (const value of values) identity += `${value.length}:${value}`;
-  return identity;
 }
 
 function textsOf(prompt: RenderedPrompt): string[] {

@@ -1,6 +1,7 @@
 import type { BlobStore, BlobWriter } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import { manifestLine } from './manifest';
+import type { RenderedChunk } from './render-chunk';
 
 /** A shard as the workflows see it: an address plus sizes, never its rows. */
 export interface ShardRef {
@@ -16,13 +17,16 @@ export interface ShardLimits {
   maxTokens?: number;
 }
 
-/** One request on its way into a shard file. `text` is the batch line with its newline. */
+/**
+ * One request on its way into a shard file. `text` is the batch line with its newline, whole or in pieces
+ * (text and UTF-8 bytes, written one after the other); `bytes` is its size in UTF-8.
+ */
 export interface ShardEntry {
   seq: number;
   line: number;
   itemKey: string;
   requestKey: string;
-  text: string;
+  text: string | ReadonlyArray<string | Uint8Array>;
   bytes: number;
   estTokens: number;
 }
@@ -48,7 +52,7 @@ export class ShardWriter {
   /** Adds a request; returns a promise only when it had to write to storage (await it then). */
   add(entry: ShardEntry): Promise<void> | void {
     const open = this.current;
-    if (open && !this.fits(open.ref, entry)) return this.closeCurrent().then(() => this.append(entry));
+    if (open && !this.fits(open.ref, entry.bytes, entry.estTokens)) return this.closeCurrent().then(() => this.append(entry));
     return this.append(entry);
   }
 
@@ -57,9 +61,46 @@ export class ShardWriter {
     shard.ref.requests++;
     shard.ref.bytes += entry.bytes;
     shard.ref.estTokens += entry.estTokens;
-    const data = shard.data.write(entry.text);
+    const data = typeof entry.text === 'string' ? shard.data.write(entry.text) : writePieces(shard.data, entry.text);
     const manifest = shard.manifest.write(manifestLine([entry.seq, entry.line, entry.estTokens, entry.itemKey, entry.requestKey]));
     if (data || manifest) return Promise.all([data, manifest]).then(() => undefined);
+  }
+
+  /**
+   * Adds a rendered chunk's requests (bad rows in it are skipped) in runs: each stretch that fits the current
+   * shard is written as one slice of the chunk's batch lines and manifest lines.
+   */
+  async addChunk(chunk: RenderedChunk): Promise<void> {
+    let from = 0; // first item of the stretch not yet written
+    let dataFrom = 0;
+    let manifestFrom = 0;
+    const writeStretch = async (to: number) => {
+      const dataTo = to > 0 ? chunk.dataEnds[to - 1]! : 0;
+      const manifestTo = to > 0 ? chunk.manifestEnds[to - 1]! : 0;
+      if (this.current && dataTo > dataFrom) {
+        const data = this.current.data.write(chunk.data.subarray(dataFrom, dataTo));
+        const manifest = this.current.manifest.write(chunk.manifest.subarray(manifestFrom, manifestTo));
+        if (data) await data;
+        if (manifest) await manifest;
+      }
+      from = to;
+      dataFrom = dataTo;
+      manifestFrom = manifestTo;
+    };
+    for (let i = 0; i < chunk.items; i++) {
+      if (chunk.problems[i] !== null) continue;
+      const bytes = chunk.dataEnds[i]! - (i > 0 ? chunk.dataEnds[i - 1]! : 0);
+      const estTokens = chunk.estTokens[i]!;
+      if (this.current && !this.fits(this.current.ref, bytes, estTokens)) {
+        await writeStretch(i);
+        await this.closeCurrent();
+      }
+      const ref = (this.current ?? this.open()).ref;
+      ref.requests++;
+      ref.bytes += bytes;
+      ref.estTokens += estTokens;
+    }
+    if (from < chunk.items) await writeStretch(chunk.items);
   }
 
   /** Closes the last shard; returns every shard written, in order. */
@@ -75,10 +116,10 @@ export class ShardWriter {
     this.current = undefined;
   }
 
-  private fits(ref: ShardRef, entry: ShardEntry): boolean {
+  private fits(ref: ShardRef, bytes: number, estTokens: number): boolean {
     if (ref.requests + 1 > this.limits.maxRequests) return false;
-    if (ref.bytes + entry.bytes > this.limits.maxBytes) return false;
-    if (this.limits.maxTokens !== undefined && ref.estTokens + entry.estTokens > this.limits.maxTokens) return false;
+    if (ref.bytes + bytes > this.limits.maxBytes) return false;
+    if (this.limits.maxTokens !== undefined && ref.estTokens + estTokens > this.limits.maxTokens) return false;
     return true;
   }
 
@@ -100,4 +141,14 @@ export class ShardWriter {
     this.shards.push(this.current.ref);
     this.current = undefined;
   }
+}
+
+/** Writes pieces in order; a promise only when one of the writes had to wait. */
+function writePieces(writer: BlobWriter, pieces: ReadonlyArray<string | Uint8Array>): Promise<void> | void {
+  let waits: Array<Promise<void>> | undefined;
+  for (const piece of pieces) {
+    const wait = writer.write(piece);
+    if (wait) (waits ??= []).push(wait);
+  }
+  if (waits) return Promise.all(waits).then(() => undefined);
 }

@@ -57,6 +57,16 @@ export class TokenEstimator {
     return Math.ceil(request.promptChars * this.ratio()) + overhead;
   }
 
+  /** True once enough requests were counted exactly: from then on every request is estimated from its length. */
+  get calibrated(): boolean {
+    return this.samples >= SAMPLE_SIZE;
+  }
+
+  /** Tokens every request carries besides its text. */
+  get fixed(): number {
+    return this.fixedTokens;
+  }
+
   /** Tokens per character learned so far (0.25 before any sample). */
   ratio(): number {
     return this.sampledChars > 0 ? this.sampledTokens / this.sampledChars : 0.25;

@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
  * only when it flushed (await it then); hot loops skip the await otherwise.
  */
 export interface BlobWriter {
-  write(chunk: string): Promise<void> | void;
+  /** Text is written as UTF-8; bytes as they are (they must not change until written). */
+  write(chunk: string | Uint8Array): Promise<void> | void;
   close(): Promise<{ bytes: number }>;
   abort(): Promise<void>;
   readonly bytesWritten: number;

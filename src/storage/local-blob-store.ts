@@ -93,12 +93,13 @@ class LocalBlobWriter implements BlobWriter {
   /** Pending while a full buffer is handed over; writes made meanwhile queue behind it, in order. */
   private busy: Promise<void> | undefined;
 
-  write(chunk: string): Promise<void> | void {
+  write(chunk: string | Uint8Array): Promise<void> | void {
     if (this.busy) return this.queue(this.busy.then(() => this.encode(chunk)));
     return this.encode(chunk);
   }
 
-  private encode(chunk: string): Promise<void> | void {
+  private encode(chunk: string | Uint8Array): Promise<void> | void {
+    if (typeof chunk !== 'string') return this.copy(chunk);
     // UTF-8 takes at most 3 bytes per UTF-16 code unit: if that fits, encode in place
     if (this.used + chunk.length * 3 <= this.buffer.length) {
       this.used += this.buffer.write(chunk, this.used);
@@ -108,6 +109,21 @@ class LocalBlobWriter implements BlobWriter {
       this.flush().then(() => {
         if (chunk.length * 3 > this.buffer.length) return this.send(Buffer.from(chunk, 'utf8'));
         this.used += this.buffer.write(chunk, this.used);
+      }),
+    );
+  }
+
+  private copy(bytes: Uint8Array): Promise<void> | void {
+    if (this.used + bytes.byteLength <= this.buffer.length) {
+      this.buffer.set(bytes, this.used);
+      this.used += bytes.byteLength;
+      return;
+    }
+    return this.queue(
+      this.flush().then(() => {
+        if (bytes.byteLength > this.buffer.length) return this.send(Buffer.from(bytes));
+        this.buffer.set(bytes, 0);
+        this.used = bytes.byteLength;
       }),
     );
   }

@@ -1,0 +1,160 @@
+import { customIdOf, requestKeyOf } from '../spec/ids';
+import { identityOfValues, renderBody, type BodyPlan } from './body-template';
+import { isBlankLine, parseRow } from './jsonl-reader';
+import { manifestLine } from './manifest';
+import { rowRequest } from './row-request';
+
+/** A provider's batch line cut around its two variable parts: head + custom_id + middle + body + tail. */
+export interface LinePieces {
+  head: string;
+  middle: string;
+  /** Ends with the line break. */
+  tail: string;
+}
+
+/** What every chunk of one prepare shares. */
+export interface ChunkContext {
+  plan: BodyPlan;
+  line: LinePieces;
+  idField: string | undefined;
+  taskVersion: string;
+  generation: number;
+  maxRequestBytes: number;
+  /** Prompt tokens per character (learned from samples) and tokens every request carries besides its text. */
+  tokens: { ratio: number; fixedTokens: number };
+}
+
+/**
+ * One chunk of whole JSONL lines rendered for round 0 of a generation: per item (blank lines are not items),
+ * in order and numbered from the chunk's first seq, its input line and keys, and either its batch line and
+ * manifest line (UTF-8, item i spans `..ends[i]` from the previous end) or why it is a bad row (then it spans
+ * nothing and `problems[i]` says why). Plain data and typed arrays: it crosses threads cheaply.
+ */
+export interface RenderedChunk {
+  firstSeq: number;
+  items: number;
+  lines: Uint32Array;
+  estTokens: Uint32Array;
+  dataEnds: Uint32Array;
+  manifestEnds: Uint32Array;
+  itemKeys: string[];
+  /** Request keys; '' for bad rows. */
+  requestKeys: string[];
+  /** Why an item is a bad row; null for requests. */
+  problems: Array<string | null>;
+  badRows: number;
+  data: Uint8Array;
+  manifest: Uint8Array;
+}
+
+const PER_MESSAGE_OVERHEAD = 4;
+const ASCII_BLANK = new Uint8Array(128);
+for (const c of [9, 10, 11, 12, 13, 32]) ASCII_BLANK[c] = 1;
+
+/**
+ * Items (lines that are not blank, by the reader's rule) in a chunk of whole lines: decided from the first
+ * bytes of each line, decoding only lines that start with non-ASCII white space.
+ */
+export function countItems(bytes: Uint8Array): number {
+  let items = 0;
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(10, start);
+    if (end < 0) end = bytes.length;
+    let blank = true;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i]!;
+      if (b < 128 && ASCII_BLANK[b]) continue;
+      blank = b >= 128 && isBlankLine(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8'));
+      break;
+    }
+    if (!blank) items++;
+    start = end + 1;
+  }
+  return items;
+}
+
+/** A growable byte buffer that encodes strings into itself. */
+class Bytes {
+  buffer: Buffer;
+  used = 0;
+  constructor(size: number) {
+    this.buffer = Buffer.allocUnsafe(size);
+  }
+  write(text: string): void {
+    if (this.used + text.length * 3 > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + text.length * 3));
+      this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
+    this.used += this.buffer.write(text, this.used);
+  }
+}
+
+/**
+ * Renders a chunk of whole lines (ending at a line break, or at the end of the file) whose first line is
+ * `firstLine` and whose first item is `firstSeq`, by the same rules as rendering row by row: parse, id and
+ * template fields (rowRequest), body from the plan, request key from the values, tokens from the length,
+ * size within maxRequestBytes.
+ */
+export function renderChunk(context: ChunkContext, chunk: Uint8Array, firstLine: number, firstSeq: number): RenderedChunk {
+  const { plan, line: pieces, idField, taskVersion, generation, tokens } = context;
+  const texts = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8').split('\n');
+  if (texts.length > 0 && texts[texts.length - 1] === '') texts.pop();
+  const n = texts.length;
+  const out: RenderedChunk = {
+    firstSeq,
+    items: 0,
+    lines: new Uint32Array(n),
+    estTokens: new Uint32Array(n),
+    dataEnds: new Uint32Array(n),
+    manifestEnds: new Uint32Array(n),
+    itemKeys: [],
+    requestKeys: [],
+    problems: [],
+    badRows: 0,
+    data: new Uint8Array(0),
+    manifest: new Uint8Array(0),
+  };
+  const data = new Bytes(Math.max(1 << 16, chunk.byteLength * 6));
+  const manifest = new Bytes(Math.max(1 << 14, n * 96));
+  const overhead = tokens.fixedTokens + PER_MESSAGE_OVERHEAD * plan.messageCount;
+  for (let i = 0; i < n; i++) {
+    let text = texts[i]!;
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (isBlankLine(text)) continue;
+    const at = out.items++;
+    const seq = firstSeq + at;
+    const lineNo = firstLine + i;
+    out.lines[at] = lineNo;
+    const made = rowRequest(parseRow(text, seq, lineNo), idField, (row) => renderBody(plan, row));
+    out.itemKeys.push(made.itemKey);
+    let problem = made.problem ?? null;
+    if (made.rendered) {
+      const { bodyJson, promptChars, values } = made.rendered;
+      const start = data.used;
+      data.write(pieces.head + customIdOf(seq, generation, 0) + pieces.middle + bodyJson + pieces.tail);
+      const bytes = data.used - start;
+      if (bytes > context.maxRequestBytes) {
+        data.used = start;
+        problem = `line ${lineNo}: request is ${bytes} bytes, over limits.maxRequestBytes (${context.maxRequestBytes})`;
+      } else {
+        const requestKey = requestKeyOf(taskVersion, identityOfValues(values));
+        const estTokens = Math.ceil(promptChars * tokens.ratio) + overhead;
+        manifest.write(manifestLine([seq, lineNo, estTokens, made.itemKey, requestKey]));
+        out.requestKeys.push(requestKey);
+        out.estTokens[at] = estTokens;
+      }
+    }
+    if (problem !== null) {
+      out.requestKeys.push('');
+      out.badRows++;
+    }
+    out.problems.push(problem);
+    out.dataEnds[at] = data.used;
+    out.manifestEnds[at] = manifest.used;
+  }
+  out.data = data.buffer.subarray(0, data.used);
+  out.manifest = manifest.buffer.subarray(0, manifest.used);
+  return out;
+}

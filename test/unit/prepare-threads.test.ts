@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { prepareJob, type PrepareResult } from '../../src/dataset/prepare-job';
+import { countItems } from '../../src/dataset/render-chunk';
+import { renderThreadScript } from '../../src/dataset/render-pool';
+import type { ItemOutcome } from '../../src/results/item-outcome';
+import { jobLayout } from '../../src/storage/job-layout';
+import { coreFixture } from '../support/core-fixtures';
+import { ticket } from '../support/datasets';
+
+/**
+ * A dataset of about 1.6 MB (more than one 1 MiB read, so chunks carry partial lines over) with every kind
+ * of line the reader knows: blank and white-space-only lines (ASCII and not), CRLF endings, broken JSON,
+ * non-objects, rows without their id or a template field, a request over the size limit, and values that
+ * need JSON escaping. No trailing line break.
+ */
+function awkwardDataset(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < 7_000; i++) {
+    if (i % 997 === 5) lines.push('');
+    if (i % 1_009 === 7) lines.push('   \t');
+    if (i === 3_001) lines.push('\u00a0\u2028');
+    if (i % 1_013 === 11) lines.push('{"id": "broken", ');
+    if (i === 4_100) lines.push('[1, 2]');
+    if (i === 4_200) lines.push(JSON.stringify({ subject: 'no id', body: 'b' }));
+    if (i === 4_300) lines.push(JSON.stringify({ id: 'no-body', subject: 'x' }));
+    if (i === 4_400) lines.push(JSON.stringify({ ...ticket(i), body: 'x'.repeat(6_000) }));
+    const row = i % 50 === 0 ? { ...ticket(i), body: `Quote " back\\slash\nnew line, tab\t, é, 😀, \u2028 #${i}` } : ticket(i);
+    lines.push(JSON.stringify(row) + (i % 3 === 0 ? '\r' : ''));
+  }
+  return lines.join('\n');
+}
+
+async function prepareBoth(options: { reprocessFailed?: boolean } = {}) {
+  const f = coreFixture();
+  const file = f.write('awkward.jsonl', awkwardDataset());
+  const runs: Array<{ result: PrepareResult; files: string[]; outcomes: ItemOutcome[] }> = [];
+  for (const [jobId, threads] of [['serial', 0], ['threaded', 2]] as const) {
+    const spec = f.spec({ dataset: { path: file, idField: 'id' }, limits: { maxRequestsPerShard: 1_500, maxRequestBytes: 5_000 } }, jobId);
+    const deps = { blobs: f.blobs, store: f.store, provider: f.provider, threads: { count: threads, minBytes: 0 } };
+    let result = await prepareJob(spec, 0, 'all', deps);
+    if (options.reprocessFailed) {
+      // as if the provider had failed 2,000 requests of generation 0: those and the bad rows are reprocessed
+      const failed = Array.from({ length: 2_000 }, (_, i): ItemOutcome => ({
+        seq: 100 + i, line: 0, itemKey: `k${i}`, requestKey: null, state: 'failed', reason: 'server_error', message: 'boom',
+        generation: 0, round: 0, tier: 'batch', output: undefined, tokensIn: 0, tokensOut: 0, costUsd: 0,
+      }));
+      await f.store.upsertOutcomes(jobId, spec.taskVersion, failed);
+      result = await prepareJob(spec, 1, 'failed', deps);
+    }
+    const generation = options.reprocessFailed ? 1 : 0;
+    const files = result.shards.flatMap((s) => {
+      const address = { jobId, generation, round: 0, index: s.index };
+      return [jobLayout.shardInput(address), jobLayout.shardManifest(address)].map((key) => readFileSync(f.blobs.localPath(key), 'utf8'));
+    });
+    const outcomes: ItemOutcome[] = [];
+    for await (const o of f.store.iterate(jobId)) outcomes.push(o);
+    runs.push({ result, files, outcomes });
+  }
+  return runs;
+}
+
+describe('prepare on render threads', () => {
+  it('has a compiled render thread to run (npm test builds it first)', () => {
+    expect(renderThreadScript()).toBeDefined();
+  });
+
+  it('writes the same shard files, manifests and bad-row outcomes as rendering row by row', async () => {
+    const [serial, threaded] = await prepareBoth();
+    expect(serial!.result.renderThreads).toBe(0);
+    expect(threaded!.result.renderThreads).toBe(2);
+    const { renderThreads: _a, ...serialCounts } = serial!.result;
+    const { renderThreads: _b, ...threadedCounts } = threaded!.result;
+    expect(threadedCounts).toEqual(serialCounts);
+    expect(serial!.result.badRows).toBe(11);
+    expect(serial!.result.shards.length).toBeGreaterThan(4);
+    expect(threaded!.files).toEqual(serial!.files);
+    expect(threaded!.outcomes).toEqual(serial!.outcomes);
+  });
+
+  it('agrees when picking items one by one (a reprocess of failed items)', async () => {
+    const [serial, threaded] = await prepareBoth({ reprocessFailed: true });
+    expect(threaded!.result.renderThreads).toBe(2);
+    expect(serial!.result.queued).toBe(2_000 - 2);
+    expect(threaded!.result.queued).toBe(serial!.result.queued);
+    expect(threaded!.result.untouched).toBe(serial!.result.untouched);
+    expect(threaded!.files).toEqual(serial!.files);
+  });
+
+  it('counts items as the reader does: blank and white-space-only lines are not items', () => {
+    const text = ['{"a":1}', '', ' \t\r', '\u00a0', '\ufeff', '{"b":2}\r', 'x', '\u00e9'].join('\n');
+    expect(countItems(Buffer.from(text))).toBe(4);
+    expect(countItems(Buffer.from(text + '\n'))).toBe(4);
+  });
+});
