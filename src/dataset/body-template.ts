@@ -79,10 +79,15 @@ export function compileBodyTemplate(
   return { plan, render: (row) => renderBody(plan, row) };
 }
 
+/** A row's values for a plan's holes, in hole order. @throws MissingFieldError */
+export function holeValues(plan: BodyPlan, row: Record<string, unknown>): string[] {
+  return plan.holes.map((hole) => valueText(lookup(row, hole, hole.where)));
+}
+
 /** Fills a plan's holes from a row. @throws MissingFieldError */
 export function renderBody(plan: BodyPlan, row: Record<string, unknown>): RenderedBody {
-  const { holes, literals, order } = plan;
-  const values = holes.map((hole) => valueText(lookup(row, hole, hole.where)));
+  const { literals, order } = plan;
+  const values = holeValues(plan, row);
   let bodyJson = literals[0]!;
   let promptChars = plan.literalChars;
   for (let i = 0; i < order.length; i++) {
@@ -106,6 +111,6 @@ export function identityOfValues(values: readonly string[]): string {
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 
 /** A string's JSON form without its quotes; most values need no escaping and are returned as they are. */
-function escapeJsonText(value: string): string {
+export function escapeJsonText(value: string): string {
   return NEEDS_ESCAPE.test(value) ? JSON.stringify(value).slice(1, -1) : value;
 }
