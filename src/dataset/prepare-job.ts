@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import type { Readable } from 'node:stream';
 import type { BatchProvider } from '../providers/batch-provider';
 import { BATCH_BYTES_MARGIN } from '../providers/provider-limits';
 import type { ItemOutcome } from '../results/item-outcome';
@@ -11,9 +10,9 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { BLOB_PATH_PREFIX, DatasetNotFoundError, readDataset } from './dataset-reader';
 import { countItems, type LinePieces, type RenderedChunk } from './render-chunk';
-import { RenderPool, renderThreadScript } from './render-pool';
 import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
 import { rowRequest } from './row-request';
+import { inOrder, threadScript, ThreadPool, wholeLineChunks } from '../threads/thread-pool';
 import { ShardWriter, type ShardEntry, type ShardLimits, type ShardRef } from './shard-writer';
 import { countTokens, TokenEstimator } from './token-estimator';
 
@@ -253,13 +252,13 @@ async function startThreads(
   const count = deps.threads?.count ?? Math.min(4, availableParallelism());
   const minBytes = deps.threads?.minBytes ?? 8 * 1024 * 1024;
   const plan = render.verifiedPlan();
-  const script = renderThreadScript();
+  const script = threadScript('dataset/render-thread');
   if (count < 1 || !plan || !script || !estimator.calibrated || spec.dataset.format !== 'jsonl' || spec.dataset.path.startsWith(BLOB_PATH_PREFIX)) return undefined;
   const size = await stat(spec.dataset.path).then((s) => s.size, () => 0);
   if (size < minBytes) return undefined;
   const line = linePieces(provider, spec, generation);
   if (!line) return undefined;
-  const pool = new RenderPool(
+  const pool = new ThreadPool<{ chunk: Uint8Array; firstLine: number; firstSeq: number }, RenderedChunk>(
     script,
     {
       plan,
@@ -273,9 +272,17 @@ async function startThreads(
     count,
   );
   const source = createReadStream(spec.dataset.path, { highWaterMark: 1 << 20 });
+  let nextLine = 1;
+  let nextSeq = 0;
+  const renderOnPool = (chunk: Uint8Array) => {
+    const request = { chunk, firstLine: nextLine, firstSeq: nextSeq };
+    nextLine += countLineBreaks(chunk);
+    nextSeq += countItems(chunk);
+    return pool.run(request, [chunk.buffer as ArrayBuffer]);
+  };
   return {
     count,
-    chunks: renderedChunks(pool, source, count * 2, spec.dataset.path),
+    chunks: inOrder(datasetNotFoundAs(wholeLineChunks(source), spec.dataset.path), renderOnPool, count * 2),
     close: async () => {
       source.destroy();
       await pool.close();
@@ -299,46 +306,14 @@ function linePieces(provider: BatchProvider, spec: ResolvedJobSpec, generation: 
   return pieces;
 }
 
-/**
- * Cuts a byte stream into chunks of whole lines, numbers their items, renders them on the pool with at most
- * `inFlight` chunks out, and yields the results in file order.
- */
-async function* renderedChunks(
-  pool: RenderPool,
-  source: Readable,
-  inFlight: number,
-  file: string,
-): AsyncGenerator<RenderedChunk> {
-  const queue: Array<Promise<RenderedChunk>> = [];
-  let nextLine = 1;
-  let nextSeq = 0;
-  const send = (bytes: Uint8Array) => {
-    const own = new Uint8Array(bytes); // its own memory: it moves to the thread
-    const rendered = pool.render(own, nextLine, nextSeq);
-    rendered.catch(() => undefined); // awaited in order below; a failure surfaces there
-    queue.push(rendered);
-    nextLine += countLineBreaks(bytes);
-    nextSeq += countItems(bytes);
-  };
-  let carry: Buffer | undefined;
+/** A missing dataset file as DatasetNotFoundError, as reading it row by row reports it. */
+async function* datasetNotFoundAs<T>(items: AsyncIterable<T>, file: string): AsyncGenerator<T> {
   try {
-    for await (const raw of source) {
-      const bytes: Buffer = carry ? Buffer.concat([carry, raw as Buffer]) : (raw as Buffer);
-      const cut = bytes.lastIndexOf(10);
-      if (cut < 0) {
-        carry = bytes;
-        continue;
-      }
-      send(bytes.subarray(0, cut + 1));
-      carry = cut + 1 < bytes.length ? Buffer.from(bytes.subarray(cut + 1)) : undefined;
-      while (queue.length >= inFlight) yield await queue.shift()!;
-    }
+    yield* items;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DatasetNotFoundError(`dataset not found: ${file}`);
     throw err;
   }
-  if (carry && carry.length > 0) send(carry);
-  while (queue.length > 0) yield await queue.shift()!;
 }
 
 function countLineBreaks(bytes: Uint8Array): number {

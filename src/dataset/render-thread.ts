@@ -1,18 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { renderChunk, type ChunkContext } from './render-chunk';
+import { serveThread } from '../threads/thread-pool';
+import { renderChunk, type ChunkContext, type RenderedChunk } from './render-chunk';
 
-/**
- * A render thread of a prepare (see RenderPool): renders each chunk it is sent and hands the result back,
- * moving its buffers instead of copying them.
- */
+/** A render thread of a prepare: renders each chunk of lines it is sent (see prepareJob). */
 const context = workerData as ChunkContext;
-parentPort!.on('message', (message: { id: number; chunk: Uint8Array; firstLine: number; firstSeq: number }) => {
-  try {
-    const result = renderChunk(context, message.chunk, message.firstLine, message.firstSeq);
-    const moved = [result.lines, result.estTokens, result.dataEnds, result.manifestEnds, result.data, result.manifest].map((a) => a.buffer as ArrayBuffer);
-    parentPort!.postMessage({ id: message.id, result }, moved);
-  } catch (err) {
-    const error = err as Error;
-    parentPort!.postMessage({ id: message.id, error: { name: error.name, message: error.message, stack: error.stack } });
-  }
-});
+serveThread<{ chunk: Uint8Array; firstLine: number; firstSeq: number }, RenderedChunk>(
+  parentPort!,
+  (request) => renderChunk(context, request.chunk, request.firstLine, request.firstSeq),
+  (result) => [result.lines, result.estTokens, result.dataEnds, result.manifestEnds, result.data, result.manifest].map((a) => a.buffer as ArrayBuffer),
+);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { prepareJob, type PrepareResult } from '../../src/dataset/prepare-job';
 import { countItems } from '../../src/dataset/render-chunk';
-import { renderThreadScript } from '../../src/dataset/render-pool';
+import { threadScript } from '../../src/threads/thread-pool';
 import type { ItemOutcome } from '../../src/results/item-outcome';
 import { jobLayout } from '../../src/storage/job-layout';
 import { coreFixture } from '../support/core-fixtures';
@@ -61,7 +61,7 @@ async function prepareBoth(options: { reprocessFailed?: boolean } = {}) {
 
 describe('prepare on render threads', () => {
   it('has a compiled render thread to run (npm test builds it first)', () => {
-    expect(renderThreadScript()).toBeDefined();
+    expect(threadScript('dataset/render-thread')).toBeDefined();
   });
 
   it('writes the same shard files, manifests and bad-row outcomes as rendering row by row', async () => {

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { projectRoot } from '../dev/project-root';
+
+export class ThreadError extends Error {
+  override readonly name = 'ThreadError';
+}
+
+/**
+ * A compiled thread script by its path under src/ (e.g. 'dataset/render-thread'): from the build when this
+ * runs from it, or from dist/ when running from sources (tests). Undefined when there is none (callers then
+ * do the work on their own thread).
+ */
+export function threadScript(name: string): string | undefined {
+  const candidates = [path.join(__dirname, '..', `${name}.js`), path.join(projectRoot(), 'dist', 'src', `${name}.js`)];
+  return candidates.find((file) => existsSync(file) && file.endsWith('.js'));
+}
+
+type Pending<R> = { resolve: (result: R) => void; reject: (err: Error) => void };
+
+/**
+ * A few threads running one script for one task (a prepare, a collect): each message goes to the next thread
+ * in turn, its buffers moved rather than copied, and its result comes back as a promise. The script answers
+ * each `{ id, ... }` with `{ id, result }` or `{ id, error }` (see serveThread).
+ */
+export class ThreadPool<Request extends object, Result> {
+  private readonly threads: Array<{ worker: Worker; pending: Map<number, Pending<Result>> }>;
+  private nextId = 0;
+  private turn = 0;
+  private closed = false;
+
+  constructor(script: string, workerData: unknown, size: number) {
+    this.threads = Array.from({ length: size }, () => {
+      const worker = new Worker(script, { workerData });
+      const thread = { worker, pending: new Map<number, Pending<Result>>() };
+      worker.on('message', (message: { id: number; result?: Result; error?: { message: string; stack?: string } }) => {
+        const waiting = thread.pending.get(message.id);
+        if (!waiting) return;
+        thread.pending.delete(message.id);
+        if (message.error) waiting.reject(Object.assign(new ThreadError(message.error.message), { stack: message.error.stack }));
+        else waiting.resolve(message.result as Result);
+      });
+      const failAll = (err: Error) => {
+        for (const waiting of thread.pending.values()) waiting.reject(err);
+        thread.pending.clear();
+      };
+      worker.on('error', (err) => failAll(new ThreadError(`thread failed: ${err.message}`)));
+      worker.on('exit', (code) => {
+        if (!this.closed) failAll(new ThreadError(`thread exited (code ${code})`));
+      });
+      return thread;
+    });
+  }
+
+  /** Runs a request on the next thread; buffers in `transfer` move to it (do not use them after). */
+  run(request: Request, transfer: ArrayBuffer[] = []): Promise<Result> {
+    const thread = this.threads[this.turn++ % this.threads.length]!;
+    const id = this.nextId++;
+    return new Promise<Result>((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ ...request, id }, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+}
+
+/**
+ * The thread side: answers each request with `handle`'s result, moving the buffers `transferOf` names.
+ * Errors go back to the caller's promise.
+ */
+export function serveThread<Request, Result>(
+  port: import('node:worker_threads').MessagePort,
+  handle: (request: Request) => Result,
+  transferOf: (result: Result) => ArrayBuffer[],
+): void {
+  port.on('message', (message: Request & { id: number }) => {
+    try {
+      const result = handle(message);
+      port.postMessage({ id: message.id, result }, transferOf(result));
+    } catch (err) {
+      const error = err as Error;
+      port.postMessage({ id: message.id, error: { message: error.message, stack: error.stack } });
+    }
+  });
+}
+
+/**
+ * Cuts a byte stream into chunks of whole lines (the last one may lack its line break), each in its own
+ * memory so it can move to a thread.
+ */
+export async function* wholeLineChunks(source: AsyncIterable<Buffer | string>): AsyncGenerator<Uint8Array> {
+  let carry: Buffer | undefined;
+  for await (const raw of source) {
+    const piece = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    const bytes = carry ? Buffer.concat([carry, piece]) : piece;
+    const cut = bytes.lastIndexOf(10);
+    if (cut < 0) {
+      carry = bytes;
+      continue;
+    }
+    yield new Uint8Array(bytes.subarray(0, cut + 1));
+    carry = cut + 1 < bytes.length ? Buffer.from(bytes.subarray(cut + 1)) : undefined;
+  }
+  if (carry && carry.length > 0) yield new Uint8Array(carry);
+}
+
+/**
+ * Runs `start` on each item with at most `inFlight` running, and yields their results in the items' order.
+ * A failure surfaces when its turn comes.
+ */
+export async function* inOrder<T, R>(items: AsyncIterable<T>, start: (item: T) => Promise<R>, inFlight: number): AsyncGenerator<R> {
+  const queue: Array<Promise<R>> = [];
+  for await (const item of items) {
+    const running = start(item);
+    running.catch(() => undefined); // awaited in order below
+    queue.push(running);
+    while (queue.length >= inFlight) yield await queue.shift()!;
+  }
+  while (queue.length > 0) yield await queue.shift()!;
+}
