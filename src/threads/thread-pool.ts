@@ -19,45 +19,67 @@ export function threadScript(name: string): string | undefined {
 
 type Pending<R> = { resolve: (result: R) => void; reject: (err: Error) => void };
 
+type Thread<R> = { worker: Worker; pending: Map<number, Pending<R>> };
+
 /**
- * A few threads running one script for one task (a prepare, a collect): each message goes to the next thread
- * in turn, its buffers moved rather than copied, and its result comes back as a promise. The script answers
- * each `{ id, ... }` with `{ id, result }` or `{ id, error }` (see serveThread).
+ * A few threads running one script: each message goes to the next thread in turn, its buffers moved rather
+ * than copied, and its result comes back as a promise. The script answers each `{ id, ... }` with
+ * `{ id, result }` or `{ id, error }` (see serveThread). An idle thread does not keep the process alive, and
+ * a thread that dies fails what it had and is replaced.
  */
 export class ThreadPool<Request extends object, Result> {
-  private readonly threads: Array<{ worker: Worker; pending: Map<number, Pending<Result>> }>;
+  private readonly threads: Array<Thread<Result>>;
   private nextId = 0;
   private turn = 0;
   private closed = false;
 
-  constructor(script: string, workerData: unknown, size: number) {
-    this.threads = Array.from({ length: size }, () => {
-      const worker = new Worker(script, { workerData });
-      const thread = { worker, pending: new Map<number, Pending<Result>>() };
-      worker.on('message', (message: { id: number; result?: Result; error?: { message: string; stack?: string } }) => {
-        const waiting = thread.pending.get(message.id);
-        if (!waiting) return;
-        thread.pending.delete(message.id);
-        if (message.error) waiting.reject(Object.assign(new ThreadError(message.error.message), { stack: message.error.stack }));
-        else waiting.resolve(message.result as Result);
-      });
-      const failAll = (err: Error) => {
-        for (const waiting of thread.pending.values()) waiting.reject(err);
-        thread.pending.clear();
-      };
-      worker.on('error', (err) => failAll(new ThreadError(`thread failed: ${err.message}`)));
-      worker.on('exit', (code) => {
-        if (!this.closed) failAll(new ThreadError(`thread exited (code ${code})`));
-      });
-      return thread;
+  constructor(
+    private readonly script: string,
+    private readonly workerData: unknown,
+    size: number,
+  ) {
+    this.threads = [];
+    for (let i = 0; i < size; i++) this.threads.push(this.spawn(i));
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  private spawn(slot: number): Thread<Result> {
+    const worker = new Worker(this.script, { workerData: this.workerData });
+    worker.unref();
+    const thread: Thread<Result> = { worker, pending: new Map() };
+    const settle = (id: number) => {
+      const waiting = thread.pending.get(id);
+      thread.pending.delete(id);
+      if (thread.pending.size === 0) worker.unref();
+      return waiting;
+    };
+    worker.on('message', (message: { id: number; result?: Result; error?: { message: string; stack?: string } }) => {
+      const waiting = settle(message.id);
+      if (!waiting) return;
+      if (message.error) waiting.reject(Object.assign(new ThreadError(message.error.message), { stack: message.error.stack }));
+      else waiting.resolve(message.result as Result);
     });
+    const failAll = (err: Error) => {
+      for (const id of [...thread.pending.keys()]) settle(id)?.reject(err);
+    };
+    worker.on('error', (err) => failAll(new ThreadError(`thread failed: ${err.message}`)));
+    worker.on('exit', (code) => {
+      failAll(new ThreadError(`thread exited (code ${code})`));
+      if (!this.closed && this.threads[slot] === thread) this.threads[slot] = this.spawn(slot);
+    });
+    return thread;
   }
 
   /** Runs a request on the next thread; buffers in `transfer` move to it (do not use them after). */
   run(request: Request, transfer: ArrayBuffer[] = []): Promise<Result> {
+    if (this.closed) return Promise.reject(new ThreadError('the thread pool is closed'));
     const thread = this.threads[this.turn++ % this.threads.length]!;
     const id = this.nextId++;
     return new Promise<Result>((resolve, reject) => {
+      if (thread.pending.size === 0) thread.worker.ref();
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ ...request, id }, transfer);
     });
