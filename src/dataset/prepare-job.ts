@@ -8,11 +8,11 @@ import type { ResultStore } from '../results/result-store';
 import { customIdOf, requestKeyOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
+import { inOrder, threadScript, ThreadPool, wholeLineChunks } from '../threads/thread-pool';
 import { BLOB_PATH_PREFIX, DatasetNotFoundError, readDataset } from './dataset-reader';
 import { countItems, type LinePieces, type RenderedChunk } from './render-chunk';
 import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
-import { rowRequest } from './row-request';
-import { inOrder, threadScript, ThreadPool, wholeLineChunks } from '../threads/thread-pool';
+import { overSizeProblem, rowRequest } from './row-request';
 import { ShardWriter, type ShardEntry, type ShardLimits, type ShardRef } from './shard-writer';
 import { countTokens, TokenEstimator } from './token-estimator';
 
@@ -79,7 +79,7 @@ interface PreparedBatch {
  * Streams the dataset once and turns it into shard files: renders and hashes each request, estimates its
  * tokens, answers what the store already holds for this task version, and records bad rows as failed
  * outcomes with their line and reason. Memory stays flat in the dataset's size. Large JSONL datasets with a
- * prompt template are rendered on threads (see RenderPool) into the same bytes as rendering row by row.
+ * prompt template are rendered on threads (see render-chunk.ts) into the same bytes as rendering row by row.
  * Idempotent: the same dataset and spec give the same shards and outcomes, so a retried prepare overwrites
  * with equal data.
  */
@@ -107,8 +107,7 @@ export async function prepareJob(
     output, tokensIn: 0, tokensOut: 0, costUsd: 0,
   });
   const badRow = (seq: number, line: number, itemKey: string, problem: string) => settled(seq, line, itemKey, null, 'failed', problem, undefined);
-  const tooBig = (line: number, bytes: number) =>
-    bytes > spec.limits.maxRequestBytes ? `line ${line}: request is ${bytes} bytes, over limits.maxRequestBytes (${spec.limits.maxRequestBytes})` : undefined;
+  const tooBig = (line: number, bytes: number) => overSizeProblem(line, bytes, spec.limits.maxRequestBytes);
 
   /** Row by row on this thread: any dataset, any prompt. */
   async function* renderHere(): AsyncGenerator<PreparedBatch> {

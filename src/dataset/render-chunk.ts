@@ -2,7 +2,7 @@ import { customIdOf, requestKeyOf } from '../spec/ids';
 import { escapeJsonText, holeValues, identityOfValues, type BodyPlan } from './body-template';
 import { isBlankLine, parseRow } from './jsonl-reader';
 import { manifestLine } from './manifest';
-import { rowRequest } from './row-request';
+import { overSizeProblem, rowRequest } from './row-request';
 
 /** A provider's batch line cut around its two variable parts: head + custom_id + middle + body + tail. */
 export interface LinePieces {
@@ -162,10 +162,10 @@ export function renderChunk(context: ChunkContext, chunk: Uint8Array, firstLine:
         data.copy(literals[h + 1]!);
       }
       data.copy(tail);
-      const bytes = data.used - start;
-      if (bytes > context.maxRequestBytes) {
+      const over = overSizeProblem(lineNo, data.used - start, context.maxRequestBytes);
+      if (over) {
         data.used = start;
-        problem = `line ${lineNo}: request is ${bytes} bytes, over limits.maxRequestBytes (${context.maxRequestBytes})`;
+        problem = over;
       } else {
         const requestKey = requestKeyOf(taskVersion, identityOfValues(values));
         const estTokens = Math.ceil(promptChars * tokens.ratio) + overhead;

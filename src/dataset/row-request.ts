@@ -21,3 +21,8 @@ export function rowRequest<R>(row: DatasetRow, idField: string | undefined, rend
     throw err;
   }
 }
+
+/** Why a request line of `bytes` bytes is a bad row, or undefined when it is within the limit. */
+export function overSizeProblem(line: number, bytes: number, maxRequestBytes: number): string | undefined {
+  return bytes > maxRequestBytes ? `line ${line}: request is ${bytes} bytes, over limits.maxRequestBytes (${maxRequestBytes})` : undefined;
+}
