@@ -60,7 +60,7 @@ export async function runSyncShard(request: SyncShardRequest, deps: SyncShardDep
   const done = new Set((await outcomesSoFar()).map((o) => o.seq));
   const limiter = new RateLimiter(spec.realtime.requestsPerMinute * request.share, spec.realtime.tokensPerMinute * request.share);
   // every request in flight listens to the activity's cancellation (the SDK call, the limiter, a backoff)
-  if (request.signal) setMaxListeners(Math.max(10, spec.realtime.concurrency * 3 + 10), request.signal);
+  if (request.signal) setMaxListeners(Math.max(10, spec.realtime.concurrency * 8 + 16), request.signal);
   const validator = new OutputValidator(spec.outputSchema);
   const context = (itemTier: SyncTier): ClassifyContext => ({
     provider, validator, prices: deps.prices, model: spec.model, endpoint: spec.endpoint, retryOn: new Set(spec.retry.retryOn),
