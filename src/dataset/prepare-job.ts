@@ -10,7 +10,7 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { inOrder, threadScript, ThreadPool, wholeLineChunks } from '../threads/thread-pool';
 import { BLOB_PATH_PREFIX, DatasetNotFoundError, readDataset } from './dataset-reader';
-import { countItems, type LinePieces, type RenderedChunk } from './render-chunk';
+import { countLines, type LinePieces, type RenderedChunk } from './render-chunk';
 import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
 import { overSizeProblem, rowRequest } from './row-request';
 import { ShardWriter, type ShardEntry, type ShardLimits, type ShardRef } from './shard-writer';
@@ -275,8 +275,9 @@ async function startThreads(
   let nextSeq = 0;
   const renderOnPool = (chunk: Uint8Array) => {
     const request = { chunk, firstLine: nextLine, firstSeq: nextSeq };
-    nextLine += countLineBreaks(chunk);
-    nextSeq += countItems(chunk);
+    const counted = countLines(chunk);
+    nextLine += counted.breaks;
+    nextSeq += counted.items;
     return pool.run(request, [chunk.buffer as ArrayBuffer]);
   };
   return {
@@ -313,12 +314,6 @@ async function* datasetNotFoundAs<T>(items: AsyncIterable<T>, file: string): Asy
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DatasetNotFoundError(`dataset not found: ${file}`);
     throw err;
   }
-}
-
-function countLineBreaks(bytes: Uint8Array): number {
-  let n = 0;
-  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) n++;
-  return n;
 }
 
 /** Membership in an ascending list of seqs, asked in ascending order: O(1) memory beyond the list itself. */

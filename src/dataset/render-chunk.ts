@@ -3,6 +3,7 @@ import { escapeJsonText, holeValues, identityOfValues, type BodyPlan } from './b
 import { isBlankLine, parseRow } from './jsonl-reader';
 import { manifestLine } from './manifest';
 import { overSizeProblem, rowRequest } from './row-request';
+import { estimateFromLength } from './token-estimator';
 
 /** A provider's batch line cut around its two variable parts: head + custom_id + middle + body + tail. */
 export interface LinePieces {
@@ -42,25 +43,26 @@ export interface RenderedChunk {
   requestKeys: string[];
   /** Why an item is a bad row; null for requests. */
   problems: Array<string | null>;
-  badRows: number;
   data: Uint8Array;
   manifest: Uint8Array;
 }
 
-const PER_MESSAGE_OVERHEAD = 4;
 const ASCII_BLANK = new Uint8Array(128);
 for (const c of [9, 10, 11, 12, 13, 32]) ASCII_BLANK[c] = 1;
 
 /**
- * Items (lines that are not blank, by the reader's rule) in a chunk of whole lines: decided from the first
- * bytes of each line, decoding only lines that start with non-ASCII white space.
+ * A chunk of whole lines counted in one pass: its line breaks, and its items (lines that are not blank, by
+ * the reader's rule), decided from the first bytes of each line, decoding only lines that start with
+ * non-ASCII white space.
  */
-export function countItems(bytes: Uint8Array): number {
+export function countLines(bytes: Uint8Array): { breaks: number; items: number } {
+  let breaks = 0;
   let items = 0;
   let start = 0;
   while (start < bytes.length) {
     let end = bytes.indexOf(10, start);
     if (end < 0) end = bytes.length;
+    else breaks++;
     let blank = true;
     for (let i = start; i < end; i++) {
       const b = bytes[i]!;
@@ -71,7 +73,7 @@ export function countItems(bytes: Uint8Array): number {
     if (!blank) items++;
     start = end + 1;
   }
-  return items;
+  return { breaks, items };
 }
 
 /**
@@ -128,13 +130,11 @@ export function renderChunk(context: ChunkContext, chunk: Uint8Array, firstLine:
     itemKeys: [],
     requestKeys: [],
     problems: [],
-    badRows: 0,
     data: new Uint8Array(0),
     manifest: new Uint8Array(0),
   };
   const data = new Bytes(Math.max(1 << 16, chunk.byteLength * 6));
   const manifest = new Bytes(Math.max(1 << 14, n * 96));
-  const overhead = tokens.fixedTokens + PER_MESSAGE_OVERHEAD * plan.messageCount;
   // the constant parts as bytes, copied as they are: a line is never built as one string
   const literals = plan.literals.map((literal) => Buffer.from(literal));
   const tail = Buffer.from(pieces.tail);
@@ -168,16 +168,13 @@ export function renderChunk(context: ChunkContext, chunk: Uint8Array, firstLine:
         problem = over;
       } else {
         const requestKey = requestKeyOf(taskVersion, identityOfValues(values));
-        const estTokens = Math.ceil(promptChars * tokens.ratio) + overhead;
+        const estTokens = estimateFromLength(promptChars, plan.messageCount, tokens.ratio, tokens.fixedTokens);
         manifest.write(manifestLine([seq, lineNo, estTokens, made.itemKey, requestKey]));
         out.requestKeys.push(requestKey);
         out.estTokens[at] = estTokens;
       }
     }
-    if (problem !== null) {
-      out.requestKeys.push('');
-      out.badRows++;
-    }
+    if (problem !== null) out.requestKeys.push('');
     out.problems.push(problem);
     out.dataEnds[at] = data.used;
     out.manifestEnds[at] = manifest.used;

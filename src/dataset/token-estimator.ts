@@ -21,6 +21,15 @@ const SAMPLE_SIZE = 64;
 const PER_MESSAGE_OVERHEAD = 4;
 
 /**
+ * A request's prompt tokens from its length: characters times a tokens-per-character ratio, plus what every
+ * request carries (`fixedTokens`) and a few tokens per message. TokenEstimator and the render threads both
+ * estimate with this, so a request gets the same estimate on either path.
+ */
+export function estimateFromLength(promptChars: number, messageCount: number, ratio: number, fixedTokens: number): number {
+  return Math.ceil(promptChars * ratio) + fixedTokens + PER_MESSAGE_OVERHEAD * messageCount;
+}
+
+/**
  * Estimates prompt tokens per request fast enough for millions of rows: the first requests are counted with
  * the real tokenizer to learn this dataset's tokens-per-character ratio, the rest are estimated from their
  * length with that ratio. Used for shard sizing, admission control and cost estimates, never for billing.
@@ -45,16 +54,15 @@ export class TokenEstimator {
    * without texts is estimated, not sampled).
    */
   estimateRequest(request: { promptChars: number; messageCount: number; texts?: () => readonly string[] }): number {
-    const overhead = this.fixedTokens + PER_MESSAGE_OVERHEAD * request.messageCount;
     if (this.samples < SAMPLE_SIZE && request.texts) {
       let tokens = 0;
       for (const text of request.texts()) tokens += countTokens(text);
       this.samples++;
       this.sampledChars += request.promptChars;
       this.sampledTokens += tokens;
-      return tokens + overhead;
+      return tokens + this.fixedTokens + PER_MESSAGE_OVERHEAD * request.messageCount;
     }
-    return Math.ceil(request.promptChars * this.ratio()) + overhead;
+    return estimateFromLength(request.promptChars, request.messageCount, this.ratio(), this.fixedTokens);
   }
 
   /** True once enough requests were counted exactly: from then on every request is estimated from its length. */

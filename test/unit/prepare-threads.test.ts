@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { prepareJob, type PrepareResult } from '../../src/dataset/prepare-job';
-import { countItems } from '../../src/dataset/render-chunk';
+import { countLines } from '../../src/dataset/render-chunk';
 import { threadScript } from '../../src/threads/thread-pool';
 import type { ItemOutcome } from '../../src/results/item-outcome';
 import { jobLayout } from '../../src/storage/job-layout';
@@ -88,7 +88,7 @@ describe('prepare on render threads', () => {
 
   it('counts items as the reader does: blank and white-space-only lines are not items', () => {
     const text = ['{"a":1}', '', ' \t\r', '\u00a0', '\ufeff', '{"b":2}\r', 'x', '\u00e9'].join('\n');
-    expect(countItems(Buffer.from(text))).toBe(4);
-    expect(countItems(Buffer.from(text + '\n'))).toBe(4);
+    expect(countLines(Buffer.from(text))).toEqual({ breaks: 7, items: 4 });
+    expect(countLines(Buffer.from(text + '\n'))).toEqual({ breaks: 8, items: 4 });
   });
 });
