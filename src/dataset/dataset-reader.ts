@@ -43,12 +43,26 @@ export async function* readDataset(
   try {
     yield* rows;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || (err as Error).name === 'BlobNotFoundError') {
-      throw new DatasetNotFoundError(`dataset not found: ${dataset.path}`);
-    }
-    throw err;
+    throw notFoundAsDatasetError(err, dataset.path);
   } finally {
     source.destroy();
   }
+}
+
+/** The dataset's raw bytes in file order (for readers of whole chunks). @throws DatasetNotFoundError */
+export async function* readDatasetBytes(dataset: { path: string }, blobs: BlobStore): AsyncGenerator<Buffer> {
+  const source = openSource(dataset.path, blobs);
+  try {
+    for await (const chunk of source) yield chunk as Buffer;
+  } catch (err) {
+    throw notFoundAsDatasetError(err, dataset.path);
+  } finally {
+    source.destroy();
+  }
+}
+
+function notFoundAsDatasetError(err: unknown, location: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || (err as Error).name === 'BlobNotFoundError') return new DatasetNotFoundError(`dataset not found: ${location}`);
+  return err;
 }

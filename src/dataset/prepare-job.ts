@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { BatchProvider } from '../providers/batch-provider';
@@ -9,7 +8,7 @@ import { customIdOf, requestKeyOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { inOrder, threadScript, ThreadPool, wholeLineChunks } from '../threads/thread-pool';
-import { BLOB_PATH_PREFIX, DatasetNotFoundError, readDataset } from './dataset-reader';
+import { BLOB_PATH_PREFIX, readDataset, readDatasetBytes } from './dataset-reader';
 import { countLines, type LinePieces, type RenderedChunk } from './render-chunk';
 import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
 import { overSizeProblem, rowRequest } from './row-request';
@@ -270,7 +269,6 @@ async function startThreads(
     },
     count,
   );
-  const source = createReadStream(spec.dataset.path, { highWaterMark: 1 << 20 });
   let nextLine = 1;
   let nextSeq = 0;
   const renderOnPool = (chunk: Uint8Array) => {
@@ -282,11 +280,9 @@ async function startThreads(
   };
   return {
     count,
-    chunks: inOrder(datasetNotFoundAs(wholeLineChunks(source), spec.dataset.path), renderOnPool, count * 2),
-    close: async () => {
-      source.destroy();
-      await pool.close();
-    },
+    // the dataset is closed when the chunks are (the loop over them ends or throws)
+    chunks: inOrder(wholeLineChunks(readDatasetBytes(spec.dataset, deps.blobs)), renderOnPool, count * 2),
+    close: () => pool.close(),
   };
 }
 
@@ -304,16 +300,6 @@ function linePieces(provider: BatchProvider, spec: ResolvedJobSpec, generation: 
   const sampleBody = '{"a":"\u00e9"}';
   if (provider.batchLine(sampleId, sampleBody, spec.endpoint) + '\n' !== pieces.head + sampleId + pieces.middle + sampleBody + pieces.tail) return undefined;
   return pieces;
-}
-
-/** A missing dataset file as DatasetNotFoundError, as reading it row by row reports it. */
-async function* datasetNotFoundAs<T>(items: AsyncIterable<T>, file: string): AsyncGenerator<T> {
-  try {
-    yield* items;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DatasetNotFoundError(`dataset not found: ${file}`);
-    throw err;
-  }
 }
 
 /** Membership in an ascending list of seqs, asked in ascending order: O(1) memory beyond the list itself. */

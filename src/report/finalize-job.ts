@@ -1,7 +1,6 @@
 import { readDataset } from '../dataset/dataset-reader';
-import type { ItemOutcome, StoredOutcome } from '../results/item-outcome';
+import { parsedOutcome, type ItemOutcome, type StoredOutcome } from '../results/item-outcome';
 import { CSV_COLUMNS, resultLineJson, toCsvRow, toResultLine } from '../results/result-line';
-import { parsedOutcome } from '../results/sqlite-result-store';
 import type { ResultStore } from '../results/result-store';
 import { itemKeyOf, lineKey } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';

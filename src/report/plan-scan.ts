@@ -1,8 +1,7 @@
 import { readDataset } from '../dataset/dataset-reader';
-import { MissingFieldError } from '../dataset/prompt-template';
-import { createRequestRenderer, type RenderedRequest } from '../dataset/request-renderer';
+import { createRequestRenderer } from '../dataset/request-renderer';
+import { rowRequest } from '../dataset/row-request';
 import { countTokens, TokenEstimator } from '../dataset/token-estimator';
-import { itemKeyOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import type { DatasetScan } from './plan-estimate';
@@ -26,15 +25,8 @@ export async function scanDataset(spec: ResolvedJobSpec, blobs: BlobStore, onPro
   for await (const rows of readDataset(spec.dataset, blobs)) {
     for (const row of rows) {
       scan.items++;
-      if (row.error !== undefined || itemKeyOf(row.row, spec.dataset.idField) === undefined) {
-        scan.badRows++;
-        continue;
-      }
-      let request: RenderedRequest;
-      try {
-        request = render(row.row);
-      } catch (err) {
-        if (!(err instanceof MissingFieldError)) throw err;
+      const { rendered: request } = rowRequest(row, spec.dataset.idField, render);
+      if (!request) {
         scan.badRows++;
         continue;
       }

@@ -43,6 +43,26 @@ export interface ItemOutcome {
 /** An outcome as the store holds it: the output as its JSON text (as JSON.stringify wrote it), not parsed. */
 export type StoredOutcome = Omit<ItemOutcome, 'output'> & { outputJson: string | null };
 
+/** The outcome with its output parsed from the stored JSON text. */
+export function parsedOutcome(stored: StoredOutcome): ItemOutcome {
+  return {
+    seq: stored.seq,
+    line: stored.line,
+    itemKey: stored.itemKey,
+    requestKey: stored.requestKey,
+    state: stored.state,
+    reason: stored.reason,
+    message: stored.message,
+    generation: stored.generation,
+    round: stored.round,
+    tier: stored.tier,
+    output: stored.outputJson === null ? undefined : JSON.parse(stored.outputJson),
+    tokensIn: stored.tokensIn,
+    tokensOut: stored.tokensOut,
+    costUsd: stored.costUsd,
+  };
+}
+
 export function isTerminal(state: ItemState): boolean {
   return state !== 'failed_retryable';
 }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ItemOutcome, ItemState, StoredOutcome } from './item-outcome';
+import { parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
 import type { AttemptOutcome, BatchRecord, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
 import { attemptOrder } from '../spec/ids';
 
@@ -337,22 +337,3 @@ function toStoredOutcome(row: PageRow): StoredOutcome {
   };
 }
 
-/** The outcome with its output parsed from the stored JSON text. */
-export function parsedOutcome(stored: StoredOutcome): ItemOutcome {
-  return {
-    seq: stored.seq,
-    line: stored.line,
-    itemKey: stored.itemKey,
-    requestKey: stored.requestKey,
-    state: stored.state,
-    reason: stored.reason,
-    message: stored.message,
-    generation: stored.generation,
-    round: stored.round,
-    tier: stored.tier,
-    output: stored.outputJson === null ? undefined : JSON.parse(stored.outputJson),
-    tokensIn: stored.tokensIn,
-    tokensOut: stored.tokensOut,
-    costUsd: stored.costUsd,
-  };
-}
