@@ -26,7 +26,11 @@ export function manifestEntry(line: ManifestLine): Manifest {
   return { seq: line[0], line: line[1], itemKey: line[3], requestKey: line[4] };
 }
 
-function failure(item: Manifest, ctx: ClassifyContext, reason: FailureReason, message: string, tokensIn = 0, tokensOut = 0): ItemOutcome {
+/**
+ * A failed outcome: retryable when the job's retry policy names the reason, cancelled when the job is being
+ * cancelled and the provider cancelled the request. Tokens are those the provider billed.
+ */
+export function failure(item: Manifest, ctx: ClassifyContext, reason: FailureReason, message: string, tokensIn = 0, tokensOut = 0): ItemOutcome {
   const cancelled = ctx.jobCancelled && (reason === 'provider_cancelled' || reason === 'job_cancelled');
   return {
     seq: item.seq,

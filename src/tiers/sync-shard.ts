@@ -7,7 +7,7 @@ import { ProviderError } from '../providers/provider-error';
 import type { PriceTable } from '../report/price-table';
 import type { ItemOutcome } from '../results/item-outcome';
 import type { ItemErrorKind } from '../results/item-result';
-import { classifyResult, manifestEntry, type ClassifyContext } from '../results/outcome-classifier';
+import { classifyResult, failure, manifestEntry, type ClassifyContext } from '../results/outcome-classifier';
 import { OutputValidator } from '../results/output-validator';
 import type { ResultStore } from '../results/result-store';
 import { countOutcome, emptyTally, type ShardTally } from '../results/shard-tally';
@@ -103,12 +103,7 @@ export async function runSyncShard(request: SyncShardRequest, deps: SyncShardDep
         else if (attempt < spec.realtime.maxAttempts) await sleep(wait, undefined, { signal: request.signal });
       }
     }
-    return record({
-      seq: item.seq, line: item.line, itemKey: item.itemKey, requestKey: item.requestKey,
-      state: new Set<string>(spec.retry.retryOn).has(last.kind) ? 'failed_retryable' : 'failed',
-      reason: last.kind, message: `${spec.realtime.maxAttempts} attempts: ${last.message}`,
-      generation: shard.generation, round: shard.round, tier: itemTier, output: undefined, tokensIn: 0, tokensOut: 0, costUsd: 0,
-    });
+    return record(failure(item, contexts[itemTier], last.kind, `${spec.realtime.maxAttempts} attempts: ${last.message}`));
   };
 
   const inFlight = new Set<Promise<void>>();
