@@ -16,14 +16,37 @@ export function manifestLine(entry: ManifestLine): string {
   return `${seq}\t${line}\t${estTokens}\t${requestKey}\t${key}\n`;
 }
 
-export function parseManifestLine(text: string): ManifestLine {
+/** One manifest line as read back, with its 1-based position in the shard's input file. */
+export interface ManifestItem {
+  seq: number;
+  line: number;
+  estTokens: number;
+  itemKey: string;
+  requestKey: string;
+  inputLine: number;
+}
+
+/** Reads one manifest line (without its line break); `inputLine` is its position in the manifest. */
+export function parseManifestItem(text: string, inputLine: number): ManifestItem {
   const a = text.indexOf('\t');
   const b = text.indexOf('\t', a + 1);
   const c = text.indexOf('\t', b + 1);
   const d = text.indexOf('\t', c + 1);
   if (d < 0) throw new Error(`not a manifest line: ${text.slice(0, 80)}`);
   const key = text.slice(d + 1);
-  return [Number(text.slice(0, a)), Number(text.slice(a + 1, b)), Number(text.slice(b + 1, c)), key.startsWith('"') ? (JSON.parse(key) as string) : key, text.slice(c + 1, d)];
+  return {
+    seq: Number(text.slice(0, a)),
+    line: Number(text.slice(a + 1, b)),
+    estTokens: Number(text.slice(b + 1, c)),
+    itemKey: key.startsWith('"') ? (JSON.parse(key) as string) : key,
+    requestKey: text.slice(c + 1, d),
+    inputLine,
+  };
+}
+
+export function parseManifestLine(text: string): ManifestLine {
+  const item = parseManifestItem(text, 0);
+  return [item.seq, item.line, item.estTokens, item.itemKey, item.requestKey];
 }
 
 /** A shard's manifest lines in file order (line i describes request i of the shard's input file). */
@@ -33,4 +56,18 @@ export async function loadManifestLines(blobs: BlobStore, shard: ShardAddress): 
     for (const text of batch.lines) if (text) lines.push(parseManifestLine(text));
   }
   return lines;
+}
+
+/** A shard's manifest by seq: what collect joins result lines to. */
+export async function loadManifestItems(blobs: BlobStore, shard: ShardAddress): Promise<Map<number, ManifestItem>> {
+  const items = new Map<number, ManifestItem>();
+  let inputLine = 0;
+  for await (const batch of readLineBatches(blobs.read(jobLayout.shardManifest(shard)))) {
+    for (const text of batch.lines) {
+      if (!text) continue;
+      const item = parseManifestItem(text, ++inputLine);
+      items.set(item.seq, item);
+    }
+  }
+  return items;
 }

@@ -1,6 +1,5 @@
-import type { ManifestLine } from '../dataset/shard-writer';
 import { readLineBatches } from '../dataset/line-reader';
-import { loadManifestLines } from '../dataset/manifest';
+import { loadManifestItems } from '../dataset/manifest';
 import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
 import type { PriceTable } from '../report/price-table';
 import { parseCustomId } from '../spec/ids';
@@ -8,7 +7,7 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import type { FailureReason, ItemOutcome, Tier } from './item-outcome';
-import { classifyMissing, classifyResult, manifestEntry, type ClassifyContext } from './outcome-classifier';
+import { classifyMissing, classifyResult, type ClassifyContext } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
 import type { ResultStore } from './result-store';
 import { countOutcome, emptyTally, type ShardTally } from './shard-tally';
@@ -34,12 +33,6 @@ export interface CollectRequest {
   jobCancelled?: boolean;
   /** Reasons retried even if the spec's retryOn leaves them out. */
   retryAlso?: readonly FailureReason[];
-}
-
-/** A shard's manifest by seq, with each request's 1-based line in the shard's input file. */
-async function manifestBySeq(blobs: BlobStore, shard: ShardAddress): Promise<Map<number, { entry: ManifestLine; inputLine: number }>> {
-  const lines = await loadManifestLines(blobs, shard);
-  return new Map(lines.map((entry, i) => [entry[0], { entry, inputLine: i + 1 }]));
 }
 
 /** Copies the provider's output and error files into our storage, unless a previous attempt already did. */
@@ -69,7 +62,7 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   const { spec, shard, status } = request;
   const { blobs, store, provider } = deps;
   if (status && (status.outputRef || status.errorRef)) await downloadOnce(blobs, provider, shard, status);
-  const manifest = await manifestBySeq(blobs, shard);
+  const manifest = await loadManifestItems(blobs, shard);
   const ctx: ClassifyContext = {
     provider,
     validator: new OutputValidator(spec.outputSchema),
@@ -106,13 +99,13 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
           continue;
         }
         manifest.delete(id!.seq);
-        pending.push(classifyResult(manifestEntry(item.entry), result, ctx));
+        pending.push(classifyResult(item, result, ctx));
       }
       if (pending.length >= WRITE_EVERY) await flush();
       deps.onProgress?.(linesRead);
     }
   }
-  for (const { entry, inputLine } of manifest.values()) pending.push(classifyMissing(manifestEntry(entry), inputLine, status, ctx, request.note));
+  for (const item of manifest.values()) pending.push(classifyMissing(item, item.inputLine, status, ctx, request.note));
   await flush();
   return tally;
 }

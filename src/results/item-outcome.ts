@@ -35,13 +35,15 @@ export interface ItemOutcome {
   round: number;
   tier: Tier;
   output: unknown;
+  /** The output's JSON text when the answer came as one line of it (stored as it came, not serialized again). */
+  outputJson?: string | undefined;
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
 }
 
 /** An outcome as the store holds it: the output as its JSON text (as JSON.stringify wrote it), not parsed. */
-export type StoredOutcome = Omit<ItemOutcome, 'output'> & { outputJson: string | null };
+export type StoredOutcome = Omit<ItemOutcome, 'output' | 'outputJson'> & { outputJson: string | null };
 
 /** The outcome with its output parsed from the stored JSON text. */
 export function parsedOutcome(stored: StoredOutcome): ItemOutcome {

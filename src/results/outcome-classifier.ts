@@ -76,6 +76,7 @@ export function classifyResult(item: Manifest, result: ItemResult, ctx: Classify
     round: ctx.round,
     tier: ctx.tier,
     output: checked.output,
+    outputJson: checked.json,
     tokensIn: answer.tokensIn,
     tokensOut: answer.tokensOut,
     costUsd: ctx.prices.cost(ctx.model, ctx.tier, answer.tokensIn, answer.tokensOut),

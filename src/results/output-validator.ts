@@ -2,7 +2,11 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import type { OutputSchema } from '../spec/job-spec';
 import type { ParsedAnswer } from '../providers/batch-provider';
 
-export type Validation = { ok: true; output: unknown } | { ok: false; message: string };
+/**
+ * A checked answer. `json` is the answer's own JSON text when it came as text that can be stored as it is (one
+ * line): the store then keeps that text instead of serializing `output` again.
+ */
+export type Validation = { ok: true; output: unknown; json?: string } | { ok: false; message: string };
 
 /**
  * Checks every answer against the job's output schema (JSON Schema, compiled once per validator).
@@ -34,7 +38,9 @@ export class OutputValidator {
       }
     }
     if (value === undefined) return { ok: false, message: 'empty answer' };
-    if (this.check(value)) return { ok: true, output: value };
+    if (this.check(value)) {
+      return typeof output === 'string' && !output.includes('\n') && !output.includes('\r') ? { ok: true, output: value, json: output } : { ok: true, output: value };
+    }
     const error = this.check.errors?.[0];
     const where = error?.instancePath ? `output${error.instancePath.replace(/\//g, '.')}` : 'output';
     return { ok: false, message: `${where} ${error?.message ?? 'does not match the schema'}` };

@@ -53,13 +53,10 @@ CREATE TABLE IF NOT EXISTS jobs (
 
 // An outcome replaces the stored one only if it comes from a later attempt, or settles a retryable one of
 // the same attempt. Re-collecting a file therefore changes nothing, and a stale collect cannot undo news.
-// The job id and task version are the same for every outcome of a call: they are written into the statement
-// as literals (one statement per job and task version), which saves two string binds per item.
-function upsertSql(jobId: string, taskVersion: string): string {
-  return `
-INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, state, reason, message,
-                   generation, round, attempt, tier, output, tokens_in, tokens_out, cost_usd)
-VALUES (${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// What is the same for every outcome of a call is written into the statement as literals: the job id and task
+// version always, and for succeeded outcomes (the bulk of a collect) also their state, attempt and tier, which
+// leaves 8 values to bind per item instead of 15.
+const UPSERT_TAIL = `
 ON CONFLICT (job_id, seq) DO UPDATE SET
   line = excluded.line, item_key = excluded.item_key, request_key = excluded.request_key,
   task_version = excluded.task_version, state = excluded.state, reason = excluded.reason,
@@ -68,7 +65,25 @@ ON CONFLICT (job_id, seq) DO UPDATE SET
   tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out, cost_usd = excluded.cost_usd
 WHERE excluded.attempt > items.attempt
    OR (excluded.attempt = items.attempt AND items.state = 'failed_retryable' AND excluded.state <> 'failed_retryable')`;
+
+const UPSERT_HEAD = `
+INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, state, reason, message,
+                   generation, round, attempt, tier, output, tokens_in, tokens_out, cost_usd)`;
+
+/** Binds: seq, line, item_key, request_key, state, reason, message, generation, round, attempt, tier, output, tokens_in, tokens_out, cost_usd. */
+function upsertSql(jobId: string, taskVersion: string): string {
+  return `${UPSERT_HEAD}
+VALUES (${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${UPSERT_TAIL}`;
 }
+
+/** Succeeded outcomes of one attempt and tier. Binds: seq, line, item_key, request_key, output, tokens_in, tokens_out, cost_usd. */
+function upsertSucceededSql(jobId: string, taskVersion: string, at: AttemptAt): string {
+  const attempt = `${at.generation}, ${at.round}, ${attemptOrder(at.generation, at.round)}, ${sqlText(at.tier)}`;
+  return `${UPSERT_HEAD}
+VALUES (${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, 'succeeded', NULL, NULL, ${attempt}, ?, ?, ?, ?)${UPSERT_TAIL}`;
+}
+
+type AttemptAt = Pick<ItemOutcome, 'generation' | 'round' | 'tier'>;
 
 /** A SQL string literal. */
 function sqlText(value: string): string {
@@ -105,23 +120,35 @@ export class SqliteResultStore implements ResultStore {
       .raw(true);
     // positional parameters and no intermediate objects: this runs once per item
     this.upsertMany = this.db.transaction((jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => {
-      const upsert = this.upsertFor(jobId, taskVersion);
+      let general: Database.Statement | undefined;
+      let succeeded: Database.Statement | undefined;
+      let at: AttemptAt | undefined;
       for (const o of outcomes) {
-        upsert.run(
-          o.seq, o.line, o.itemKey, o.requestKey, o.state, o.reason, o.message,
-          o.generation, o.round, attemptOrder(o.generation, o.round), o.tier,
-          o.output === undefined ? null : JSON.stringify(o.output), o.tokensIn, o.tokensOut, o.costUsd,
-        );
+        const output = o.outputJson ?? (o.output === undefined ? null : JSON.stringify(o.output));
+        if (o.state === 'succeeded' && o.reason === null && o.message === null && Number.isInteger(o.generation) && Number.isInteger(o.round)) {
+          if (!succeeded || o.generation !== at!.generation || o.round !== at!.round || o.tier !== at!.tier) {
+            at = o;
+            succeeded = this.statement(jobId, taskVersion, o);
+          }
+          succeeded.run(o.seq, o.line, o.itemKey, o.requestKey, output, o.tokensIn, o.tokensOut, o.costUsd);
+        } else {
+          general ??= this.statement(jobId, taskVersion);
+          general.run(
+            o.seq, o.line, o.itemKey, o.requestKey, o.state, o.reason, o.message,
+            o.generation, o.round, attemptOrder(o.generation, o.round), o.tier, output, o.tokensIn, o.tokensOut, o.costUsd,
+          );
+        }
       }
     });
   }
 
-  private upsertFor(jobId: string, taskVersion: string): Database.Statement {
-    const key = `${jobId}\n${taskVersion}`;
+  /** The upsert statement for a job and task version: for succeeded outcomes of one attempt and tier when `at` is given. */
+  private statement(jobId: string, taskVersion: string, at?: AttemptAt): Database.Statement {
+    const key = at ? `${jobId}\n${taskVersion}\n${at.generation}\n${at.round}\n${at.tier}` : `${jobId}\n${taskVersion}`;
     let statement = this.upserts.get(key);
     if (!statement) {
-      if (this.upserts.size >= 32) this.upserts.clear(); // a worker serves a handful of jobs at once
-      statement = this.db.prepare(upsertSql(jobId, taskVersion));
+      if (this.upserts.size >= 64) this.upserts.clear(); // a worker serves a handful of jobs at once
+      statement = this.db.prepare(at ? upsertSucceededSql(jobId, taskVersion, at) : upsertSql(jobId, taskVersion));
       this.upserts.set(key, statement);
     }
     return statement;

@@ -68,13 +68,28 @@ export function customIdOf(seq: number, generation: number, round: number): stri
   return `i${seq}-g${generation}-r${round}`;
 }
 
-const CUSTOM_ID = /^i(\d+)-g(\d+)-r(\d+)$/;
-
-/** Parses a custom_id made by customIdOf; undefined for anything else (a foreign or corrupted line). */
-export function parseCustomId(customId: string): { seq: number; generation: number; round: number } | undefined {
-  const match = CUSTOM_ID.exec(customId);
-  if (!match) return undefined;
-  return { seq: Number(match[1]), generation: Number(match[2]), round: Number(match[3]) };
+/**
+ * Parses a custom_id made by customIdOf (`i<digits>-g<digits>-r<digits>`); undefined for anything else (a
+ * foreign or corrupted line). Read character by character: collect parses one per result line.
+ */
+export function parseCustomId(customId: unknown): { seq: number; generation: number; round: number } | undefined {
+  if (typeof customId !== 'string' || customId.charCodeAt(0) !== 105) return undefined; // 'i'
+  let at = 1;
+  const number = (): number => {
+    const start = at;
+    let value = 0;
+    for (let c = customId.charCodeAt(at) - 48; c >= 0 && c <= 9; c = customId.charCodeAt(++at) - 48) value = value * 10 + c;
+    return at > start ? value : NaN;
+  };
+  const seq = number();
+  if (customId.charCodeAt(at) !== 45 || customId.charCodeAt(at + 1) !== 103) return undefined; // '-g'
+  at += 2;
+  const generation = number();
+  if (customId.charCodeAt(at) !== 45 || customId.charCodeAt(at + 1) !== 114) return undefined; // '-r'
+  at += 2;
+  const round = number();
+  if (at !== customId.length || Number.isNaN(seq) || Number.isNaN(generation) || Number.isNaN(round)) return undefined;
+  return { seq, generation, round };
 }
 
 /** Ordering key of an attempt: later generations beat earlier ones, later rounds beat earlier rounds. */

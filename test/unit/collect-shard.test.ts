@@ -68,6 +68,17 @@ describe('collect: provider output -> one outcome per item', () => {
     expect(bySeq[7]).toMatchObject({ state: 'failed_retryable', reason: 'missing_result' });
   });
 
+  it('stores a one-line answer as the model wrote it, and re-serializes one that spans lines', async () => {
+    const spaced = '{"category": "bug", "urgency": 2, "summary": "crash"}';
+    const pretty = JSON.stringify({ category: 'bug', urgency: 4, summary: 'slow' }, null, 2);
+    const { f, spec, run } = await setup(completed, [outputLine(0, 200, chatBody(spaced)), outputLine(1, 200, chatBody(pretty))], []);
+    await run();
+    const stored: Record<number, string | null> = {};
+    for await (const o of f.store.iterateStored(spec.jobId)) stored[o.seq] = o.outputJson;
+    expect(stored[0]).toBe(spaced);
+    expect(stored[1]).toBe('{"category":"bug","urgency":4,"summary":"slow"}');
+  });
+
   it('is idempotent: collecting the same files twice changes nothing', async () => {
     const { run, outcomes } = await setup(completed, [outputLine(0, 200, chatBody(valid)), outputLine(1, 500, {})], []);
     await run();

@@ -24,6 +24,11 @@ describe('ids and hashes', () => {
     expect(parseCustomId(id)).toEqual({ seq: 123456789, generation: 12, round: 20 });
     expect(customIdOf(5, 0, 1)).not.toBe(customIdOf(5, 0, 2));
     expect(parseCustomId('foreign-id')).toBeUndefined();
+    for (const bad of ['', 'i', 'i-g0-r0', 'i1-g-r0', 'i1-g0-r', 'i1-g0', 'i1-g0-r0x', 'i1-g0-r0 ', 'x1-g0-r0', 'i1_g0_r0', 'i1-g0-r-1']) {
+      expect(parseCustomId(bad)).toBeUndefined();
+    }
+    expect(parseCustomId(undefined)).toBeUndefined();
+    expect(parseCustomId('i007-g0-r1')).toEqual({ seq: 7, generation: 0, round: 1 });
   });
 
   it('request keys change with the task version and the rendered body', () => {

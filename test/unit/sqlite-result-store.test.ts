@@ -19,6 +19,33 @@ describe('SQLite result store', () => {
     expect((await store.counts('j')).byState.cached).toBe(1);
   });
 
+  it('stores a mixed batch as given: each attempt and tier, answers as their JSON text or serialized', async () => {
+    const store = new SqliteResultStore(':memory:');
+    const given = [
+      outcome({ seq: 0, round: 0, tier: 'batch', outputJson: '{"a": 1}', output: { a: 1 } }),
+      outcome({ seq: 1, round: 1, tier: 'batch', output: { b: [1, 2] } }),
+      outcome({ seq: 2, round: 1, tier: 'realtime', output: 'text', costUsd: 0.5 }),
+      outcome({ seq: 3, round: 1, state: 'failed', reason: 'invalid_request', message: 'bad\tparam', output: undefined }),
+      outcome({ seq: 4, generation: 2, round: 0, tier: 'flex', itemKey: "it's", requestKey: null, output: null }),
+      outcome({ seq: 5, round: 0, tier: 'batch', output: 7 }),
+    ];
+    await store.upsertOutcomes('j', 'tv', given);
+    const stored = await store.page('j', -1);
+    expect(stored.map((o) => [o.seq, o.state, o.generation, o.round, o.tier, o.outputJson, o.message, o.itemKey, o.requestKey, o.costUsd])).toEqual([
+      [0, 'succeeded', 0, 0, 'batch', '{"a": 1}', null, 'a', 'rk', 0],
+      [1, 'succeeded', 0, 1, 'batch', '{"b":[1,2]}', null, 'a', 'rk', 0],
+      [2, 'succeeded', 0, 1, 'realtime', '"text"', null, 'a', 'rk', 0.5],
+      [3, 'failed', 0, 1, 'batch', null, 'bad\tparam', 'a', 'rk', 0],
+      [4, 'succeeded', 2, 0, 'flex', 'null', null, "it's", null, 0],
+      [5, 'succeeded', 0, 0, 'batch', '7', null, 'a', 'rk', 0],
+    ]);
+    // attempts still order: an earlier round's answer does not replace round 1's failure, a later one does
+    await store.upsertOutcomes('j', 'tv', [outcome({ seq: 3, round: 0 }), outcome({ seq: 1, round: 2, output: { b: 3 } })]);
+    const again = Object.fromEntries((await store.page('j', -1)).map((o) => [o.seq, o]));
+    expect(again[3]).toMatchObject({ state: 'failed', round: 1 });
+    expect(again[1]).toMatchObject({ round: 2, outputJson: '{"b":3}' });
+  });
+
   it('closes retryable items as failed with a note, and finds cached answers by request key', async () => {
     const store = new SqliteResultStore(':memory:');
     await store.upsertOutcomes('j', 'tv', [
