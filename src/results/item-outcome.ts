@@ -45,6 +45,11 @@ export interface ItemOutcome {
 /** An outcome as the store holds it: the output as its JSON text (as JSON.stringify wrote it), not parsed. */
 export type StoredOutcome = Omit<ItemOutcome, 'output' | 'outputJson'> & { outputJson: string | null };
 
+/** The outcome's output as JSON text (null when there is none): its own text when it has one, else serialized. */
+export function outputJsonOf(outcome: ItemOutcome): string | null {
+  return outcome.outputJson ?? (outcome.output === undefined ? null : JSON.stringify(outcome.output));
+}
+
 /** The outcome with its output parsed from the stored JSON text. */
 export function parsedOutcome(stored: StoredOutcome): ItemOutcome {
   return {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
+import { outputJsonOf, parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
 import type { AttemptOutcome, BatchRecord, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
 import { attemptOrder } from '../spec/ids';
 
@@ -76,12 +76,21 @@ function upsertSql(jobId: string, taskVersion: string): string {
 VALUES (${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${UPSERT_TAIL}`;
 }
 
-/** Succeeded outcomes of one attempt and tier. Binds: seq, line, item_key, request_key, output, tokens_in, tokens_out, cost_usd. */
-function upsertSucceededSql(jobId: string, taskVersion: string, at: AttemptAt): string {
+/**
+ * Succeeded outcomes of one attempt and tier, `rows` per statement (many rows per statement spread the cost of
+ * running one over them). Binds per row: seq, line, item_key, request_key, output, tokens_in, tokens_out, cost_usd.
+ * Rows of one statement are upserted in order, as if one statement ran per row.
+ */
+function upsertSucceededSql(jobId: string, taskVersion: string, at: AttemptAt, rows: number): string {
   const attempt = `${at.generation}, ${at.round}, ${attemptOrder(at.generation, at.round)}, ${sqlText(at.tier)}`;
+  const row = `(${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, 'succeeded', NULL, NULL, ${attempt}, ?, ?, ?, ?)`;
   return `${UPSERT_HEAD}
-VALUES (${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, 'succeeded', NULL, NULL, ${attempt}, ?, ?, ?, ?)${UPSERT_TAIL}`;
+VALUES ${Array<string>(rows).fill(row).join(',\n       ')}${UPSERT_TAIL}`;
 }
+
+/** Rows per multi-row statement: past a dozen or so, longer statements save nothing more. */
+const ROWS_PER_STATEMENT = 16;
+const SUCCEEDED_BINDS = 8;
 
 type AttemptAt = Pick<ItemOutcome, 'generation' | 'round' | 'tier'>;
 
@@ -121,34 +130,50 @@ export class SqliteResultStore implements ResultStore {
     // positional parameters and no intermediate objects: this runs once per item
     this.upsertMany = this.db.transaction((jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => {
       let general: Database.Statement | undefined;
-      let succeeded: Database.Statement | undefined;
+      // succeeded outcomes of one attempt and tier gather in `binds` and go ROWS_PER_STATEMENT at a time
+      const binds: unknown[] = [];
       let at: AttemptAt | undefined;
-      for (const o of outcomes) {
-        const output = o.outputJson ?? (o.output === undefined ? null : JSON.stringify(o.output));
-        if (o.state === 'succeeded' && o.reason === null && o.message === null && Number.isInteger(o.generation) && Number.isInteger(o.round)) {
-          if (!succeeded || o.generation !== at!.generation || o.round !== at!.round || o.tier !== at!.tier) {
-            at = o;
-            succeeded = this.statement(jobId, taskVersion, o);
-          }
-          succeeded.run(o.seq, o.line, o.itemKey, o.requestKey, output, o.tokensIn, o.tokensOut, o.costUsd);
+      const flush = () => {
+        if (binds.length === 0) return;
+        if (binds.length === ROWS_PER_STATEMENT * SUCCEEDED_BINDS) {
+          this.statement(jobId, taskVersion, at, ROWS_PER_STATEMENT).run(binds);
         } else {
+          const one = this.statement(jobId, taskVersion, at, 1);
+          for (let i = 0; i < binds.length; i += SUCCEEDED_BINDS) one.run(binds.slice(i, i + SUCCEEDED_BINDS));
+        }
+        binds.length = 0;
+      };
+      for (const o of outcomes) {
+        if (o.state === 'succeeded' && o.reason === null && o.message === null && Number.isInteger(o.generation) && Number.isInteger(o.round)) {
+          if (!at || o.generation !== at.generation || o.round !== at.round || o.tier !== at.tier) {
+            flush();
+            at = o;
+          }
+          binds.push(o.seq, o.line, o.itemKey, o.requestKey, outputJsonOf(o), o.tokensIn, o.tokensOut, o.costUsd);
+          if (binds.length === ROWS_PER_STATEMENT * SUCCEEDED_BINDS) flush();
+        } else {
+          flush(); // keep the order of outcomes: a later one for the same item must come later
           general ??= this.statement(jobId, taskVersion);
           general.run(
             o.seq, o.line, o.itemKey, o.requestKey, o.state, o.reason, o.message,
-            o.generation, o.round, attemptOrder(o.generation, o.round), o.tier, output, o.tokensIn, o.tokensOut, o.costUsd,
+            o.generation, o.round, attemptOrder(o.generation, o.round), o.tier, outputJsonOf(o), o.tokensIn, o.tokensOut, o.costUsd,
           );
         }
       }
+      flush();
     });
   }
 
-  /** The upsert statement for a job and task version: for succeeded outcomes of one attempt and tier when `at` is given. */
-  private statement(jobId: string, taskVersion: string, at?: AttemptAt): Database.Statement {
-    const key = at ? `${jobId}\n${taskVersion}\n${at.generation}\n${at.round}\n${at.tier}` : `${jobId}\n${taskVersion}`;
+  /**
+   * The upsert statement for a job and task version: the general one, or with `at` the one for `rows` succeeded
+   * outcomes of that attempt and tier.
+   */
+  private statement(jobId: string, taskVersion: string, at?: AttemptAt, rows = 1): Database.Statement {
+    const key = at ? `${jobId}\n${taskVersion}\n${at.generation}\n${at.round}\n${at.tier}\n${rows}` : `${jobId}\n${taskVersion}`;
     let statement = this.upserts.get(key);
     if (!statement) {
       if (this.upserts.size >= 64) this.upserts.clear(); // a worker serves a handful of jobs at once
-      statement = this.db.prepare(at ? upsertSucceededSql(jobId, taskVersion, at) : upsertSql(jobId, taskVersion));
+      statement = this.db.prepare(at ? upsertSucceededSql(jobId, taskVersion, at, rows) : upsertSql(jobId, taskVersion));
       this.upserts.set(key, statement);
     }
     return statement;

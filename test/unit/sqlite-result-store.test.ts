@@ -46,6 +46,22 @@ describe('SQLite result store', () => {
     expect(again[1]).toMatchObject({ round: 2, outputJson: '{"b":3}' });
   });
 
+  it('upserts long runs of answers many rows to a statement, with the same rules as one by one', async () => {
+    const store = new SqliteResultStore(':memory:');
+    await store.upsertOutcomes('j', 'tv', [outcome({ seq: 5, round: 1, state: 'failed_retryable', reason: 'expired', output: undefined })]);
+    const run = Array.from({ length: 40 }, (_, seq) => outcome({ seq, line: seq + 1, output: { n: seq } }));
+    run.splice(20, 0, outcome({ seq: 3, round: 0, output: { n: 'again' } })); // the same attempt again: ignored
+    run.splice(30, 0, outcome({ seq: 7, round: 1, output: { n: 'round 1' } })); // a later attempt mid-run: wins
+    run.push(outcome({ seq: 5, round: 1, output: { n: 'settled' } })); // settles the retryable one of its attempt
+    await store.upsertOutcomes('j', 'tv', run);
+    const stored = Object.fromEntries((await store.page('j', -1)).map((o) => [o.seq, o]));
+    expect(Object.keys(stored)).toHaveLength(40);
+    expect(stored[3]).toMatchObject({ round: 0, outputJson: '{"n":3}' });
+    expect(stored[7]).toMatchObject({ round: 1, outputJson: '{"n":"round 1"}' });
+    expect(stored[5]).toMatchObject({ round: 1, state: 'succeeded', outputJson: '{"n":"settled"}' });
+    expect(stored[39]).toMatchObject({ line: 40, outputJson: '{"n":39}' });
+  });
+
   it('closes retryable items as failed with a note, and finds cached answers by request key', async () => {
     const store = new SqliteResultStore(':memory:');
     await store.upsertOutcomes('j', 'tv', [
