@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, mkdtempSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,19 +59,31 @@ async function fakeOutput(blobs: LocalBlobStore, shard: { jobId: string; generat
   await writer.close();
 }
 
+/** Runs of each measured phase; the best run counts (these machines are shared: a slow run says little). */
+const RUNS = Math.max(1, Number(process.env.LONGHAUL_BENCH_RUNS ?? 3));
+
+/** The highest of `RUNS` rates. */
+async function bestOf(measure: (run: number) => Promise<number>): Promise<{ best: number; all: number[] }> {
+  const all: number[] = [];
+  for (let i = 0; i < RUNS; i++) all.push(await measure(i));
+  return { best: Math.max(...all), all };
+}
+
+const thousands = (rates: number[]) => rates.map((r) => `${Math.round(r / 1000)}k`).join('/');
+
 /**
  * Prepare (stream, render, hash, estimate, shard), collect (parse, join, validate, upsert into SQLite) and
  * finalize (results file in input order, answers indexed, report) in items per second, each beside the I/O
- * floor measured on the same file in the same run.
+ * floor measured on the same file in the same run. The floor, prepare and collect run RUNS times each (prepare
+ * into fresh storage, collect into a fresh store) and the best run of each is compared: both sides get their
+ * least disturbed run. Finalize runs once, on the last collect's store.
  */
 export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-bench-engine-'));
   const input = path.join(dir, 'tickets.jsonl');
   await writeTickets(input, ITEMS);
-  const floor = await baseline(input, path.join(dir, 'baseline.jsonl'));
+  const floor = await bestOf(() => baseline(input, path.join(dir, 'baseline.jsonl')));
 
-  const blobs = new LocalBlobStore(path.join(dir, 'blobs'));
-  const store = new SqliteResultStore(path.join(dir, 'results.sqlite'));
   const provider = new OpenAiBatchProvider(new OpenAI({ apiKey: 'x', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 }), 'openai', PROVIDER_LIMITS.openai, PROVIDER_CAPABILITIES.openai);
   const spec = resolveSpec(
     JobSpecSchema.parse({
@@ -85,33 +97,55 @@ export async function run(): Promise<BenchResult[]> {
 
   // a worker loads the tokenizer once per process (about 2 s); measure the steady state, as a worker runs it
   countTokens('warm up');
-  let started = performance.now();
-  const prepared = await prepareJob(spec, 0, 'all', { blobs, store, provider });
-  const prepareRate = prepared.total / ((performance.now() - started) / 1000);
+  let blobs = new LocalBlobStore(path.join(dir, 'blobs-0'));
+  let shards: Array<{ jobId: string; generation: number; round: number; index: number }> = [];
+  const prepare = await bestOf(async (i) => {
+    if (i > 0) {
+      rmSync(blobs.root, { recursive: true, force: true });
+      blobs = new LocalBlobStore(path.join(dir, `blobs-${i}`));
+    }
+    const scratch = new SqliteResultStore(path.join(dir, `prepare-${i}.sqlite`));
+    const started = performance.now();
+    const prepared = await prepareJob(spec, 0, 'all', { blobs, store: scratch, provider });
+    const rate = prepared.total / ((performance.now() - started) / 1000);
+    await scratch.close();
+    shards = prepared.shards.map((s) => ({ jobId: spec.jobId, generation: 0, round: 0, index: s.index }));
+    return rate;
+  });
 
-  const shards = prepared.shards.map((s) => ({ jobId: spec.jobId, generation: 0, round: 0, index: s.index }));
   for (const shard of shards) await fakeOutput(blobs, shard);
-  started = performance.now();
+  let store = new SqliteResultStore(path.join(dir, 'results-0.sqlite'));
   let collected = 0;
-  for (const shard of shards) {
-    const tally = await collectShard({ spec, shard, status: { batchId: 'b', phase: 'completed', counts: { total: 0, completed: 0, failed: 0 }, errors: [] } }, { blobs, store, provider, prices: new PriceTable() });
-    collected += tally.succeeded;
-  }
-  const collectRate = collected / ((performance.now() - started) / 1000);
+  const collect = await bestOf(async (i) => {
+    if (i > 0) {
+      await store.close();
+      rmSync(store.file, { force: true });
+      store = new SqliteResultStore(path.join(dir, `results-${i}.sqlite`));
+    }
+    const started = performance.now();
+    collected = 0;
+    for (const shard of shards) {
+      const tally = await collectShard({ spec, shard, status: { batchId: 'b', phase: 'completed', counts: { total: 0, completed: 0, failed: 0 }, errors: [] } }, { blobs, store, provider, prices: new PriceTable() });
+      collected += tally.succeeded;
+    }
+    return collected / ((performance.now() - started) / 1000);
+  });
 
-  started = performance.now();
+  const started = performance.now();
   const report = await finalizeJob(
     { spec, generation: 0, cancelled: false, rounds: 1, shards: shards.length, timings: {}, startedAt: new Date().toISOString() },
     { blobs, store, prices: new PriceTable() },
   );
   const finalizeRate = report.total / ((performance.now() - started) / 1000);
   await store.close();
+  rmSync(dir, { recursive: true, force: true });
 
-  const floorRef = { name: 'read + JSON.parse + JSON.stringify to a file', value: Math.round(floor), unit: 'items/s' };
+  const floorRef = { name: `read + JSON.parse + JSON.stringify to a file, best of ${thousands(floor.all)}`, value: Math.round(floor.best), unit: 'items/s' };
+  const ratio = (rate: number) => (rate / floor.best).toFixed(2);
   return [
-    { name: `prepare (${ITEMS.toLocaleString('en-US')} items)`, value: Math.round(prepareRate), unit: 'items/s', baseline: floorRef, note: `${(prepareRate / floor).toFixed(2)}x the floor (target >= 0.5x)` },
-    { name: `collect: parse + validate + store (${collected.toLocaleString('en-US')} items)`, value: Math.round(collectRate), unit: 'items/s', baseline: floorRef, note: `${(collectRate / floor).toFixed(2)}x the floor (target >= 0.3x)` },
-    { name: `finalize: results file + report (${report.total.toLocaleString('en-US')} items)`, value: Math.round(finalizeRate), unit: 'items/s', baseline: floorRef, note: `${(finalizeRate / floor).toFixed(2)}x the floor` },
+    { name: `prepare (${ITEMS.toLocaleString('en-US')} items)`, value: Math.round(prepare.best), unit: 'items/s', baseline: floorRef, note: `${ratio(prepare.best)}x the floor (target >= 0.5x); runs ${thousands(prepare.all)}` },
+    { name: `collect: parse + validate + store (${collected.toLocaleString('en-US')} items)`, value: Math.round(collect.best), unit: 'items/s', baseline: floorRef, note: `${ratio(collect.best)}x the floor (target >= 0.3x); runs ${thousands(collect.all)}` },
+    { name: `finalize: results file + report (${report.total.toLocaleString('en-US')} items)`, value: Math.round(finalizeRate), unit: 'items/s', baseline: floorRef, note: `${ratio(finalizeRate)}x the floor (one run)` },
   ];
 }
 
