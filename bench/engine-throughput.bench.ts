@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { readLineBatches } from '../src/dataset/line-reader';
-import { loadManifestLines } from '../src/dataset/manifest';
+import { loadManifest } from '../src/dataset/manifest';
 import { prepareJob } from '../src/dataset/prepare-job';
 import { countTokens } from '../src/dataset/token-estimator';
 import { OpenAiBatchProvider } from '../src/providers/openai/openai-batch-provider';
@@ -51,7 +51,7 @@ async function baseline(input: string, output: string): Promise<number> {
 /** Writes an OpenAI output file answering every request of a shard (what a provider would return). */
 async function fakeOutput(blobs: LocalBlobStore, shard: { jobId: string; generation: number; round: number; index: number }): Promise<void> {
   const writer = blobs.createWriter(jobLayout.shardOutput(shard));
-  for (const [seq] of await loadManifestLines(blobs, shard)) {
+  for (const { seq } of await loadManifest(blobs, shard)) {
     const content = JSON.stringify({ category: ['billing', 'bug', 'performance', 'account', 'other'][seq % 5], urgency: 1 + (seq % 5), summary: `Ticket ${seq} summarized` });
     const body = { id: `chatcmpl-${seq}`, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 60, completion_tokens: 20, total_tokens: 80 } };
     await writer.write(JSON.stringify({ id: `batch_req_${seq}`, custom_id: `i${seq}-g0-r0`, response: { status_code: 200, request_id: `req_${seq}`, body }, error: null }) + '\n');

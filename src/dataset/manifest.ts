@@ -44,30 +44,11 @@ export function parseManifestItem(text: string, inputLine: number): ManifestItem
   };
 }
 
-export function parseManifestLine(text: string): ManifestLine {
-  const item = parseManifestItem(text, 0);
-  return [item.seq, item.line, item.estTokens, item.itemKey, item.requestKey];
-}
-
-/** A shard's manifest lines in file order (line i describes request i of the shard's input file). */
-export async function loadManifestLines(blobs: BlobStore, shard: ShardAddress): Promise<ManifestLine[]> {
-  const lines: ManifestLine[] = [];
+/** A shard's manifest in file order (item i describes request i of the shard's input file). */
+export async function loadManifest(blobs: BlobStore, shard: ShardAddress): Promise<ManifestItem[]> {
+  const items: ManifestItem[] = [];
   for await (const batch of readLineBatches(blobs.read(jobLayout.shardManifest(shard)))) {
-    for (const text of batch.lines) if (text) lines.push(parseManifestLine(text));
-  }
-  return lines;
-}
-
-/** A shard's manifest by seq: what collect joins result lines to. */
-export async function loadManifestItems(blobs: BlobStore, shard: ShardAddress): Promise<Map<number, ManifestItem>> {
-  const items = new Map<number, ManifestItem>();
-  let inputLine = 0;
-  for await (const batch of readLineBatches(blobs.read(jobLayout.shardManifest(shard)))) {
-    for (const text of batch.lines) {
-      if (!text) continue;
-      const item = parseManifestItem(text, ++inputLine);
-      items.set(item.seq, item);
-    }
+    for (const text of batch.lines) if (text) items.push(parseManifestItem(text, items.length + 1));
   }
   return items;
 }

@@ -4,7 +4,7 @@ import { customIdOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout } from '../storage/job-layout';
-import { loadManifestLines } from './manifest';
+import { loadManifest } from './manifest';
 import { readLineBatches } from './line-reader';
 import { shardLimitsOf } from './prepare-job';
 import { ShardWriter, type ShardRef } from './shard-writer';
@@ -42,22 +42,22 @@ export async function planRound(
 
   for (const shard of previous) {
     const address = { jobId: spec.jobId, generation, round: round - 1, index: shard.index };
-    const manifest = await loadManifestLines(blobs, address);
+    const manifest = await loadManifest(blobs, address);
     let at = 0;
     for await (const batch of readLineBatches(blobs.read(jobLayout.shardInput(address)))) {
       for (const text of batch.lines) {
         if (!text) continue;
         const entry = manifest[at++];
         if (!entry) throw new Error(`shard ${jobLayout.shardInput(address)} has more lines than its manifest`);
-        const failed = retry.get(entry[0]);
+        const failed = retry.get(entry.seq);
         if (!failed) continue;
         let { body } = provider.parseBatchLine(text);
         if (failed.reason === 'invalid_output' && spec.retry.repair) {
           body = provider.withRepairHint(body, failed.message ?? 'the answer did not match the required schema', spec.endpoint);
           plan.repaired++;
         }
-        const line = provider.batchLine(customIdOf(entry[0], generation, round), JSON.stringify(body), spec.endpoint) + '\n';
-        await writer.add({ seq: entry[0], line: entry[1], estTokens: entry[2], itemKey: entry[3], requestKey: entry[4], text: line, bytes: Buffer.byteLength(line) });
+        const line = provider.batchLine(customIdOf(entry.seq, generation, round), JSON.stringify(body), spec.endpoint) + '\n';
+        await writer.add({ seq: entry.seq, line: entry.line, estTokens: entry.estTokens, itemKey: entry.itemKey, requestKey: entry.requestKey, text: line, bytes: Buffer.byteLength(line) });
         plan.queued++;
       }
     }

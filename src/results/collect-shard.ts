@@ -1,5 +1,5 @@
 import { readLineBatches } from '../dataset/line-reader';
-import { loadManifestItems } from '../dataset/manifest';
+import { loadManifest } from '../dataset/manifest';
 import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
 import type { PriceTable } from '../report/price-table';
 import { parseCustomId } from '../spec/ids';
@@ -62,7 +62,7 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   const { spec, shard, status } = request;
   const { blobs, store, provider } = deps;
   if (status && (status.outputRef || status.errorRef)) await downloadOnce(blobs, provider, shard, status);
-  const manifest = await loadManifestItems(blobs, shard);
+  const manifest = new Map((await loadManifest(blobs, shard)).map((item) => [item.seq, item]));
   const ctx: ClassifyContext = {
     provider,
     validator: new OutputValidator(spec.outputSchema),

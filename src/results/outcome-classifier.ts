@@ -1,6 +1,5 @@
 import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
 import type { PriceTable } from '../report/price-table';
-import type { ManifestLine } from '../dataset/shard-writer';
 import type { Endpoint, RetryableReason } from '../spec/job-spec';
 import type { FailureReason, ItemOutcome, Tier } from './item-outcome';
 import type { ItemResult } from './item-result';
@@ -22,9 +21,6 @@ export interface ClassifyContext {
 
 type Manifest = { seq: number; line: number; itemKey: string; requestKey: string };
 
-export function manifestEntry(line: ManifestLine): Manifest {
-  return { seq: line[0], line: line[1], itemKey: line[3], requestKey: line[4] };
-}
 
 /**
  * A failed outcome: retryable when the job's retry policy names the reason, cancelled when the job is being

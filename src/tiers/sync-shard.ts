@@ -1,13 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readLineBatches } from '../dataset/line-reader';
-import { loadManifestLines } from '../dataset/manifest';
+import { loadManifest, type ManifestItem } from '../dataset/manifest';
 import type { BatchProvider } from '../providers/batch-provider';
 import { ProviderError } from '../providers/provider-error';
 import type { PriceTable } from '../report/price-table';
 import type { ItemOutcome } from '../results/item-outcome';
 import type { ItemErrorKind } from '../results/item-result';
-import { classifyResult, failure, manifestEntry, type ClassifyContext } from '../results/outcome-classifier';
+import { classifyResult, failure, type ClassifyContext } from '../results/outcome-classifier';
 import { OutputValidator } from '../results/output-validator';
 import type { ResultStore } from '../results/result-store';
 import { countOutcome, emptyTally, type ShardTally } from '../results/shard-tally';
@@ -48,8 +48,8 @@ const FLUSH_MS = 250;
 export async function runSyncShard(request: SyncShardRequest, deps: SyncShardDeps): Promise<ShardTally> {
   const { spec, shard, tier } = request;
   const { store, provider } = deps;
-  const manifest = await loadManifestLines(deps.blobs, shard);
-  const ours = new Set(manifest.map((m) => m[0]));
+  const manifest = await loadManifest(deps.blobs, shard);
+  const ours = new Set(manifest.map((m) => m.seq));
   const outcomesSoFar = async () => {
     if (ours.size === 0) return [];
     const seqs = [...ours];
@@ -84,13 +84,12 @@ export async function runSyncShard(request: SyncShardRequest, deps: SyncShardDep
     if (pending.length >= FLUSH_EVERY || Date.now() - lastFlush >= FLUSH_MS) await flush();
   };
 
-  const send = async (line: string, entry: (typeof manifest)[number]) => {
-    const item = manifestEntry(entry);
+  const send = async (line: string, item: ManifestItem) => {
     const { customId, body } = provider.parseBatchLine(line);
     let itemTier: SyncTier = tier;
     let last: { kind: ItemErrorKind; message: string } = { kind: 'server_error', message: 'not sent' };
     for (let attempt = 1; attempt <= spec.realtime.maxAttempts; attempt++) {
-      await limiter.acquire(entry[2], request.signal);
+      await limiter.acquire(item.estTokens, request.signal);
       try {
         const result = await provider.sendSync({ customId, body, endpoint: spec.endpoint, tier: itemTier === 'flex' ? 'flex' : 'standard', ...(request.signal ? { signal: request.signal } : {}) });
         return record(classifyResult(item, result, contexts[itemTier]));
@@ -114,7 +113,7 @@ export async function runSyncShard(request: SyncShardRequest, deps: SyncShardDep
         if (!line) continue;
         const entry = manifest[index++];
         if (!entry) throw new Error(`shard ${jobLayout.shardInput(shard)} has more lines than its manifest`);
-        if (done.has(entry[0])) continue;
+        if (done.has(entry.seq)) continue;
         const task: Promise<void> = send(line, entry).finally(() => inFlight.delete(task));
         inFlight.add(task);
         if (inFlight.size >= spec.realtime.concurrency) await Promise.race(inFlight);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { prepareJob } from '../../src/dataset/prepare-job';
-import { loadManifestLines } from '../../src/dataset/manifest';
+import { loadManifest } from '../../src/dataset/manifest';
 import { jobLayout } from '../../src/storage/job-layout';
 import { coreFixture } from '../support/core-fixtures';
 import { ticket } from '../support/datasets';
@@ -18,8 +18,8 @@ describe('prepare: dataset -> shard files', () => {
     expect(lines[0]).toMatchObject({ custom_id: 'i10-g0-r0', method: 'POST', url: '/v1/chat/completions' });
     expect(lines[0].body.response_format.json_schema.name).toBe('ticket');
     expect(lines[0].body.messages[1].content).toContain(ticket(10).subject);
-    const manifest = await loadManifestLines(f.blobs, address);
-    expect(manifest.map((m) => m[3])).toEqual(Array.from({ length: 10 }, (_, i) => ticket(10 + i).id));
+    const manifest = await loadManifest(f.blobs, address);
+    expect(manifest.map((m) => m.itemKey)).toEqual(Array.from({ length: 10 }, (_, i) => ticket(10 + i).id));
   });
 
   it('turns bad rows into failed outcomes with line and reason, and goes on', async () => {
@@ -54,9 +54,9 @@ describe('prepare: dataset -> shard files', () => {
     const file = f.write('t.jsonl', [0, 1, 2].map((i) => JSON.stringify(ticket(i))).join('\n'));
     const first = f.spec({ dataset: { path: file, idField: 'id' } }, 'job-a');
     await prepareJob(first, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
-    const manifest = await loadManifestLines(f.blobs, { jobId: 'job-a', generation: 0, round: 0, index: 0 });
+    const manifest = await loadManifest(f.blobs, { jobId: 'job-a', generation: 0, round: 0, index: 0 });
     await f.store.upsertOutcomes('job-a', first.taskVersion, [
-      { seq: 1, line: 2, itemKey: manifest[1]![3], requestKey: manifest[1]![4], state: 'succeeded', reason: null, message: null, generation: 0, round: 0, tier: 'batch', output: { category: 'bug' }, tokensIn: 1, tokensOut: 1, costUsd: 0 },
+      { seq: 1, line: 2, itemKey: manifest[1]!.itemKey, requestKey: manifest[1]!.requestKey, state: 'succeeded', reason: null, message: null, generation: 0, round: 0, tier: 'batch', output: { category: 'bug' }, tokensIn: 1, tokensOut: 1, costUsd: 0 },
     ]);
     await f.store.indexAnswers('job-a');
     const again = await prepareJob(f.spec({ dataset: { path: file, idField: 'id' } }, 'job-b'), 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
@@ -68,10 +68,10 @@ describe('prepare: dataset -> shard files', () => {
 
 describe('manifest lines', () => {
   it('round-trip item keys with tabs, quotes and backslashes', () => {
-    const { manifestLine, parseManifestLine } = jest.requireActual('../../src/dataset/manifest') as typeof import('../../src/dataset/manifest');
+    const { manifestLine, parseManifestItem } = jest.requireActual('../../src/dataset/manifest') as typeof import('../../src/dataset/manifest');
     for (const key of ['plain', 'has\ttab', '"quoted', 'back\\slash', 'new\nline', '']) {
       const entry: [number, number, number, string, string] = [7, 9, 42, key, 'abc123'];
-      expect(parseManifestLine(manifestLine(entry).slice(0, -1))).toEqual(entry);
+      expect(parseManifestItem(manifestLine(entry).slice(0, -1), 3)).toEqual({ seq: 7, line: 9, estTokens: 42, itemKey: key, requestKey: 'abc123', inputLine: 3 });
     }
   });
 });
