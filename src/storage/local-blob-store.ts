@@ -121,7 +121,8 @@ class LocalBlobWriter implements BlobWriter {
     }
     return this.queue(
       this.flush().then(() => {
-        if (bytes.byteLength > this.buffer.length) return this.send(Buffer.from(bytes));
+        // a large piece goes to the file as it is, not copied (the caller leaves it unchanged until written)
+        if (bytes.byteLength > this.buffer.length) return this.send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
         this.buffer.set(bytes, 0);
         this.used = bytes.byteLength;
       }),
