@@ -7,9 +7,9 @@ import type { ResultStore } from '../results/result-store';
 import { customIdOf, requestKeyOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
-import { inOrder, threadScript, ThreadPool, wholeLineChunks } from '../threads/thread-pool';
+import { inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
 import { BLOB_PATH_PREFIX, readDataset, readDatasetBytes } from './dataset-reader';
-import { countLines, type LinePieces, type RenderedChunk } from './render-chunk';
+import { countLines, type ChunkContext, type LinePieces, type RenderedChunk, type RenderRequest } from './render-chunk';
 import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
 import { overSizeProblem, rowRequest } from './row-request';
 import { ShardWriter, type ShardEntry, type ShardLimits, type ShardRef } from './shard-writer';
@@ -256,33 +256,30 @@ async function startThreads(
   if (size < minBytes) return undefined;
   const line = linePieces(provider, spec, generation);
   if (!line) return undefined;
-  const pool = new ThreadPool<{ chunk: Uint8Array; firstLine: number; firstSeq: number }, RenderedChunk>(
-    script,
-    {
-      plan,
-      line,
-      idField: spec.dataset.idField,
-      taskVersion: spec.taskVersion,
-      generation,
-      maxRequestBytes: spec.limits.maxRequestBytes,
-      tokens: { ratio: estimator.ratio(), fixedTokens: estimator.fixed },
-    },
-    count,
-  );
+  const context: ChunkContext = {
+    plan,
+    line,
+    idField: spec.dataset.idField,
+    taskVersion: spec.taskVersion,
+    generation,
+    maxRequestBytes: spec.limits.maxRequestBytes,
+    tokens: { ratio: estimator.ratio(), fixedTokens: estimator.fixed },
+  };
+  const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, count);
   let nextLine = 1;
   let nextSeq = 0;
   const renderOnPool = (chunk: Uint8Array) => {
-    const request = { chunk, firstLine: nextLine, firstSeq: nextSeq };
+    const request: RenderRequest = { context, chunk, firstLine: nextLine, firstSeq: nextSeq };
     const counted = countLines(chunk);
     nextLine += counted.breaks;
     nextSeq += counted.items;
-    return pool.run(request, [chunk.buffer as ArrayBuffer]);
+    return lease.pool.run(request, [chunk.buffer as ArrayBuffer]);
   };
   return {
     count,
     // the dataset is closed when the chunks are (the loop over them ends or throws)
     chunks: inOrder(wholeLineChunks(readDatasetBytes(spec.dataset, deps.blobs)), renderOnPool, count * 2),
-    close: () => pool.close(),
+    close: async () => lease.release(),
   };
 }
 

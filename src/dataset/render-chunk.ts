@@ -25,6 +25,14 @@ export interface ChunkContext {
   tokens: { ratio: number; fixedTokens: number };
 }
 
+/** A chunk of whole lines to render on a thread, with what its prepare shares (render threads serve any prepare). */
+export interface RenderRequest {
+  context: ChunkContext;
+  chunk: Uint8Array;
+  firstLine: number;
+  firstSeq: number;
+}
+
 /**
  * One chunk of whole JSONL lines rendered for round 0 of a generation: per item (blank lines are not items),
  * in order and numbered from the chunk's first seq, its input line and keys, and either its batch line and

@@ -91,6 +91,60 @@ export class ThreadPool<Request extends object, Result> {
   }
 }
 
+/** Shared pools by script and size, with how many callers hold each and the timer that closes it when idle. */
+const sharedPools = new Map<string, { pool: ThreadPool<object, unknown>; holders: number; idle?: ReturnType<typeof setTimeout> }>();
+
+/** How long a shared pool outlives its last holder, warm for the next one. */
+export const SHARED_POOL_IDLE_MS = 30_000;
+
+/** A hold on a shared pool; `release` once done (the pool closes after SHARED_POOL_IDLE_MS with no holder). */
+export interface PoolLease<Request extends object, Result> {
+  pool: ThreadPool<Request, Result>;
+  release(): void;
+}
+
+/**
+ * A pool of `size` threads running `script`, shared by every caller in this process that asks for the same,
+ * and kept for a while after the last one lets go: a thread's start and its compiler warm-up (together about
+ * a third of a second of CPU per thread on a 2-core machine) are paid once per process, not once per call.
+ * Requests carry everything they need (the pool's threads get no workerData). Idle threads do not keep the
+ * process alive.
+ */
+export function leaseSharedPool<Request extends object, Result>(script: string, size: number, idleMs = SHARED_POOL_IDLE_MS): PoolLease<Request, Result> {
+  const key = `${size}:${script}`;
+  let entry = sharedPools.get(key);
+  if (!entry) {
+    entry = { pool: new ThreadPool<object, unknown>(script, undefined, size), holders: 0 };
+    sharedPools.set(key, entry);
+  }
+  const held = entry;
+  clearTimeout(held.idle);
+  held.idle = undefined;
+  held.holders++;
+  let released = false;
+  return {
+    pool: held.pool as unknown as ThreadPool<Request, Result>,
+    release: () => {
+      if (released) return;
+      released = true;
+      if (--held.holders > 0) return;
+      held.idle = setTimeout(() => {
+        if (sharedPools.get(key) === held) sharedPools.delete(key);
+        void held.pool.close();
+      }, idleMs);
+      held.idle.unref();
+    },
+  };
+}
+
+/** Closes every shared pool now, held or not (a worker shutting down; tests). */
+export async function closeSharedPools(): Promise<void> {
+  const entries = [...sharedPools.values()];
+  sharedPools.clear();
+  for (const entry of entries) clearTimeout(entry.idle);
+  await Promise.all(entries.map((entry) => entry.pool.close()));
+}
+
 /**
  * The thread side: answers each request with `handle`'s result, moving the buffers `transferOf` names.
  * Errors go back to the caller's promise.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { prepareJob, type PrepareResult } from '../../src/dataset/prepare-job';
 import { countLines } from '../../src/dataset/render-chunk';
-import { threadScript } from '../../src/threads/thread-pool';
+import { closeSharedPools, leaseSharedPool, threadScript } from '../../src/threads/thread-pool';
 import type { ItemOutcome } from '../../src/results/item-outcome';
 import { jobLayout } from '../../src/storage/job-layout';
 import { coreFixture } from '../support/core-fixtures';
@@ -59,7 +59,17 @@ async function prepareBoth(options: { reprocessFailed?: boolean } = {}) {
   return runs;
 }
 
+/** The shard files of a prepared job, input file and manifest of each shard in order. */
+function shardFiles(f: ReturnType<typeof coreFixture>, jobId: string, result: PrepareResult): string[] {
+  return result.shards.flatMap((s) => {
+    const address = { jobId, generation: 0, round: 0, index: s.index };
+    return [jobLayout.shardInput(address), jobLayout.shardManifest(address)].map((key) => readFileSync(f.blobs.localPath(key), 'utf8'));
+  });
+}
+
 describe('prepare on render threads', () => {
+  afterAll(() => closeSharedPools());
+
   it('has a compiled render thread to run (npm test builds it first)', () => {
     expect(threadScript('dataset/render-thread')).toBeDefined();
   });
@@ -84,6 +94,45 @@ describe('prepare on render threads', () => {
     expect(threaded!.result.queued).toBe(serial!.result.queued);
     expect(threaded!.result.untouched).toBe(serial!.result.untouched);
     expect(threaded!.files).toEqual(serial!.files);
+  });
+
+  it('shares warm threads between prepares, each with its own prompt, also at the same time', async () => {
+    const f = coreFixture();
+    const file = f.write('awkward.jsonl', awkwardDataset());
+    const prompts = [
+      { messages: [{ role: 'user' as const, content: 'Classify: {{subject}}' }] },
+      { messages: [{ role: 'system' as const, content: 'Be brief.' }, { role: 'user' as const, content: '{{body}} / {{subject}}' }] },
+    ];
+    const prepare = (jobId: string, prompt: (typeof prompts)[number], threads: number) => {
+      const spec = f.spec({ dataset: { path: file, idField: 'id' }, prompt, limits: { maxRequestsPerShard: 1_500, maxRequestBytes: 5_000 } }, jobId);
+      return prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider, threads: { count: threads, minBytes: 0 } });
+    };
+    const serial = await Promise.all(prompts.map((prompt, i) => prepare(`serial-${i}`, prompt, 0)));
+    const together = await Promise.all(prompts.map((prompt, i) => prepare(`shared-${i}`, prompt, 2)));
+    for (let i = 0; i < prompts.length; i++) {
+      expect(together[i]!.renderThreads).toBe(2);
+      expect(shardFiles(f, `shared-${i}`, together[i]!)).toEqual(shardFiles(f, `serial-${i}`, serial[i]!));
+    }
+    expect(shardFiles(f, 'shared-0', together[0]!)).not.toEqual(shardFiles(f, 'shared-1', together[1]!));
+  });
+
+  it('keeps a shared pool while held and for a while after, then closes it', async () => {
+    const script = threadScript('dataset/render-thread')!;
+    const first = leaseSharedPool(script, 1, 100);
+    const second = leaseSharedPool(script, 1, 100);
+    expect(second.pool).toBe(first.pool);
+    expect(leaseSharedPool(script, 2, 100).pool).not.toBe(first.pool);
+    first.release();
+    second.release();
+    second.release(); // a second release of one lease changes nothing
+    const again = leaseSharedPool(script, 1, 100);
+    expect(again.pool).toBe(first.pool); // still warm
+    again.release();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const fresh = leaseSharedPool(script, 1, 100);
+    expect(fresh.pool).not.toBe(first.pool);
+    await expect(first.pool.run({})).rejects.toThrow('closed');
+    fresh.release();
   });
 
   it('counts items as the reader does: blank and white-space-only lines are not items', () => {
