@@ -51,7 +51,8 @@ describe('longhaul status / pause / resume / cancel / watch on a running job', (
 
     const job = stack.client.job('cli-live');
     await until(() => job.progress(), (p) => p.shards.running === 2);
-    const status = await cli(['status', 'cli-live']);
+    // a running shard may still be recording its batch (submitting): wait until status shows one created
+    const status = await until(() => cli(['status', 'cli-live']), (s) => /cli-live\/g0\/r0\/s[01]\s+(validating|in_progress)\s+batch_/.test(s.stdout));
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^Job cli-live running \(generation 0, round 0\)/);
     expect(status.stdout).toMatch(/shards\s+4 total: 0 done, 2 running, 2 queued/);
