@@ -94,8 +94,12 @@ export class ThreadPool<Request extends object, Result> {
 /** Shared pools by script and size, with how many callers hold each and the timer that closes it when idle. */
 const sharedPools = new Map<string, { pool: ThreadPool<object, unknown>; holders: number; idle?: ReturnType<typeof setTimeout> }>();
 
-/** How long a shared pool outlives its last holder, warm for the next one. */
-export const SHARED_POOL_IDLE_MS = 30_000;
+/**
+ * How long a shared pool outlives its last holder, warm for the next one: long enough for a burst of prepares
+ * (jobs started together, a reprocess), short enough that idle threads (~50 MB each) are gone before the
+ * job's collects: kept 30 s, they added ~100 MB to a 100,000-item job's peak.
+ */
+export const SHARED_POOL_IDLE_MS = 5_000;
 
 /** A hold on a shared pool; `release` once done (the pool closes after SHARED_POOL_IDLE_MS with no holder). */
 export interface PoolLease<Request extends object, Result> {
