@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ResultFormat } from './result-readers';
 import type { Endpoint, OutputSchema, ProviderName } from '../spec/job-spec';
 import type { BlobWriter } from '../storage/blob-store';
 import type { ItemResult } from '../results/item-result';
@@ -136,6 +137,11 @@ export interface BatchProvider {
   cancel(batchId: string): Promise<void>;
   /** Streams the batch's output and error lines into our storage (one JSON object per line). */
   download(status: BatchStatus, sinks: { output: BlobWriter; errors: BlobWriter }): Promise<void>;
+  /**
+   * The reader in RESULT_READERS (result-readers.ts) that parseResultLine and extractAnswer are, when they are
+   * one: collect then reads large result files on threads. Leave it out for any other reading.
+   */
+  readonly resultFormat?: ResultFormat;
   /** Parses one downloaded output or error line. */
   parseResultLine(line: string): ItemResult;
   /** Reads the answer and usage out of a successful response body. */

@@ -1,5 +1,7 @@
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { readLineBatches } from '../dataset/line-reader';
-import { loadManifest } from '../dataset/manifest';
+import { loadManifest, type ManifestItem } from '../dataset/manifest';
 import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
 import type { PriceTable } from '../report/price-table';
 import { parseCustomId } from '../spec/ids';
@@ -7,8 +9,10 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import type { FailureReason, ItemOutcome, Tier } from './item-outcome';
-import { classifyMissing, classifyResult, type ClassifyContext } from './outcome-classifier';
+import { inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
+import { classifyMissing, classifyResult, outcomeOf, type ClassifyContext, type ResultVerdict } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
+import type { ReadResultChunk, ResultChunkContext, ResultChunkRequest } from './result-chunk';
 import type { ResultStore } from './result-store';
 import { countOutcome, emptyTally, type ShardTally } from './shard-tally';
 
@@ -21,6 +25,12 @@ export interface CollectDeps {
   provider: BatchProvider;
   prices: PriceTable;
   onProgress?: (linesRead: number) => void;
+  /**
+   * Threads that read large result files (parse, join, validate) while this thread writes outcomes: how many
+   * (default: the cores, at most 4; 0 reads here) and from what file size (default 4 MiB). Only for providers
+   * whose results a shared reader reads (`resultFormat`) and blobs with a local path.
+   */
+  threads?: { count?: number; minBytes?: number };
 }
 
 export interface CollectRequest {
@@ -85,21 +95,52 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   };
 
   let linesRead = 0;
+  /** Joins a line's item to this shard's manifest: undefined (a foreign line) when it names none, or one already read. */
+  const take = (seq: number): ManifestItem | undefined => {
+    const item = manifest.get(seq);
+    if (item) manifest.delete(seq);
+    else tally.foreignLines++;
+    return item;
+  };
   for (const key of [jobLayout.shardOutput(shard), jobLayout.shardErrors(shard)]) {
     if (!(await blobs.exists(key))) continue;
+    const reading = await readingThreads(key, request, deps);
+    if (reading) {
+      try {
+        for await (const read of reading.chunks) {
+          linesRead += read.lines;
+          tally.foreignLines += read.foreign;
+          const outputs = read.outputs.split('\n');
+          let answer = 0;
+          let failure = 0;
+          for (let k = 0; k < read.count; k++) {
+            const ok = read.ok[k] === 1;
+            const verdict: ResultVerdict = ok
+              ? { ok: true, output: undefined, json: outputs[answer++], tokensIn: read.tokensIn[k]!, tokensOut: read.tokensOut[k]! }
+              : { ok: false, reason: read.reasons[failure]!, message: read.messages[failure++]!, tokensIn: read.tokensIn[k]!, tokensOut: read.tokensOut[k]! };
+            const item = take(read.seqs[k]!);
+            if (item) pending.push(outcomeOf(item, verdict, ctx));
+          }
+          if (pending.length >= WRITE_EVERY) await flush();
+          deps.onProgress?.(linesRead);
+        }
+      } finally {
+        reading.release();
+      }
+      continue;
+    }
     for await (const batch of readLineBatches(blobs.read(key))) {
       for (const text of batch.lines) {
         if (!text) continue;
         linesRead++;
         const result = provider.parseResultLine(text);
         const id = parseCustomId(result.customId);
-        const item = id && id.generation === shard.generation && id.round === shard.round ? manifest.get(id.seq) : undefined;
-        if (!item) {
+        if (!id || id.generation !== shard.generation || id.round !== shard.round) {
           tally.foreignLines++;
           continue;
         }
-        manifest.delete(id!.seq);
-        pending.push(classifyResult(item, result, ctx));
+        const item = take(id.seq);
+        if (item) pending.push(classifyResult(item, result, ctx));
       }
       if (pending.length >= WRITE_EVERY) await flush();
       deps.onProgress?.(linesRead);
@@ -108,4 +149,25 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   for (const item of manifest.values()) pending.push(classifyMissing(item, item.inputLine, status, ctx, request.note));
   await flush();
   return tally;
+}
+
+/**
+ * Reads a result file on the shared result threads (collect-thread.ts) when that pays and reads the same as
+ * here: a local file of at least `minBytes`, from a provider whose results a shared reader reads. Chunks of
+ * whole lines come back read, in order; `release` once done with them.
+ */
+async function readingThreads(key: string, request: CollectRequest, deps: CollectDeps): Promise<{ chunks: AsyncGenerator<ReadResultChunk>; release(): void } | undefined> {
+  const count = deps.threads?.count ?? Math.min(4, availableParallelism());
+  const minBytes = deps.threads?.minBytes ?? 4 * 1024 * 1024;
+  const format = deps.provider.resultFormat;
+  const file = deps.blobs.localPath(key);
+  const script = threadScript('results/collect-thread');
+  if (count < 1 || !format || !file || !script) return undefined;
+  const size = await stat(file).then((s) => s.size, () => 0);
+  if (size < minBytes) return undefined;
+  const { spec, shard } = request;
+  const context: ResultChunkContext = { format, endpoint: spec.endpoint, outputSchema: spec.outputSchema, generation: shard.generation, round: shard.round };
+  const lease = leaseSharedPool<ResultChunkRequest, ReadResultChunk>(script, count);
+  const read = (chunk: Uint8Array) => lease.pool.run({ context, chunk }, [chunk.buffer as ArrayBuffer]);
+  return { chunks: inOrder(wholeLineChunks(deps.blobs.read(key)), read, count * 2), release: () => lease.release() };
 }

@@ -47,18 +47,35 @@ export function failure(item: Manifest, ctx: ClassifyContext, reason: FailureRea
 }
 
 /**
- * The one place a provider's per-item result becomes an outcome: answers are checked against the output
- * schema; errors keep their kind as the reason and are retryable when the job's retry policy says so.
- * Tokens of invalid answers are still counted: the provider billed them.
+ * What one result says of its item before the job's retry policy and prices apply: plain data, so a thread
+ * that reads results can hand it over. A valid answer carries its output's JSON text (`json`, one line) when it
+ * has one; across threads it carries only that text (`output` is then undefined).
  */
-export function classifyResult(item: Manifest, result: ItemResult, ctx: ClassifyContext): ItemOutcome {
+export type ResultVerdict =
+  | { ok: true; output: unknown; json: string | undefined; tokensIn: number; tokensOut: number }
+  | { ok: false; reason: FailureReason; message: string; tokensIn: number; tokensOut: number };
+
+/**
+ * Reads a provider's per-item result: errors keep their kind as the reason; answers are checked against the
+ * output schema. Tokens of invalid answers are still counted: the provider billed them.
+ */
+export function readVerdict(result: ItemResult, provider: Pick<BatchProvider, 'extractAnswer'>, validator: OutputValidator, endpoint: Endpoint): ResultVerdict {
   if (!result.ok) {
     const status = result.error.status ? ` (HTTP ${result.error.status})` : '';
-    return failure(item, ctx, result.error.kind, `${result.error.code ?? result.error.kind}${status}: ${result.error.message}`);
+    return { ok: false, reason: result.error.kind, message: `${result.error.code ?? result.error.kind}${status}: ${result.error.message}`, tokensIn: 0, tokensOut: 0 };
   }
-  const answer = ctx.provider.extractAnswer(result.body, ctx.endpoint);
-  const checked = ctx.validator.validate(answer);
-  if (!checked.ok) return failure(item, ctx, 'invalid_output', checked.message, answer.tokensIn, answer.tokensOut);
+  const answer = provider.extractAnswer(result.body, endpoint);
+  const checked = validator.validate(answer);
+  if (!checked.ok) return { ok: false, reason: 'invalid_output', message: checked.message, tokensIn: answer.tokensIn, tokensOut: answer.tokensOut };
+  return { ok: true, output: checked.output, json: checked.json, tokensIn: answer.tokensIn, tokensOut: answer.tokensOut };
+}
+
+/**
+ * The one place a verdict becomes an outcome: failures are retryable when the job's retry policy names the
+ * reason, and every outcome is priced at its tier.
+ */
+export function outcomeOf(item: Manifest, verdict: ResultVerdict, ctx: ClassifyContext): ItemOutcome {
+  if (!verdict.ok) return failure(item, ctx, verdict.reason, verdict.message, verdict.tokensIn, verdict.tokensOut);
   // object literals, not spreads: this runs once per item and spreads are far slower on V8
   return {
     seq: item.seq,
@@ -71,12 +88,17 @@ export function classifyResult(item: Manifest, result: ItemResult, ctx: Classify
     generation: ctx.generation,
     round: ctx.round,
     tier: ctx.tier,
-    output: checked.output,
-    outputJson: checked.json,
-    tokensIn: answer.tokensIn,
-    tokensOut: answer.tokensOut,
-    costUsd: ctx.prices.cost(ctx.model, ctx.tier, answer.tokensIn, answer.tokensOut),
+    output: verdict.output,
+    outputJson: verdict.json,
+    tokensIn: verdict.tokensIn,
+    tokensOut: verdict.tokensOut,
+    costUsd: ctx.prices.cost(ctx.model, ctx.tier, verdict.tokensIn, verdict.tokensOut),
   };
+}
+
+/** A provider's per-item result as an outcome (readVerdict, then outcomeOf). */
+export function classifyResult(item: Manifest, result: ItemResult, ctx: ClassifyContext): ItemOutcome {
+  return outcomeOf(item, readVerdict(result, ctx.provider, ctx.validator, ctx.endpoint), ctx);
 }
 
 /**

@@ -46,6 +46,11 @@ export class ThreadPool<Request extends object, Result> {
     return this.threads.length;
   }
 
+  /** Requests run so far. */
+  get requests(): number {
+    return this.nextId;
+  }
+
   private spawn(slot: number): Thread<Result> {
     const worker = new Worker(this.script, { workerData: this.workerData });
     worker.unref();

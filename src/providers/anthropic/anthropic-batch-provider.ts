@@ -17,7 +17,7 @@ import type {
 } from '../batch-provider';
 import { ProviderError } from '../provider-error';
 import { copyResponseBody } from '../response-to-blob';
-import { extractAnthropicAnswer, parseAnthropicResultLine } from './anthropic-answers';
+import { RESULT_READERS } from '../result-readers';
 import { StreamedBatchBody } from './anthropic-batch-body';
 import { toAnthropicProviderError } from './anthropic-errors';
 import { findLostAnthropicBatch } from './anthropic-reconcile';
@@ -131,12 +131,14 @@ export class AnthropicBatchProvider implements BatchProvider {
     }
   }
 
+  readonly resultFormat = 'anthropic';
+
   parseResultLine(line: string): ItemResult {
-    return parseAnthropicResultLine(line);
+    return RESULT_READERS.anthropic.parseResultLine(line);
   }
 
-  extractAnswer(body: unknown, _endpoint: Endpoint): ParsedAnswer {
-    return extractAnthropicAnswer(body);
+  extractAnswer(body: unknown, endpoint: Endpoint): ParsedAnswer {
+    return RESULT_READERS.anthropic.extractAnswer(body, endpoint);
   }
 
   /**

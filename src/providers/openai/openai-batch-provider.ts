@@ -15,7 +15,7 @@ import type {
   SubmitRequest,
   SyncRequest,
 } from '../batch-provider';
-import { extractOpenAiAnswer, parseOpenAiResultLine } from './openai-answers';
+import { RESULT_READERS } from '../result-readers';
 import { toProviderError } from './openai-errors';
 import { buildOpenAiBody, openAiBatchLine, parseOpenAiBatchLine, withOpenAiRepairHint } from './openai-requests';
 import { OPENAI_STATUS_PHASE } from './openai-status';
@@ -149,12 +149,14 @@ export class OpenAiBatchProvider implements BatchProvider {
     if (last !== '\n') await sink.write('\n');
   }
 
+  readonly resultFormat = 'openai';
+
   parseResultLine(line: string): ItemResult {
-    return parseOpenAiResultLine(line);
+    return RESULT_READERS.openai.parseResultLine(line);
   }
 
   extractAnswer(body: unknown, endpoint: Endpoint): ParsedAnswer {
-    return extractOpenAiAnswer(body, endpoint);
+    return RESULT_READERS.openai.extractAnswer(body, endpoint);
   }
 
   async sendSync(request: SyncRequest): Promise<ItemResult> {
