@@ -10,9 +10,9 @@ import type { BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import type { FailureReason, ItemOutcome, Tier } from './item-outcome';
 import { inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
-import { classifyMissing, classifyResult, outcomeOf, type ClassifyContext, type ResultVerdict } from './outcome-classifier';
+import { classifyMissing, classifyResult, outcomeOf, type ClassifyContext } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
-import type { ReadResultChunk, ResultChunkContext, ResultChunkRequest } from './result-chunk';
+import { eachVerdict, type ReadResultChunk, type ResultChunkContext, type ResultChunkRequest } from './result-chunk';
 import type { ResultStore } from './result-store';
 import { countOutcome, emptyTally, type ShardTally } from './shard-tally';
 
@@ -110,17 +110,10 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
         for await (const read of reading.chunks) {
           linesRead += read.lines;
           tally.foreignLines += read.foreign;
-          const outputs = read.outputs.split('\n');
-          let answer = 0;
-          let failure = 0;
-          for (let k = 0; k < read.count; k++) {
-            const ok = read.ok[k] === 1;
-            const verdict: ResultVerdict = ok
-              ? { ok: true, output: undefined, json: outputs[answer++], tokensIn: read.tokensIn[k]!, tokensOut: read.tokensOut[k]! }
-              : { ok: false, reason: read.reasons[failure]!, message: read.messages[failure++]!, tokensIn: read.tokensIn[k]!, tokensOut: read.tokensOut[k]! };
-            const item = take(read.seqs[k]!);
+          eachVerdict(read, (seq, verdict) => {
+            const item = take(seq);
             if (item) pending.push(outcomeOf(item, verdict, ctx));
-          }
+          });
           if (pending.length >= WRITE_EVERY) await flush();
           deps.onProgress?.(linesRead);
         }

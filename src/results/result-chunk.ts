@@ -2,7 +2,7 @@ import { RESULT_READERS, type ResultFormat } from '../providers/result-readers';
 import { parseCustomId } from '../spec/ids';
 import type { Endpoint, OutputSchema } from '../spec/job-spec';
 import type { FailureReason } from './item-outcome';
-import { readVerdict } from './outcome-classifier';
+import { readVerdict, type ResultVerdict } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
 
 /** What every chunk of one shard's result files shares. */
@@ -88,6 +88,26 @@ export function readResultChunk(context: ResultChunkContext, chunk: Uint8Array, 
   }
   read.outputs = outputs.join('\n');
   return read;
+}
+
+/**
+ * Each verdict of a read chunk with its item's seq, in line order (the other side of readResultChunk). An answer
+ * comes as its output's JSON text only (`output` undefined).
+ */
+export function eachVerdict(read: ReadResultChunk, each: (seq: number, verdict: ResultVerdict) => void): void {
+  const outputs = read.outputs.split('\n');
+  let answer = 0;
+  let failure = 0;
+  for (let k = 0; k < read.count; k++) {
+    const tokensIn = read.tokensIn[k]!;
+    const tokensOut = read.tokensOut[k]!;
+    each(
+      read.seqs[k]!,
+      read.ok[k] === 1
+        ? { ok: true, output: undefined, json: outputs[answer++], tokensIn, tokensOut }
+        : { ok: false, reason: read.reasons[failure]!, message: read.messages[failure++]!, tokensIn, tokensOut },
+    );
+  }
 }
 
 /** Validators by output schema, compiled once per thread (a thread serves the collects of many jobs). */
