@@ -145,6 +145,12 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
 }
 
 /**
+ * A small young generation for result threads: what they allocate dies with each line, and idle they then hold
+ * ~40 MB less each (200,000 items: the same speed, peak RSS ~290 MiB against 320-360).
+ */
+export const RESULT_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
+/**
  * Reads a result file on the shared result threads (collect-thread.ts) when that pays and reads the same as
  * here: a local file of at least `minBytes`, from a provider whose results a shared reader reads. Chunks of
  * whole lines come back read, in order; `release` once done with them.
@@ -160,7 +166,7 @@ async function readingThreads(key: string, request: CollectRequest, deps: Collec
   if (size < minBytes) return undefined;
   const { spec, shard } = request;
   const context: ResultChunkContext = { format, endpoint: spec.endpoint, outputSchema: spec.outputSchema, generation: shard.generation, round: shard.round };
-  const lease = leaseSharedPool<ResultChunkRequest, ReadResultChunk>(script, count);
+  const lease = leaseSharedPool<ResultChunkRequest, ReadResultChunk>(script, count, { resourceLimits: RESULT_THREAD_LIMITS });
   const read = (chunk: Uint8Array) => lease.pool.run({ context, chunk }, [chunk.buffer as ArrayBuffer]);
   return { chunks: inOrder(wholeLineChunks(deps.blobs.read(key)), read, count * 2), release: () => lease.release() };
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { projectRoot } from '../dev/project-root';
 
 export class ThreadError extends Error {
@@ -37,6 +37,7 @@ export class ThreadPool<Request extends object, Result> {
     private readonly script: string,
     private readonly workerData: unknown,
     size: number,
+    private readonly resourceLimits?: ResourceLimits,
   ) {
     this.threads = [];
     for (let i = 0; i < size; i++) this.threads.push(this.spawn(i));
@@ -52,7 +53,7 @@ export class ThreadPool<Request extends object, Result> {
   }
 
   private spawn(slot: number): Thread<Result> {
-    const worker = new Worker(this.script, { workerData: this.workerData });
+    const worker = new Worker(this.script, { workerData: this.workerData, ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}) });
     worker.unref();
     const thread: Thread<Result> = { worker, pending: new Map() };
     const settle = (id: number) => {
@@ -119,11 +120,16 @@ export interface PoolLease<Request extends object, Result> {
  * Requests carry everything they need (the pool's threads get no workerData). Idle threads do not keep the
  * process alive.
  */
-export function leaseSharedPool<Request extends object, Result>(script: string, size: number, idleMs = SHARED_POOL_IDLE_MS): PoolLease<Request, Result> {
-  const key = `${size}:${script}`;
+export function leaseSharedPool<Request extends object, Result>(
+  script: string,
+  size: number,
+  options: { idleMs?: number; resourceLimits?: ResourceLimits } = {},
+): PoolLease<Request, Result> {
+  const { idleMs = SHARED_POOL_IDLE_MS, resourceLimits } = options;
+  const key = `${size}:${script}:${JSON.stringify(resourceLimits ?? {})}`;
   let entry = sharedPools.get(key);
   if (!entry) {
-    entry = { pool: new ThreadPool<object, unknown>(script, undefined, size), holders: 0 };
+    entry = { pool: new ThreadPool<object, unknown>(script, undefined, size, resourceLimits), holders: 0 };
     sharedPools.set(key, entry);
   }
   const held = entry;

@@ -118,18 +118,18 @@ describe('prepare on render threads', () => {
 
   it('keeps a shared pool while held and for a while after, then closes it', async () => {
     const script = threadScript('dataset/render-thread')!;
-    const first = leaseSharedPool(script, 1, 100);
-    const second = leaseSharedPool(script, 1, 100);
+    const first = leaseSharedPool(script, 1, { idleMs: 100 });
+    const second = leaseSharedPool(script, 1, { idleMs: 100 });
     expect(second.pool).toBe(first.pool);
-    expect(leaseSharedPool(script, 2, 100).pool).not.toBe(first.pool);
+    expect(leaseSharedPool(script, 2, { idleMs: 100 }).pool).not.toBe(first.pool);
     first.release();
     second.release();
     second.release(); // a second release of one lease changes nothing
-    const again = leaseSharedPool(script, 1, 100);
+    const again = leaseSharedPool(script, 1, { idleMs: 100 });
     expect(again.pool).toBe(first.pool); // still warm
     again.release();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const fresh = leaseSharedPool(script, 1, 100);
+    const fresh = leaseSharedPool(script, 1, { idleMs: 100 });
     expect(fresh.pool).not.toBe(first.pool);
     await expect(first.pool.run({})).rejects.toThrow('closed');
     fresh.release();
