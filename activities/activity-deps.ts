@@ -11,4 +11,6 @@ export interface ActivityDeps {
   providers: ProviderRegistry;
   prices: PriceTable;
   builders: RequestBuilders;
+  /** Threads for large datasets and result files (prepare's and collect's `threads.count`); unset: their default. */
+  threads?: number;
 }

@@ -81,6 +81,7 @@ export function createJobActivities(deps: ActivityDeps) {
               builders: deps.builders,
               onProgress: (n) => (rows = n),
               ...(input.maxRequestsPerShard ? { maxRequestsPerShard: input.maxRequestsPerShard } : {}),
+              ...(deps.threads !== undefined ? { threads: { count: deps.threads } } : {}),
             }),
           () => ({ rows }),
         );

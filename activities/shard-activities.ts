@@ -104,7 +104,14 @@ export function createShardActivities(deps: ActivityDeps) {
                 jobCancelled: input.jobCancelled,
                 ...(input.retryAlso ? { retryAlso: input.retryAlso } : {}),
               },
-              { blobs: deps.blobs, store: deps.store, provider: provider(input.spec), prices: deps.prices, onProgress: (n) => (lines = n) },
+              {
+                blobs: deps.blobs,
+                store: deps.store,
+                provider: provider(input.spec),
+                prices: deps.prices,
+                onProgress: (n) => (lines = n),
+                ...(deps.threads !== undefined ? { threads: { count: deps.threads } } : {}),
+              },
             ),
           () => ({ lines }),
         );

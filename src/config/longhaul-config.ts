@@ -2,7 +2,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ProviderNameSchema } from '../spec/job-spec';
-import { parseWith } from '../spec/spec-errors';
+import { InvalidSpecError, parseWith } from '../spec/spec-errors';
 import { PriceOverridesSchema } from '../report/price-table';
 
 /** How to reach one provider account. Keys come from the environment, never from job specs. */
@@ -30,6 +30,12 @@ export const LonghaulConfigSchema = z.strictObject({
   accounts: z.record(z.string(), ProviderConnectionSchema),
   prices: PriceOverridesSchema.default({}),
   metricsPort: z.number().int().min(0).max(65535).optional(),
+  /**
+   * Threads a worker uses to prepare large JSONL datasets and to read large result files (each its own few,
+   * shared by the worker's jobs): default the cores, at most 4; 0 does all on the worker's own thread (~50 MB
+   * less peak memory per thread).
+   */
+  threads: z.number().int().min(0).max(64).optional(),
 });
 export type LonghaulConfig = Readonly<z.infer<typeof LonghaulConfigSchema>>;
 export type LonghaulConfigInput = z.input<typeof LonghaulConfigSchema>;
@@ -56,7 +62,7 @@ function accountsFromEnv(env: NodeJS.ProcessEnv): Record<string, z.input<typeof 
  * Reads the configuration once per process from the environment (and optional overrides), validates it and
  * freezes it. Nothing else reads process.env.
  *   LONGHAUL_DATA_DIR (default ./.longhaul), LONGHAUL_TASK_QUEUE (default longhaul), LONGHAUL_METRICS_PORT,
- *   LONGHAUL_PRICES (a JSON file of model prices), OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY /
+ *   LONGHAUL_THREADS (prepare and collect threads; default the cores, at most 4), LONGHAUL_PRICES (a JSON file of model prices), OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY /
  *   ANTHROPIC_BASE_URL, AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION,
  *   LONGHAUL_COMPATIBLE_BASE_URL / LONGHAUL_COMPATIBLE_API_KEY.
  * @throws InvalidSpecError naming the bad setting.
@@ -69,13 +75,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     taskQueue: env.LONGHAUL_TASK_QUEUE,
     storage: { kind: 'local', dir: path.join(dataDir, 'blobs') },
     results: { kind: 'sqlite', file: path.join(dataDir, 'results.sqlite') },
-    metricsPort: env.LONGHAUL_METRICS_PORT ? Number(env.LONGHAUL_METRICS_PORT) : undefined,
+    metricsPort: wholeNumber(env, 'LONGHAUL_METRICS_PORT'),
+    threads: wholeNumber(env, 'LONGHAUL_THREADS'),
     prices,
     ...overrides,
     accounts: { ...accountsFromEnv(env), ...overrides.accounts },
   };
   for (const key of Object.keys(input) as Array<keyof LonghaulConfigInput>) if (input[key] === undefined) delete input[key];
   return deepFreeze(parseWith(LonghaulConfigSchema, input, 'configuration'));
+}
+
+/** A variable that holds a whole number (undefined when unset). @throws InvalidSpecError naming the variable. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  if (!/^\d+$/.test(text)) throw new InvalidSpecError([{ path: name, message: `expected a whole number, got "${text}"` }], 'configuration');
+  return Number(text);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -18,6 +18,7 @@ export function createWorkerDeps(
     providers: options.providers ?? createProviderRegistry(config.accounts),
     prices: new PriceTable(config.prices),
     builders: options.builders ?? {},
+    ...(config.threads !== undefined ? { threads: config.threads } : {}),
     close: () => store.close(),
   };
 }
