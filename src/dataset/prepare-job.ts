@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import type { BatchProvider } from '../providers/batch-provider';
 import { BATCH_BYTES_MARGIN } from '../providers/provider-limits';
 import type { ItemOutcome } from '../results/item-outcome';
@@ -7,7 +6,7 @@ import type { ResultStore } from '../results/result-store';
 import { customIdOf, requestKeyOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
-import { inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
+import { defaultThreadCount, inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
 import { BLOB_PATH_PREFIX, readDataset, readDatasetBytes } from './dataset-reader';
 import { countLines, type ChunkContext, type LinePieces, type RenderedChunk, type RenderRequest } from './render-chunk';
 import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
@@ -45,7 +44,7 @@ export interface PrepareDeps {
   /** Requests per shard at most (smaller shards for the synchronous tiers). */
   maxRequestsPerShard?: number;
   /**
-   * Render threads for large JSONL datasets: how many (default: the cores, at most 4; 0 renders on the
+   * Render threads for large JSONL datasets: how many (default: defaultThreadCount(); 0 renders on the
    * caller's thread) and from what file size (default 8 MiB).
    */
   threads?: { count?: number; minBytes?: number };
@@ -247,7 +246,7 @@ async function startThreads(
   deps: PrepareDeps,
   generation: number,
 ): Promise<ThreadedRendering | undefined> {
-  const count = deps.threads?.count ?? Math.min(4, availableParallelism());
+  const count = deps.threads?.count ?? defaultThreadCount();
   const minBytes = deps.threads?.minBytes ?? 8 * 1024 * 1024;
   const plan = render.verifiedPlan();
   const script = threadScript('dataset/render-thread');

@@ -1,15 +1,14 @@
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { readLineBatches } from '../dataset/line-reader';
 import { loadManifest, type ManifestItem } from '../dataset/manifest';
 import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
 import type { PriceTable } from '../report/price-table';
-import { parseCustomId } from '../spec/ids';
+import { seqInRound } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import type { FailureReason, ItemOutcome, Tier } from './item-outcome';
-import { inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
+import { defaultThreadCount, inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
 import { classifyMissing, classifyResult, outcomeOf, type ClassifyContext } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
 import { eachVerdict, type ReadResultChunk, type ResultChunkContext, type ResultChunkRequest } from './result-chunk';
@@ -27,7 +26,7 @@ export interface CollectDeps {
   onProgress?: (linesRead: number) => void;
   /**
    * Threads that read large result files (parse, join, validate) while this thread writes outcomes: how many
-   * (default: the cores, at most 4; 0 reads here) and from what file size (default 4 MiB). Only for providers
+   * (default: defaultThreadCount(); 0 reads here) and from what file size (default 4 MiB). Only for providers
    * whose results a shared reader reads (`resultFormat`) and blobs with a local path.
    */
   threads?: { count?: number; minBytes?: number };
@@ -127,12 +126,12 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
         if (!text) continue;
         linesRead++;
         const result = provider.parseResultLine(text);
-        const id = parseCustomId(result.customId);
-        if (!id || id.generation !== shard.generation || id.round !== shard.round) {
+        const seq = seqInRound(result.customId, shard);
+        if (seq === undefined) {
           tally.foreignLines++;
           continue;
         }
-        const item = take(id.seq);
+        const item = take(seq);
         if (item) pending.push(classifyResult(item, result, ctx));
       }
       if (pending.length >= WRITE_EVERY) await flush();
@@ -156,7 +155,7 @@ export const RESULT_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
  * whole lines come back read, in order; `release` once done with them.
  */
 async function readingThreads(key: string, request: CollectRequest, deps: CollectDeps): Promise<{ chunks: AsyncGenerator<ReadResultChunk>; release(): void } | undefined> {
-  const count = deps.threads?.count ?? Math.min(4, availableParallelism());
+  const count = deps.threads?.count ?? defaultThreadCount();
   const minBytes = deps.threads?.minBytes ?? 4 * 1024 * 1024;
   const format = deps.provider.resultFormat;
   const file = deps.blobs.localPath(key);

@@ -1,5 +1,5 @@
 import { RESULT_READERS, type ResultFormat } from '../providers/result-readers';
-import { parseCustomId } from '../spec/ids';
+import { seqInRound } from '../spec/ids';
 import type { Endpoint, OutputSchema } from '../spec/job-spec';
 import type { FailureReason } from './item-outcome';
 import { readVerdict, type ResultVerdict } from './outcome-classifier';
@@ -68,14 +68,14 @@ export function readResultChunk(context: ResultChunkContext, chunk: Uint8Array, 
     if (!text) continue;
     read.lines++;
     const result = reader.parseResultLine(text);
-    const id = parseCustomId(result.customId);
-    if (!id || id.generation !== context.generation || id.round !== context.round) {
+    const seq = seqInRound(result.customId, context);
+    if (seq === undefined) {
       read.foreign++;
       continue;
     }
     const verdict = readVerdict(result, reader, validator, context.endpoint);
     const k = read.count++;
-    read.seqs[k] = id.seq;
+    read.seqs[k] = seq;
     read.tokensIn[k] = verdict.tokensIn;
     read.tokensOut[k] = verdict.tokensOut;
     if (verdict.ok) {

@@ -92,6 +92,12 @@ export function parseCustomId(customId: unknown): { seq: number; generation: num
   return { seq, generation, round };
 }
 
+/** The seq a custom_id names when it is of this generation and round; undefined for any other line (foreign). */
+export function seqInRound(customId: unknown, at: { generation: number; round: number }): number | undefined {
+  const id = parseCustomId(customId);
+  return id && id.generation === at.generation && id.round === at.round ? id.seq : undefined;
+}
+
 /** Ordering key of an attempt: later generations beat earlier ones, later rounds beat earlier rounds. */
 export function attemptOrder(generation: number, round: number): number {
   return generation * 1000 + round;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { projectRoot } from '../dev/project-root';
@@ -95,6 +96,11 @@ export class ThreadPool<Request extends object, Result> {
     this.closed = true;
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
+}
+
+/** Threads a pool gets unless told otherwise (prepare's render threads, collect's result threads): the cores, at most 4. */
+export function defaultThreadCount(): number {
+  return Math.min(4, availableParallelism());
 }
 
 /** Shared pools by script and size, with how many callers hold each and the timer that closes it when idle. */

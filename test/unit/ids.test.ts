@@ -1,4 +1,4 @@
-import { customIdOf, itemKeyOf, parseCustomId, requestKeyOf, taskVersionOf } from '../../src/spec/ids';
+import { customIdOf, itemKeyOf, parseCustomId, requestKeyOf, seqInRound, taskVersionOf } from '../../src/spec/ids';
 
 const base = {
   provider: 'openai' as const,
@@ -27,6 +27,10 @@ describe('ids and hashes', () => {
     for (const bad of ['', 'i', 'i-g0-r0', 'i1-g-r0', 'i1-g0-r', 'i1-g0', 'i1-g0-r0x', 'i1-g0-r0 ', 'x1-g0-r0', 'i1_g0_r0', 'i1-g0-r-1']) {
       expect(parseCustomId(bad)).toBeUndefined();
     }
+    expect(seqInRound(customIdOf(7, 1, 2), { generation: 1, round: 2 })).toBe(7);
+    expect(seqInRound(customIdOf(7, 1, 2), { generation: 1, round: 1 })).toBeUndefined();
+    expect(seqInRound(customIdOf(7, 0, 2), { generation: 1, round: 2 })).toBeUndefined();
+    expect(seqInRound('foreign-id', { generation: 1, round: 2 })).toBeUndefined();
     expect(parseCustomId(undefined)).toBeUndefined();
     expect(parseCustomId('i007-g0-r1')).toEqual({ seq: 7, generation: 0, round: 1 });
   });
