@@ -62,9 +62,9 @@ function accountsFromEnv(env: NodeJS.ProcessEnv): Record<string, z.input<typeof 
  * Reads the configuration once per process from the environment (and optional overrides), validates it and
  * freezes it. Nothing else reads process.env.
  *   LONGHAUL_DATA_DIR (default ./.longhaul), LONGHAUL_TASK_QUEUE (default longhaul), LONGHAUL_METRICS_PORT,
- *   LONGHAUL_THREADS (prepare and collect threads; default the cores, at most 4), LONGHAUL_PRICES (a JSON file of model prices), OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY /
- *   ANTHROPIC_BASE_URL, AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION,
- *   LONGHAUL_COMPATIBLE_BASE_URL / LONGHAUL_COMPATIBLE_API_KEY.
+ *   LONGHAUL_THREADS (prepare and collect threads; default the cores, at most 4), LONGHAUL_PRICES (a JSON file
+ *   of model prices), OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL,
+ *   AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION, LONGHAUL_COMPATIBLE_BASE_URL / LONGHAUL_COMPATIBLE_API_KEY.
  * @throws InvalidSpecError naming the bad setting.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<LonghaulConfigInput> = {}): LonghaulConfig {
