@@ -166,7 +166,9 @@ describe('Anthropic messages and message batches', () => {
   });
 
   it('answers 404 right after create, and can lose the create response', async () => {
-    handle.setScenario({ retrieveNotFoundSeconds: 600, createFaults: [{ provider: 'anthropic', response: 'status_500', count: 1 }] });
+    // 10,000,000 emulated seconds is ~8 real minutes at this speed: the 404 window cannot pass between the create
+    // and the retrieve however loaded the machine is (600 was 30 ms, and a busy CI run once took longer).
+    handle.setScenario({ retrieveNotFoundSeconds: 10_000_000, createFaults: [{ provider: 'anthropic', response: 'status_500', count: 1 }] });
     await expect(client.messages.batches.create({ requests: [request('lost', 'x')] })).rejects.toBeInstanceOf(Anthropic.InternalServerError);
     const lost = handle.inspect().createAttempts.filter((a) => a.provider === 'anthropic' && a.outcome === 'response_lost');
     expect(lost).toHaveLength(1);
