@@ -25,8 +25,9 @@ type Thread<R> = { worker: Worker; pending: Map<number, Pending<R>> };
 /**
  * A few threads running one script: each message goes to the next thread in turn, its buffers moved rather
  * than copied, and its result comes back as a promise. The script answers each `{ id, ... }` with
- * `{ id, result }` or `{ id, error }` (see serveThread). An idle thread does not keep the process alive, and
- * a thread that dies fails what it had and is replaced.
+ * `{ id, result }` or `{ id, error }` (see serveThread); each request carries all it needs (threads start with
+ * no workerData, so pools can be shared). An idle thread does not keep the process alive, and a thread that
+ * dies fails what it had and is replaced.
  */
 export class ThreadPool<Request extends object, Result> {
   private readonly threads: Array<Thread<Result>>;
@@ -36,7 +37,6 @@ export class ThreadPool<Request extends object, Result> {
 
   constructor(
     private readonly script: string,
-    private readonly workerData: unknown,
     size: number,
     private readonly resourceLimits?: ResourceLimits,
   ) {
@@ -54,7 +54,7 @@ export class ThreadPool<Request extends object, Result> {
   }
 
   private spawn(slot: number): Thread<Result> {
-    const worker = new Worker(this.script, { workerData: this.workerData, ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}) });
+    const worker = new Worker(this.script, this.resourceLimits ? { resourceLimits: this.resourceLimits } : {});
     worker.unref();
     const thread: Thread<Result> = { worker, pending: new Map() };
     const settle = (id: number) => {
@@ -123,8 +123,7 @@ export interface PoolLease<Request extends object, Result> {
  * A pool of `size` threads running `script`, shared by every caller in this process that asks for the same,
  * and kept for a while after the last one lets go: a thread's start and its compiler warm-up (together about
  * a third of a second of CPU per thread on a 2-core machine) are paid once per process, not once per call.
- * Requests carry everything they need (the pool's threads get no workerData). Idle threads do not keep the
- * process alive.
+ * Idle threads do not keep the process alive.
  */
 export function leaseSharedPool<Request extends object, Result>(
   script: string,
@@ -135,7 +134,7 @@ export function leaseSharedPool<Request extends object, Result>(
   const key = `${size}:${script}:${JSON.stringify(resourceLimits ?? {})}`;
   let entry = sharedPools.get(key);
   if (!entry) {
-    entry = { pool: new ThreadPool<object, unknown>(script, undefined, size, resourceLimits), holders: 0 };
+    entry = { pool: new ThreadPool<object, unknown>(script, size, resourceLimits), holders: 0 };
     sharedPools.set(key, entry);
   }
   const held = entry;

@@ -30,6 +30,14 @@ function awkwardDataset(): string {
   return lines.join('\n');
 }
 
+/** The shard files of a prepared generation, input file and manifest of each shard in order. */
+function shardFiles(f: ReturnType<typeof coreFixture>, jobId: string, result: PrepareResult, generation = 0): string[] {
+  return result.shards.flatMap((s) => {
+    const address = { jobId, generation, round: 0, index: s.index };
+    return [jobLayout.shardInput(address), jobLayout.shardManifest(address)].map((key) => readFileSync(f.blobs.localPath(key), 'utf8'));
+  });
+}
+
 async function prepareBoth(options: { reprocessFailed?: boolean } = {}) {
   const f = coreFixture();
   const file = f.write('awkward.jsonl', awkwardDataset());
@@ -47,24 +55,12 @@ async function prepareBoth(options: { reprocessFailed?: boolean } = {}) {
       await f.store.upsertOutcomes(jobId, spec.taskVersion, failed);
       result = await prepareJob(spec, 1, 'failed', deps);
     }
-    const generation = options.reprocessFailed ? 1 : 0;
-    const files = result.shards.flatMap((s) => {
-      const address = { jobId, generation, round: 0, index: s.index };
-      return [jobLayout.shardInput(address), jobLayout.shardManifest(address)].map((key) => readFileSync(f.blobs.localPath(key), 'utf8'));
-    });
+    const files = shardFiles(f, jobId, result, options.reprocessFailed ? 1 : 0);
     const outcomes: ItemOutcome[] = [];
     for await (const o of f.store.iterate(jobId)) outcomes.push(o);
     runs.push({ result, files, outcomes });
   }
   return runs;
-}
-
-/** The shard files of a prepared job, input file and manifest of each shard in order. */
-function shardFiles(f: ReturnType<typeof coreFixture>, jobId: string, result: PrepareResult): string[] {
-  return result.shards.flatMap((s) => {
-    const address = { jobId, generation: 0, round: 0, index: s.index };
-    return [jobLayout.shardInput(address), jobLayout.shardManifest(address)].map((key) => readFileSync(f.blobs.localPath(key), 'utf8'));
-  });
 }
 
 describe('prepare on render threads', () => {
