@@ -17,6 +17,8 @@ export type FailureReason =
   | 'bad_row' // the dataset row could not become a request (unparseable, missing field, too big)
   | 'batch_failed' // the provider rejected the whole batch
   | 'missing_result' // the batch ended without a line for this item
+  | 'malformed_result' // the item's result line could not be read (cut short, not JSON, not the provider's shape)
+  | 'conflicting_results' // the batch gave two different answers for this item
   | 'job_cancelled'; // the job was cancelled before the item had an answer
 
 /** Which way a request went: a batch, the flex tier, a synchronous call, or not at all (cache). */

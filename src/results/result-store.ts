@@ -50,7 +50,9 @@ export interface JobRecord {
 /**
  * Item outcomes, the answer cache and batch records. The embedded default is SQLite; a cluster uses a
  * server database behind the same interface. Upserts are idempotent: writing the same outcomes twice
- * changes nothing, and an outcome never replaces one from a later attempt.
+ * changes nothing, and an outcome never replaces one from a later attempt. Within one attempt an outcome
+ * replaces only a retryable one, except `conflicting_results`, which replaces any outcome of its attempt and
+ * is replaced by none of it.
  */
 export interface ResultStore {
   upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void>;

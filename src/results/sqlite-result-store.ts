@@ -53,6 +53,9 @@ CREATE TABLE IF NOT EXISTS jobs (
 
 // An outcome replaces the stored one only if it comes from a later attempt, or settles a retryable one of
 // the same attempt. Re-collecting a file therefore changes nothing, and a stale collect cannot undo news.
+// Conflicting results (a batch that answered one item twice, differently) are the exception within an attempt:
+// they replace what the attempt stored and nothing of that attempt replaces them, so however often a file is
+// collected, its item ends as the conflict.
 // What is the same for every outcome of a call is written into the statement as literals: the job id and task
 // version always, and for succeeded outcomes (the bulk of a collect) also their state, attempt and tier, which
 // leaves 8 values to bind per item instead of 15.
@@ -64,7 +67,9 @@ ON CONFLICT (job_id, seq) DO UPDATE SET
   attempt = excluded.attempt, tier = excluded.tier, output = excluded.output,
   tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out, cost_usd = excluded.cost_usd
 WHERE excluded.attempt > items.attempt
-   OR (excluded.attempt = items.attempt AND items.state = 'failed_retryable' AND excluded.state <> 'failed_retryable')`;
+   OR (excluded.attempt = items.attempt AND excluded.reason = 'conflicting_results')
+   OR (excluded.attempt = items.attempt AND items.state = 'failed_retryable' AND excluded.state <> 'failed_retryable'
+       AND COALESCE(items.reason, '') <> 'conflicting_results')`;
 
 const UPSERT_HEAD = `
 INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, state, reason, message,

@@ -80,6 +80,8 @@ export const RetryableReasonSchema = z.enum([
   'invalid_output',
   'batch_failed',
   'missing_result',
+  'malformed_result',
+  'conflicting_results',
 ]);
 export type RetryableReason = z.infer<typeof RetryableReasonSchema>;
 

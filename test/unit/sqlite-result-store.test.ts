@@ -19,6 +19,21 @@ describe('SQLite result store', () => {
     expect((await store.counts('j')).byState.cached).toBe(1);
   });
 
+  it('lets a conflict replace anything of its own attempt, and nothing of that attempt replace it', async () => {
+    const store = new SqliteResultStore(':memory:');
+    const conflict = outcome({ state: 'failed_retryable', reason: 'conflicting_results', message: 'two answers', output: undefined });
+    await store.upsertOutcomes('j', 'tv', [outcome({})]);
+    await store.upsertOutcomes('j', 'tv', [conflict]);
+    await store.upsertOutcomes('j', 'tv', [outcome({})]); // the same file collected again
+    expect((await store.page('j', -1))[0]).toMatchObject({ state: 'failed_retryable', reason: 'conflicting_results' });
+    await store.upsertOutcomes('j', 'tv', [outcome({ round: 0, state: 'failed', reason: 'invalid_output', output: undefined })]);
+    expect((await store.page('j', -1))[0]).toMatchObject({ reason: 'conflicting_results' });
+    await store.upsertOutcomes('j', 'tv', [outcome({ round: 1 })]); // the retry round settles it
+    expect((await store.page('j', -1))[0]).toMatchObject({ state: 'succeeded', round: 1 });
+    await store.upsertOutcomes('j', 'tv', [conflict]); // a stale collect of round 0
+    expect((await store.page('j', -1))[0]).toMatchObject({ state: 'succeeded', round: 1 });
+  });
+
   it('stores a mixed batch as given: each attempt and tier, answers as their JSON text or serialized', async () => {
     const store = new SqliteResultStore(':memory:');
     const given = [
