@@ -4,6 +4,8 @@ import { InvalidSpecError } from '../src/spec/spec-errors';
 import { DatasetNotFoundError } from '../src/dataset/dataset-reader';
 import { UnknownBuilderError } from '../src/dataset/request-renderer';
 import { ProviderConfigError } from '../src/providers/provider-registry';
+import { ReconcileAmbiguousError, SubmitFencedError } from '../src/providers/exactly-once-submit';
+import { CreateSlotBusyError } from '../src/providers/create-lease';
 
 /**
  * Failure types workflows and tests match on (`failure.type`). The one place errors from the core become
@@ -20,6 +22,9 @@ export const FailureType = {
   invalidSpec: 'InvalidSpec',
   datasetNotFound: 'DatasetNotFound',
   config: 'ConfigurationError',
+  submitFenced: 'SubmitFenced',
+  createSlotBusy: 'CreateSlotBusy',
+  reconcileAmbiguous: 'ReconcileAmbiguous',
 } as const;
 
 const TYPE_OF_KIND: Record<ProviderErrorKind, string> = {
@@ -50,6 +55,11 @@ export function toFailure(err: unknown, options: { quotaRetryMs?: number } = {})
       ...(delay !== undefined ? { nextRetryDelay: delay } : {}),
     });
   }
+  // an attempt that lost its claim fails retryably: if it is somehow still the current one, the next attempt
+  // finds the record; a stale one's result is dropped by Temporal anyway
+  if (err instanceof SubmitFencedError) throw ApplicationFailure.create({ type: FailureType.submitFenced, message: err.message });
+  if (err instanceof CreateSlotBusyError) throw ApplicationFailure.create({ type: FailureType.createSlotBusy, message: err.message, nextRetryDelay: err.retryAfterMs });
+  if (err instanceof ReconcileAmbiguousError) throw ApplicationFailure.create({ type: FailureType.reconcileAmbiguous, message: err.message, nextRetryDelay: err.retryAfterMs });
   if (err instanceof InvalidSpecError) throw ApplicationFailure.nonRetryable(err.message, FailureType.invalidSpec);
   if (err instanceof DatasetNotFoundError) throw ApplicationFailure.nonRetryable(err.message, FailureType.datasetNotFound);
   if (err instanceof UnknownBuilderError || err instanceof ProviderConfigError) throw ApplicationFailure.nonRetryable(err.message, FailureType.config);

@@ -1,5 +1,8 @@
+import { cancellationSignal, log } from '@temporalio/activity';
 import type { BatchStatus } from '../src/providers/batch-provider';
 import { submitExactlyOnce, type SubmitOutcome } from '../src/providers/exactly-once-submit';
+import { closeShardSubmit, sweepStrays, type StrayContext } from '../src/providers/stray-batches';
+import { shardAttemptId } from '../workflows/internal/workflow-ids';
 import { collectShard as collect } from '../src/results/collect-shard';
 import type { ShardTally } from '../src/results/shard-tally';
 import type { FailureReason } from '../src/results/item-outcome';
@@ -33,7 +36,8 @@ export interface BatchRef extends ProviderTarget {
 
 export interface CollectShardInput {
   spec: ResolvedJobSpec;
-  shard: ShardAddress;
+  /** The shard, with its request count where the caller has it (strays found are recorded with it). */
+  shard: ShardAddress & { requests?: number };
   status?: BatchStatus;
   note?: string;
   jobCancelled: boolean;
@@ -47,8 +51,25 @@ const MAX_STATUS_ERRORS = 200;
 /** Steps of one shard: submit exactly once, poll, cancel, collect. */
 export function createShardActivities(deps: ActivityDeps) {
   const provider = (t: ProviderTarget) => deps.providers.get(t.provider, t.account);
+  /** Whose strays a collect deals with. */
+  const strayContext = (input: CollectShardInput): StrayContext => {
+    const { shard, spec } = input;
+    return {
+      store: deps.store,
+      provider: provider(spec),
+      jobId: shard.jobId,
+      shardAttemptId: shardAttemptId(shard.jobId, shard.generation, shard.round, shard.index),
+      requests: shard.requests ?? 0,
+      ...(spec.account ? { account: spec.account } : {}),
+      now: Date.now,
+      warn: (message) => log.warn(message),
+    };
+  };
   return {
-    /** Creates the shard's provider batch at most once (record, reconcile, create). Retryable failures carry their delay. */
+    /**
+     * Creates the shard's provider batch at most once (claim, reconcile, fenced create, record). Retryable failures
+     * carry their delay; an attempt that lost its claim fails retryably (the next attempt finds the record).
+     */
     async submitShard(input: SubmitShardInput): Promise<SubmitOutcome> {
       try {
         const key = jobLayout.shardInput(input.shard);
@@ -63,7 +84,13 @@ export function createShardActivities(deps: ActivityDeps) {
             fileName: key.split('/').slice(-4).join('_'),
             openInput: () => deps.blobs.read(key),
           },
-          { store: deps.store, provider: provider(input) },
+          {
+            store: deps.store,
+            provider: provider(input),
+            ...(input.account ? { account: input.account } : {}),
+            signal: cancellationSignal(),
+            warn: (message) => log.warn(message),
+          },
         ));
       } catch (err) {
         return toFailure(err, { quotaRetryMs: input.quotaRetryMs });
@@ -89,9 +116,16 @@ export function createShardActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Downloads, parses, validates and stores one shard's results; returns its tally. Idempotent. */
+    /**
+     * Downloads, parses, validates and stores one shard's results; returns its tally. Idempotent. First settles
+     * the shard's batches: with no batch (never created, or given up on) the submit record is closed so no stale
+     * attempt creates one any more; with one, strays of the shard are swept (cancelled).
+     */
     async collectShard(input: CollectShardInput): Promise<ShardTally> {
       try {
+        const strays = strayContext(input);
+        if (input.status) await sweepStrays(await deps.store.getBatchRecord(strays.shardAttemptId), strays);
+        else await closeShardSubmit(strays);
         let lines = 0;
         const tally = await withKeepalive(
           () =>

@@ -51,6 +51,10 @@ export interface BatchStatus {
   errors: Array<{ code: string; message: string; line?: number }>;
   createdAtMs?: number;
   expiresAtMs?: number;
+  /** The provider's clock when it answered (its `Date` header): compare with expiresAtMs, never our own clock. */
+  observedAtMs?: number;
+  /** The uploaded input the batch was created from (OpenAI file id), when the provider takes uploads. */
+  inputRef?: string;
 }
 
 /** A rendered prompt before it becomes a provider request body. */
@@ -90,11 +94,30 @@ export interface SubmitRequest {
   fileName: string;
 }
 
-/** What a provider without batch metadata may match a lost batch on. */
-export interface ReconcileHints {
+/** What a provider without batch metadata matches a shard attempt's batches on. */
+export interface FindHints {
   requestCount: number;
-  /** Batches already recorded for other shard attempts: never this shard's. */
+  /** Batches recorded for shard attempts (or as strays): never a candidate. */
   claimedBatchIds?: ReadonlySet<string>;
+}
+
+/** A batch at the provider that may be a shard attempt's (see BatchProvider.findBatches). */
+export interface FoundBatch {
+  batchId: string;
+  createdAtMs: number;
+  /** The uploaded input it was created from (OpenAI file id), deleted with it when it is a stray. */
+  inputRef?: string;
+}
+
+/**
+ * How a submit lets its caller fence it (src/providers/exactly-once-submit.ts). Either hook throws to stop the
+ * submit; nothing is created after a throw.
+ */
+export interface SubmitHooks {
+  /** The input was uploaded (providers that take files), before the create. */
+  uploaded?(inputRef: string): Promise<void>;
+  /** Right before the create request is sent. */
+  beforeCreate?(): Promise<void>;
 }
 
 /** A synchronous request on the realtime (standard) or flex tier. */
@@ -125,15 +148,21 @@ export interface BatchProvider {
   /** The same request with a correction hint appended (repair rounds for invalid output). */
   withRepairHint(body: Record<string, unknown>, hint: string, endpoint: Endpoint): Record<string, unknown>;
 
-  /** Uploads the input (if the provider takes files) and creates the batch. NOT idempotent: callers reconcile first. */
-  submit(request: SubmitRequest): Promise<{ batchId: string }>;
   /**
-   * Finds a batch created for this shard attempt since `createdAfterMs` (lost create responses), if the provider
-   * can tell. `shard` describes what was submitted, for providers without batch metadata (Anthropic matches
-   * on the request count); providers with a metadata tag ignore it.
+   * Uploads the input (if the provider takes files) and creates the batch, calling the hooks on the way. NOT
+   * idempotent: callers reconcile first (exactly-once-submit.ts). `inputRef` is the uploaded input, if any.
    */
-  reconcile(shardAttemptId: string, createdAfterMs: number, shard?: ReconcileHints): Promise<string | undefined>;
+  submit(request: SubmitRequest, hooks?: SubmitHooks): Promise<{ batchId: string; inputRef?: string }>;
+  /**
+   * The batches created since `sinceMs` (give or take the provider's clock skew) that may be this shard
+   * attempt's, oldest first: those carrying its tag (capabilities.batchMetadata), else those with exactly
+   * `hints.requestCount` requests that are not in `hints.claimedBatchIds`.
+   */
+  findBatches(shardAttemptId: string, sinceMs: number, hints: FindHints): Promise<FoundBatch[]>;
+  /** Deletes an uploaded input; one that is already gone is not an error. A no-op where nothing is uploaded. */
+  deleteInput(inputRef: string): Promise<void>;
   retrieve(batchId: string): Promise<BatchStatus>;
+  /** Starts cancelling a batch; one that has already ended is left as it is (no error). */
   cancel(batchId: string): Promise<void>;
   /** Streams the batch's output and error lines into our storage (one JSON object per line). */
   download(status: BatchStatus, sinks: { output: BlobWriter; errors: BlobWriter }): Promise<void>;

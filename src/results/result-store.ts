@@ -1,5 +1,8 @@
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { ItemOutcome, ItemState, StoredOutcome } from './item-outcome';
+import type { SubmitRecords } from './submit-records';
+
+export type { BatchRecord, CreateLease, StrayBatch } from './submit-records';
 
 /** What a job's items add up to so far. */
 export interface OutcomeCounts {
@@ -28,13 +31,11 @@ export interface CachedAnswer {
   output: unknown;
 }
 
-/** The durable record of the provider batch for one shard attempt: the exactly-once anchor. */
-export interface BatchRecord {
-  shardAttemptId: string;
-  provider: string;
-  /** When the first create was about to be sent (reconciliation lists batches from here). */
-  intentAtMs: number;
-  batchId: string | null;
+/** Which bytes a job's dataset was: later generations must read the same ones (their items are matched by position). */
+export interface DatasetIdentity {
+  bytes: number;
+  /** SHA-256 of the file's bytes, hex. */
+  sha256: string;
 }
 
 /** What the store knows about a job across its generations. */
@@ -45,16 +46,18 @@ export interface JobRecord {
   total: number;
   /** The spec of the latest generation. */
   spec: ResolvedJobSpec;
+  /** The dataset as generation 0 read it (absent for jobs recorded before identities were kept); kept when an upsert leaves it out. */
+  dataset?: DatasetIdentity;
 }
 
 /**
- * Item outcomes, the answer cache and batch records. The embedded default is SQLite; a cluster uses a
+ * Item outcomes, the answer cache, job records and the records of exactly-once submission (submit-records.ts). The embedded default is SQLite; a cluster uses a
  * server database behind the same interface. Upserts are idempotent: writing the same outcomes twice
  * changes nothing, and an outcome never replaces one from a later attempt. Within one attempt an outcome
  * replaces only a retryable one, except `conflicting_results`, which replaces any outcome of its attempt and
  * is replaced by none of it.
  */
-export interface ResultStore {
+export interface ResultStore extends SubmitRecords {
   upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void>;
   /** True when any indexed answer exists for this task version (prepare skips cache lookups otherwise). */
   hasAnswersFor(taskVersion: string): Promise<boolean>;
@@ -88,13 +91,6 @@ export interface ResultStore {
   coverage(jobId: string): Promise<{ items: number; maxSeq: number; failed: number }>;
   /** Exact duplicate item keys in a job (a warning in the report). */
   duplicateKeys(jobId: string): Promise<number>;
-
-  getBatchRecord(shardAttemptId: string): Promise<BatchRecord | undefined>;
-  /** Records that a create is about to be sent; keeps the first intent time if one exists. */
-  recordBatchIntent(shardAttemptId: string, provider: string, atMs: number): Promise<BatchRecord>;
-  recordBatchCreated(shardAttemptId: string, batchId: string): Promise<void>;
-  /** Batch ids recorded for any shard attempt of a provider since a time (reconciliation excludes them). */
-  recordedBatchIds(provider: string, sinceMs: number): Promise<string[]>;
 
   upsertJob(job: JobRecord): Promise<void>;
   getJob(jobId: string): Promise<JobRecord | undefined>;

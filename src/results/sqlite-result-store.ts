@@ -2,8 +2,10 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { outputJsonOf, parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
-import type { AttemptOutcome, BatchRecord, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
+import type { AttemptOutcome, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
 import { attemptOrder } from '../spec/ids';
+import { SqliteSubmitRecords } from './sqlite-submit-records';
+import type { BatchRecord, CreateLease, StrayBatch } from './submit-records';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS items (
@@ -37,12 +39,6 @@ CREATE TABLE IF NOT EXISTS answers (
   job_id TEXT NOT NULL,
   seq INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS batch_records (
-  shard_attempt_id TEXT PRIMARY KEY,
-  provider TEXT NOT NULL,
-  intent_at_ms INTEGER NOT NULL,
-  batch_id TEXT
-);
 CREATE TABLE IF NOT EXISTS jobs (
   job_id TEXT PRIMARY KEY,
   generation INTEGER NOT NULL,
@@ -116,6 +112,7 @@ export class SqliteResultStore implements ResultStore {
   private readonly upserts = new Map<string, Database.Statement>();
   private readonly pageStatement: Database.Statement;
   private readonly upsertMany: (jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => void;
+  private readonly submits: SqliteSubmitRecords;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -126,6 +123,9 @@ export class SqliteResultStore implements ResultStore {
     this.db.pragma('cache_size = -32768');
     this.db.pragma('busy_timeout = 15000');
     this.db.exec(SCHEMA);
+    this.submits = new SqliteSubmitRecords(this.db);
+    const jobColumns = new Set((this.db.prepare(`PRAGMA table_info(jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
+    if (!jobColumns.has('dataset')) this.db.exec(`ALTER TABLE jobs ADD COLUMN dataset TEXT`);
     // arrays, not objects, and only the columns an outcome has: this reads every item of a job at finalize
     this.pageStatement = this.db
       .prepare(
@@ -309,45 +309,66 @@ export class SqliteResultStore implements ResultStore {
     return row.n;
   }
 
-  async getBatchRecord(shardAttemptId: string): Promise<BatchRecord | undefined> {
-    const row = this.db.prepare(`SELECT * FROM batch_records WHERE shard_attempt_id = ?`).get(shardAttemptId) as
-      | { shard_attempt_id: string; provider: string; intent_at_ms: number; batch_id: string | null }
-      | undefined;
-    return row && { shardAttemptId: row.shard_attempt_id, provider: row.provider, intentAtMs: row.intent_at_ms, batchId: row.batch_id };
+  getBatchRecord(shardAttemptId: string): Promise<BatchRecord | undefined> {
+    return this.submits.getBatchRecord(shardAttemptId);
   }
 
-  async recordBatchIntent(shardAttemptId: string, provider: string, atMs: number): Promise<BatchRecord> {
-    this.db
-      .prepare(`INSERT INTO batch_records (shard_attempt_id, provider, intent_at_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
-      .run(shardAttemptId, provider, atMs);
-    return (await this.getBatchRecord(shardAttemptId))!;
+  claimSubmit(shardAttemptId: string, provider: string, atMs: number): Promise<{ record: BatchRecord; claim: number }> {
+    return this.submits.claimSubmit(shardAttemptId, provider, atMs);
   }
 
-  async recordBatchCreated(shardAttemptId: string, batchId: string): Promise<void> {
-    this.db.prepare(`UPDATE batch_records SET batch_id = ? WHERE shard_attempt_id = ?`).run(batchId, shardAttemptId);
+  recordBatchInput(shardAttemptId: string, claim: number, inputRef: string): Promise<boolean> {
+    return this.submits.recordBatchInput(shardAttemptId, claim, inputRef);
   }
 
-  async recordedBatchIds(provider: string, sinceMs: number): Promise<string[]> {
-    return this.db
-      .prepare(`SELECT batch_id FROM batch_records WHERE provider = ? AND batch_id IS NOT NULL AND intent_at_ms >= ?`)
-      .pluck()
-      .all(provider, sinceMs) as string[];
+  recordBatchCreated(shardAttemptId: string, batchId: string, claim: number): Promise<string | null> {
+    return this.submits.recordBatchCreated(shardAttemptId, batchId, claim);
+  }
+
+  closeSubmit(shardAttemptId: string, provider: string, atMs: number): Promise<BatchRecord> {
+    return this.submits.closeSubmit(shardAttemptId, provider, atMs);
+  }
+
+  recordedBatchIds(provider: string, sinceMs: number): Promise<string[]> {
+    return this.submits.recordedBatchIds(provider, sinceMs);
+  }
+
+  recordStray(stray: StrayBatch): Promise<void> {
+    return this.submits.recordStray(stray);
+  }
+
+  strays(jobId: string): Promise<StrayBatch[]> {
+    return this.submits.strays(jobId);
+  }
+
+  takeCreateLease(holder: Omit<CreateLease, 'sinceMs' | 'touchedMs'>, atMs: number): Promise<CreateLease> {
+    return this.submits.takeCreateLease(holder, atMs);
+  }
+
+  releaseCreateLease(account: string, shardAttemptId: string, claim: number): Promise<void> {
+    return this.submits.releaseCreateLease(account, shardAttemptId, claim);
+  }
+
+  createLeaseOf(shardAttemptId: string): Promise<CreateLease | undefined> {
+    return this.submits.createLeaseOf(shardAttemptId);
   }
 
   async upsertJob(job: JobRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO jobs (job_id, generation, total, spec) VALUES (?, ?, ?, ?)
-         ON CONFLICT (job_id) DO UPDATE SET generation = excluded.generation, total = excluded.total, spec = excluded.spec`,
+        `INSERT INTO jobs (job_id, generation, total, spec, dataset) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (job_id) DO UPDATE SET generation = excluded.generation, total = excluded.total, spec = excluded.spec,
+           dataset = COALESCE(excluded.dataset, jobs.dataset)`,
       )
-      .run(job.jobId, job.generation, job.total, JSON.stringify(job.spec));
+      .run(job.jobId, job.generation, job.total, JSON.stringify(job.spec), job.dataset ? JSON.stringify(job.dataset) : null);
   }
 
   async getJob(jobId: string): Promise<JobRecord | undefined> {
     const row = this.db.prepare(`SELECT * FROM jobs WHERE job_id = ?`).get(jobId) as
-      | { job_id: string; generation: number; total: number; spec: string }
+      | { job_id: string; generation: number; total: number; spec: string; dataset: string | null }
       | undefined;
-    return row && { jobId: row.job_id, generation: row.generation, total: row.total, spec: JSON.parse(row.spec) };
+    if (!row) return undefined;
+    return { jobId: row.job_id, generation: row.generation, total: row.total, spec: JSON.parse(row.spec), ...(row.dataset ? { dataset: JSON.parse(row.dataset) } : {}) };
   }
 
   async close(): Promise<void> {

@@ -137,15 +137,16 @@ describe('Anthropic adapter contract (emulator, no Temporal)', () => {
     }
   });
 
-  it('reconcile is a heuristic: it answers only for exactly one candidate', async () => {
+  it('finds candidates by request count (no tag): every unclaimed batch of that size since a time, oldest first', async () => {
     rig.emulator.setScenario(scenario());
     const since = Date.now();
     const a = await rig.provider.submit(shard(19));
-    expect(await rig.provider.reconcile('any', since, { requestCount: 19 })).toBe(a.batchId);
-    await rig.provider.submit(shard(19));
-    expect(await rig.provider.reconcile('any', since, { requestCount: 19 })).toBeUndefined();
-    expect(await rig.provider.reconcile('any', since)).toBeUndefined();
-    expect(await rig.provider.reconcile('any', since, { requestCount: 23 })).toBeUndefined();
+    const ids = async (claimed?: Set<string>, requestCount = 19) => (await rig.provider.findBatches('any', since, { requestCount, ...(claimed ? { claimedBatchIds: claimed } : {}) })).map((b) => b.batchId);
+    expect(await ids()).toEqual([a.batchId]);
+    const b = await rig.provider.submit(shard(19));
+    expect(await ids()).toEqual([a.batchId, b.batchId]);
+    expect(await ids(new Set([a.batchId]))).toEqual([b.batchId]);
+    expect(await ids(undefined, 23)).toEqual([]);
   });
 
   it('answers not_found (retryable) right after a create', async () => {
@@ -192,7 +193,7 @@ describe('Anthropic adapter contract (emulator, no Temporal)', () => {
     rig.emulator.setScenario(scenario({ endpointFaults: [{ method: 'POST', path: '/v1/messages/batches', action: 'hang', count: 1 }] }));
     await rejectsWith(rig.provider.submit(shard(1)), 'timeout');
     rig.emulator.setScenario(scenario({ endpointFaults: [{ method: 'GET', path: '/v1/messages/batches', status: 503, count: 1 }] }));
-    await rejectsWith(rig.provider.reconcile('any', Date.now(), { requestCount: 1 }), 'server_error');
+    await rejectsWith(rig.provider.findBatches('any', Date.now(), { requestCount: 1 }), 'server_error');
   });
 
   it('sends synchronous Messages; flex does not exist on Anthropic', async () => {

@@ -128,16 +128,16 @@ export function openAiFamilyContract(name: 'openai' | 'azure-openai' | 'openai-c
     const lost = shard(3);
     const error = await rejectsWith(provider.submit(lost), 'server_error');
     expect(error.details.status).toBe(500);
-    const found = await provider.reconcile(lost.shardAttemptId, intentAt);
+    const found = await provider.findBatches(lost.shardAttemptId, intentAt, { requestCount: 3 });
     const tagged = rig.emulator.inspect().batches.openai.filter((b) => b.metadata?.[METADATA_SHARD] === lost.shardAttemptId);
     expect(tagged).toHaveLength(1);
-    expect(found).toBe(tagged[0]!.id);
-    expect(await provider.reconcile('contract-job/g0/r0/never-submitted', intentAt)).toBeUndefined();
+    expect(found).toEqual([{ batchId: tagged[0]!.id, createdAtMs: expect.any(Number), inputRef: expect.stringMatching(/^file/) }]);
+    expect(await provider.findBatches('contract-job/g0/r0/never-submitted', intentAt, { requestCount: 3 })).toEqual([]);
 
     rig.emulator.setScenario(scenario({ createFaults: [{ response: 'close', count: 1 }] }));
     const dropped = shard(2);
     await rejectsWith(provider.submit(dropped), 'network');
-    expect(await provider.reconcile(dropped.shardAttemptId, intentAt)).toEqual(expect.stringMatching(/^batch_/));
+    expect(await provider.findBatches(dropped.shardAttemptId, intentAt, { requestCount: 2 })).toEqual([expect.objectContaining({ batchId: expect.stringMatching(/^batch_/) })]);
   });
 
   it('answers not_found (retryable) while a new batch is not visible yet', async () => {

@@ -1,5 +1,6 @@
 import type { ItemOutcome } from '../../src/results/item-outcome';
 import { SqliteResultStore } from '../../src/results/sqlite-result-store';
+import { CLOSED_CLAIM } from '../../src/results/submit-records';
 
 const outcome = (over: Partial<ItemOutcome>): ItemOutcome => ({
   seq: 0, line: 1, itemKey: 'a', requestKey: 'rk', state: 'succeeded', reason: null, message: null,
@@ -103,12 +104,62 @@ describe('SQLite result store', () => {
     expect((await store.findCached(['new'])).get('new')?.output).toEqual({ v: 2 });
   });
 
-  it('records batch intents once and the created batch id', async () => {
+  it('fences batch records: each submit attempt claims in turn, and only the current claim records', async () => {
     const store = new SqliteResultStore(':memory:');
-    const first = await store.recordBatchIntent('job/g0/r0/s0', 'openai', 1000);
-    const again = await store.recordBatchIntent('job/g0/r0/s0', 'openai', 2000);
-    expect(again.intentAtMs).toBe(first.intentAtMs);
-    await store.recordBatchCreated('job/g0/r0/s0', 'batch_1');
-    expect(await store.getBatchRecord('job/g0/r0/s0')).toMatchObject({ batchId: 'batch_1', intentAtMs: 1000 });
+    const first = await store.claimSubmit('job/g0/r0/s0', 'openai', 1000);
+    const second = await store.claimSubmit('job/g0/r0/s0', 'openai', 2000);
+    expect([first.claim, second.claim]).toEqual([1, 2]);
+    expect(second.record.intentAtMs).toBe(1000);
+    expect(await store.recordBatchInput('job/g0/r0/s0', 1, 'file-stale')).toBe(false);
+    expect(await store.recordBatchInput('job/g0/r0/s0', 2, 'file-2')).toBe(true);
+    expect(await store.recordBatchCreated('job/g0/r0/s0', 'batch_stale', 1)).toBeNull(); // the stale attempt loses
+    expect(await store.recordBatchCreated('job/g0/r0/s0', 'batch_2', 2)).toBe('batch_2');
+    expect(await store.recordBatchCreated('job/g0/r0/s0', 'batch_other', 2)).toBe('batch_2'); // never overwritten
+    const after = await store.claimSubmit('job/g0/r0/s0', 'openai', 3000); // a record with a batch is not claimed again
+    expect(after.record).toMatchObject({ batchId: 'batch_2', claim: 2, inputRef: 'file-2' });
+  });
+
+  it('closes a record: no claim, input or batch is taken after', async () => {
+    const store = new SqliteResultStore(':memory:');
+    await store.claimSubmit('job/g0/r0/s1', 'anthropic', 1000);
+    expect(await store.closeSubmit('job/g0/r0/s1', 'anthropic', 5000)).toMatchObject({ claim: CLOSED_CLAIM, intentAtMs: 1000, batchId: null });
+    expect((await store.claimSubmit('job/g0/r0/s1', 'anthropic', 6000)).claim).toBe(CLOSED_CLAIM);
+    expect(await store.recordBatchCreated('job/g0/r0/s1', 'msgbatch_late', 1)).toBeNull();
+    expect(await store.closeSubmit('job/g0/r0/s2', 'anthropic', 7000)).toMatchObject({ claim: CLOSED_CLAIM, intentAtMs: 7000 });
+  });
+
+  it('records strays once, lists them per job, and counts them as claimed', async () => {
+    const store = new SqliteResultStore(':memory:');
+    const stray = { batchId: 'b-x', shardAttemptId: 'job/g0/r0/s0', jobId: 'job', provider: 'openai', requests: 30, foundAtMs: 2000 };
+    await store.recordStray(stray);
+    await store.recordStray({ ...stray, foundAtMs: 9000 });
+    await store.recordStray({ ...stray, batchId: 'b-y', jobId: 'other', shardAttemptId: 'other/g0/r0/s0', account: 'team-b' });
+    expect(await store.strays('job')).toEqual([stray]);
+    expect((await store.strays('other'))[0]).toMatchObject({ account: 'team-b' });
+    await store.claimSubmit('job/g0/r0/s1', 'openai', 1500);
+    await store.recordBatchCreated('job/g0/r0/s1', 'b-ok', 1);
+    expect((await store.recordedBatchIds('openai', 1000)).sort()).toEqual(['b-ok', 'b-x', 'b-y']);
+  });
+
+  it('hands an account\'s create lease to one shard at a time; its own later attempts take it over', async () => {
+    const store = new SqliteResultStore(':memory:');
+    const holder = { account: 'anthropic/anthropic', shardAttemptId: 'job/g0/r0/s0', claim: 1, requests: 50 };
+    expect(await store.takeCreateLease(holder, 1000)).toMatchObject({ ...holder, sinceMs: 1000, touchedMs: 1000 });
+    expect(await store.takeCreateLease({ ...holder, shardAttemptId: 'job/g0/r0/s1' }, 2000)).toMatchObject({ shardAttemptId: 'job/g0/r0/s0', claim: 1 });
+    expect(await store.takeCreateLease({ ...holder, claim: 3 }, 3000)).toMatchObject({ claim: 3, sinceMs: 1000, touchedMs: 3000 });
+    expect(await store.takeCreateLease({ ...holder, claim: 2 }, 4000)).toMatchObject({ claim: 3 }); // a stale attempt cannot take it back
+    expect(await store.createLeaseOf('job/g0/r0/s0')).toMatchObject({ claim: 3 });
+    await store.releaseCreateLease('anthropic/anthropic', 'job/g0/r0/s0', 2); // not the holder's claim: kept
+    expect(await store.createLeaseOf('job/g0/r0/s0')).toBeDefined();
+    await store.releaseCreateLease('anthropic/anthropic', 'job/g0/r0/s0', 3);
+    expect(await store.takeCreateLease({ ...holder, shardAttemptId: 'job/g0/r0/s1' }, 5000)).toMatchObject({ shardAttemptId: 'job/g0/r0/s1', sinceMs: 5000 });
+  });
+
+  it('keeps a job\'s dataset identity when later upserts leave it out', async () => {
+    const store = new SqliteResultStore(':memory:');
+    const spec = {} as never;
+    await store.upsertJob({ jobId: 'j', generation: 0, total: -1, spec, dataset: { bytes: 10, sha256: 'ab' } });
+    await store.upsertJob({ jobId: 'j', generation: 0, total: 5, spec });
+    expect(await store.getJob('j')).toMatchObject({ total: 5, dataset: { bytes: 10, sha256: 'ab' } });
   });
 });

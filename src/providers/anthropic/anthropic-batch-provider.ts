@@ -6,12 +6,14 @@ import type { ItemResult } from '../../results/item-result';
 import type {
   BatchProvider,
   BatchStatus,
+  FindHints,
+  FoundBatch,
   ParsedAnswer,
   ProviderCapabilities,
   ProviderLimits,
   RenderedPrompt,
-  ReconcileHints,
   RequestShape,
+  SubmitHooks,
   SubmitRequest,
   SyncRequest,
 } from '../batch-provider';
@@ -20,7 +22,7 @@ import { copyResponseBody } from '../response-to-blob';
 import { RESULT_READERS } from '../result-readers';
 import { StreamedBatchBody } from './anthropic-batch-body';
 import { toAnthropicProviderError } from './anthropic-errors';
-import { findLostAnthropicBatch } from './anthropic-reconcile';
+import { matchingAnthropicBatches } from './anthropic-reconcile';
 import { anthropicBatchLine, buildAnthropicBody, parseAnthropicBatchLine, withAnthropicRepairHint } from './anthropic-requests';
 import { anthropicCounts, anthropicPhase } from './anthropic-status';
 
@@ -64,11 +66,12 @@ export class AnthropicBatchProvider implements BatchProvider {
    * `request_too_large`) before sending anything when the shard is over the limits, or as soon as the
    * stream finds it is.
    */
-  async submit(request: SubmitRequest): Promise<{ batchId: string }> {
+  async submit(request: SubmitRequest, hooks: SubmitHooks = {}): Promise<{ batchId: string }> {
     const limits = { maxRequests: this.limits.maxRequestsPerBatch, maxBytes: this.limits.maxBytesPerBatch };
     if (request.requestCount > limits.maxRequests || request.bytes + BODY_OVERHEAD > limits.maxBytes) {
       throw new ProviderError('invalid_request', `anthropic: shard ${request.shardAttemptId} has ${request.requestCount} requests and ${request.bytes} bytes; a batch takes at most ${limits.maxRequests} and ${limits.maxBytes}`, { provider: this.name, code: 'request_too_large' });
     }
+    await hooks.beforeCreate?.();
     const body = new StreamedBatchBody(request.openInput(), limits);
     try {
       const batch = await this.client.post<MessageBatch>('/v1/messages/batches', {
@@ -81,20 +84,30 @@ export class AnthropicBatchProvider implements BatchProvider {
     }
   }
 
-  /** See findLostAnthropicBatch: a heuristic on the request count and the creation time. */
-  async reconcile(_shardAttemptId: string, createdAfterMs: number, hints?: ReconcileHints): Promise<string | undefined> {
+  /**
+   * Batches carry no tag: the unclaimed batches of exactly `hints.requestCount` requests created since `sinceMs`
+   * (see matchingAnthropicBatches). Exact only when at most one create of the account can be in doubt at a
+   * time, which exactly-once-submit.ts ensures with the account's create lease.
+   */
+  async findBatches(_shardAttemptId: string, sinceMs: number, hints: FindHints): Promise<FoundBatch[]> {
     try {
-      return await findLostAnthropicBatch(this.client.messages.batches.list({ limit: 100 }), createdAfterMs, hints?.requestCount, hints?.claimedBatchIds);
+      return await matchingAnthropicBatches(this.client.messages.batches.list({ limit: 100 }), sinceMs, hints.requestCount, hints.claimedBatchIds);
     } catch (err) {
       throw toAnthropicProviderError(err, this.name);
     }
   }
 
+  /** Batches are created inline: there is no uploaded input to delete. */
+  async deleteInput(_inputRef: string): Promise<void> {}
+
   /** @throws ProviderError `not_found` (retryable: it happens for a short while right after a create). */
   async retrieve(batchId: string): Promise<BatchStatus> {
     let batch: MessageBatch;
+    let observedAtMs: number;
     try {
-      batch = await this.client.messages.batches.retrieve(batchId);
+      const { data, response } = await this.client.messages.batches.retrieve(batchId).withResponse();
+      batch = data;
+      observedAtMs = Date.parse(response.headers.get('date') ?? '');
     } catch (err) {
       throw toAnthropicProviderError(err, this.name);
     }
@@ -106,6 +119,7 @@ export class AnthropicBatchProvider implements BatchProvider {
       errors: [],
       createdAtMs: Date.parse(batch.created_at),
       expiresAtMs: Date.parse(batch.expires_at),
+      ...(Number.isFinite(observedAtMs) ? { observedAtMs } : {}),
     };
   }
 

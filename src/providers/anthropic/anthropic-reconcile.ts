@@ -1,6 +1,7 @@
 import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
+import type { FoundBatch } from '../batch-provider';
 
-/** Clock skew tolerated between our intent record (our clock) and Anthropic's `created_at` (theirs). */
+/** Clock skew tolerated between our records (our clock) and Anthropic's `created_at` (theirs). */
 export const RECONCILE_SKEW_MS = 2 * 60_000;
 
 /** The total number of requests of a batch: the five counts always add up to it. */
@@ -10,34 +11,28 @@ export function requestTotal(batch: Pick<MessageBatch, 'request_counts'>): numbe
 }
 
 /**
- * Finds the batch a lost create response made, on a platform that has no batch metadata and no idempotency
- * key. THIS IS A HEURISTIC: it walks the workspace's batches newest first back to
- * `createdAfterMs - RECONCILE_SKEW_MS` and keeps those with exactly `requestCount` requests; it answers a
- * batch id only when exactly one batch matches, and undefined when none or several do (and when the count
- * is unknown), so the caller creates a new batch.
+ * The batches a lost create response may have made, on a platform with no batch metadata and no idempotency
+ * key: walking the workspace's batches newest first back to `sinceMs - RECONCILE_SKEW_MS`, those with exactly
+ * `requestCount` requests that no shard attempt recorded (`claimed`), oldest first.
  *
- * When it is safe: the create intent was recorded just before the lost create (submitExactlyOnce does
- * that), and no other batch with the same number of requests was created in this workspace since then:
- * other shards of the same size in flight, other jobs, other tools on the same key. Shards of one round
- * usually have the same size, so with several shards in flight an ambiguous answer is likely: it then
- * prefers a duplicate (billed, its results unused) over adopting another shard's batch, which would leave
- * this shard's items without results and read another shard's results as foreign lines. Batches already
- * recorded for other shard attempts (`claimed`) are skipped, which removes most of that ambiguity: only
- * same-size batches whose create responses were lost at the same time, or other tools', remain.
+ * This alone is a guess whenever several same-size creates can be in doubt at once (shards of one round
+ * usually have the same size). exactly-once-submit.ts makes it exact: an account's creates go one at a time
+ * under its create lease, held until the batch is recorded, so every batch of ours created since the lease
+ * was taken is recorded except the lease holder's. What remains ambiguous is a batch of the same size made by
+ * something other than Longhaul's store (another tool, another deployment on the same key) in that window.
  */
-export async function findLostAnthropicBatch(
+export async function matchingAnthropicBatches(
   batches: AsyncIterable<MessageBatch>,
-  createdAfterMs: number,
-  requestCount: number | undefined,
+  sinceMs: number,
+  requestCount: number,
   claimed: ReadonlySet<string> = new Set(),
-): Promise<string | undefined> {
-  if (requestCount === undefined) return undefined;
-  const since = createdAfterMs - RECONCILE_SKEW_MS;
-  const matches: string[] = [];
+): Promise<FoundBatch[]> {
+  const since = sinceMs - RECONCILE_SKEW_MS;
+  const matches: FoundBatch[] = [];
   for await (const batch of batches) {
-    if (Date.parse(batch.created_at) < since) break;
-    if (requestTotal(batch) === requestCount && !claimed.has(batch.id)) matches.push(batch.id);
-    if (matches.length > 1) return undefined;
+    const createdAtMs = Date.parse(batch.created_at);
+    if (createdAtMs < since) break;
+    if (requestTotal(batch) === requestCount && !claimed.has(batch.id)) matches.push({ batchId: batch.id, createdAtMs });
   }
-  return matches[0];
+  return matches.reverse();
 }

@@ -7,11 +7,13 @@ import type { ItemResult } from '../../results/item-result';
 import type {
   BatchProvider,
   BatchStatus,
+  FoundBatch,
   ParsedAnswer,
   ProviderCapabilities,
   ProviderLimits,
   RenderedPrompt,
   RequestShape,
+  SubmitHooks,
   SubmitRequest,
   SyncRequest,
 } from '../batch-provider';
@@ -57,45 +59,62 @@ export class OpenAiBatchProvider implements BatchProvider {
     return withOpenAiRepairHint(body, hint, endpoint);
   }
 
-  async submit(request: SubmitRequest): Promise<{ batchId: string }> {
-    try {
-      const file = await this.client.files.create({
+  /** Uploads the shard file, then creates the batch tagged with the job and shard attempt (hooks between). */
+  async submit(request: SubmitRequest, hooks: SubmitHooks = {}): Promise<{ batchId: string; inputRef: string }> {
+    const file = await this.call(() =>
+      this.client.files.create({
         file: toStreamingFile(request.openInput(), request.fileName, { type: 'application/jsonl' }),
         purpose: 'batch',
-      });
-      const batch = await this.client.batches.create({
+      }),
+    );
+    await hooks.uploaded?.(file.id);
+    await hooks.beforeCreate?.();
+    const batch = await this.call(() =>
+      this.client.batches.create({
         input_file_id: file.id,
         endpoint: request.endpoint as OpenAI.BatchCreateParams['endpoint'],
         completion_window: '24h',
         metadata: { [METADATA_JOB]: request.jobId.slice(0, 512), [METADATA_SHARD]: request.shardAttemptId.slice(0, 512) },
-      });
-      return { batchId: batch.id };
+      }),
+    );
+    return { batchId: batch.id, inputRef: file.id };
+  }
+
+  /** Every batch tagged with the shard attempt, listed newest first back to `sinceMs` (less some slack). */
+  async findBatches(shardAttemptId: string, sinceMs: number): Promise<FoundBatch[]> {
+    const since = Math.floor((sinceMs - RECONCILE_SLACK_MS) / 1000);
+    const found: FoundBatch[] = [];
+    await this.call(async () => {
+      for await (const batch of this.client.batches.list({ limit: 100 })) {
+        if (batch.created_at < since) break;
+        if (batch.metadata?.[METADATA_SHARD] === shardAttemptId) found.push({ batchId: batch.id, createdAtMs: batch.created_at * 1000, inputRef: batch.input_file_id });
+      }
+    });
+    return found.reverse();
+  }
+
+  async deleteInput(inputRef: string): Promise<void> {
+    try {
+      await this.client.files.delete(inputRef);
     } catch (err) {
-      throw toProviderError(err, this.name);
+      const failure = toProviderError(err, this.name);
+      if (failure.kind !== 'not_found') throw failure;
     }
   }
 
-  async reconcile(shardAttemptId: string, createdAfterMs: number): Promise<string | undefined> {
-    const since = Math.floor((createdAfterMs - RECONCILE_SLACK_MS) / 1000);
+  /** One SDK call with its errors as ProviderError. */
+  private async call<T>(work: () => Promise<T>): Promise<T> {
     try {
-      for await (const batch of this.client.batches.list({ limit: 100 })) {
-        if (batch.created_at < since) return undefined;
-        if (batch.metadata?.[METADATA_SHARD] === shardAttemptId) return batch.id;
-      }
-      return undefined;
+      return await work();
     } catch (err) {
       throw toProviderError(err, this.name);
     }
   }
 
   async retrieve(batchId: string): Promise<BatchStatus> {
-    let batch: OpenAI.Batch;
-    try {
-      batch = await this.client.batches.retrieve(batchId);
-    } catch (err) {
-      throw toProviderError(err, this.name);
-    }
+    const { data: batch, response } = await this.call(() => this.client.batches.retrieve(batchId).withResponse());
     const counts = batch.request_counts ?? { total: 0, completed: 0, failed: 0 };
+    const observedAtMs = Date.parse(response.headers.get('date') ?? '');
     return {
       batchId: batch.id,
       phase: OPENAI_STATUS_PHASE[batch.status],
@@ -109,6 +128,8 @@ export class OpenAiBatchProvider implements BatchProvider {
       })),
       createdAtMs: batch.created_at * 1000,
       ...(batch.expires_at ? { expiresAtMs: batch.expires_at * 1000 } : {}),
+      ...(Number.isFinite(observedAtMs) ? { observedAtMs } : {}),
+      inputRef: batch.input_file_id,
     };
   }
 
@@ -117,7 +138,7 @@ export class OpenAiBatchProvider implements BatchProvider {
       await this.client.batches.cancel(batchId);
     } catch (err) {
       const failure = toProviderError(err, this.name);
-      // cancelling a batch that already ended is not an error for us
+      // cancelling a batch that already ended (409), or one already cancelling, is not an error for us
       if (failure.details.status === 409) return;
       throw failure;
     }
