@@ -79,7 +79,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   registerControlRoutes(router, emu, setScenario);
   const server = createServer(router, emu, (method, pathname, fault) => {
     const provider = pathname === '/v1/batches' ? 'openai' : pathname === '/v1/messages/batches' ? 'anthropic' : undefined;
-    if (method !== 'POST' || !provider) return;
+    // a delayed create still happens: the create route records its attempt
+    if (method !== 'POST' || !provider || fault.action === 'delay') return;
     recordAttempt(emu, { provider, outcome: 'endpoint_fault', batchId: null, httpStatus: fault.action === 'status' ? fault.status : 0, metadata: null, model: null, message: `endpoint fault: ${fault.action}` });
   });
 

@@ -51,8 +51,12 @@ const EndpointFaultSchema = z.object({
   method: z.string().toUpperCase().optional(),
   /** Path pattern: `*` matches one path segment, `**` anything; or a regular expression source starting with `^`. */
   path: z.string(),
-  /** status: answer `status` in the provider's error format; hang: never answer; close: destroy the socket. */
-  action: z.enum(['status', 'hang', 'close']).default('status'),
+  /**
+   * status: answer `status` in the provider's error format; hang: never answer; close: destroy the socket;
+   * delay: handle the request normally after `delayMs` real milliseconds (a slow upload or create).
+   */
+  action: z.enum(['status', 'hang', 'close', 'delay']).default('status'),
+  delayMs: z.number().int().nonnegative().default(1000),
   status: z.number().int().min(400).max(599).default(500),
   message: z.string().optional(),
   code: z.string().optional(),

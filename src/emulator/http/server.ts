@@ -27,6 +27,8 @@ export function createServer(router: Router, emu: EmulatorContext, onFault: Endp
     const method = req.method ?? 'GET';
     const provider = providerOfPath(url.pathname);
     res.on('finish', () => emu.log(`${method} ${url.pathname} ${res.statusCode}`));
+    // the provider's clock, as real APIs send theirs: clients compare it with expires_at, never their own clock
+    res.setHeader('date', new Date(emu.clock.nowMs()).toUTCString());
     try {
       if (!url.pathname.startsWith('/_emulator/')) {
         const fault = endpointFaultFor(emu.scenario(), emu.store.state.ruleHits, method, url.pathname);
@@ -34,7 +36,8 @@ export function createServer(router: Router, emu: EmulatorContext, onFault: Endp
           emu.log(`fault ${fault.action} ${method} ${url.pathname}`);
           onFault(method, url.pathname, fault);
           emu.store.saveSoon();
-          return applyFault(fault, req, res);
+          if (fault.action !== 'delay') return applyFault(fault, req, res);
+          await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
         }
       }
       const match = router.match(method, url.pathname);
