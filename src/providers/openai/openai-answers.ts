@@ -51,16 +51,35 @@ function kindOfCode(code: string | undefined): ItemErrorKind {
   return 'server_error';
 }
 
+type ResultLineJson = {
+  custom_id: string;
+  response: { status_code: number; body?: Json } | null;
+  error: { code?: string; message?: string } | null;
+};
+
+/** Why a parsed line is not an OpenAI result line (its path and what was expected), or undefined when it is one. */
+function shapeProblem(parsed: unknown): string | undefined {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return '(line): expected an object';
+  const { custom_id: customId, response, error } = parsed as Partial<Record<keyof ResultLineJson, unknown>>;
+  if (typeof customId !== 'string' || !customId) return 'custom_id: expected a non-empty string';
+  if (response !== null && response !== undefined && (typeof response !== 'object' || typeof (response as Json).status_code !== 'number')) {
+    return 'response.status_code: expected a number';
+  }
+  if (error !== null && error !== undefined && typeof error !== 'object') return 'error: expected an object or null';
+  if ((response === null || response === undefined) && (error === null || error === undefined)) return 'response: expected a response or an error';
+  return undefined;
+}
+
 /**
  * One line of an OpenAI output or error file. A line with a non-2xx `status_code` is an error even when
  * `error` is null (PROVIDERS.md): always check the status.
+ * @throws Error naming the path and the reason when the line is not JSON of that shape (a custom_id string; a
+ * response with a numeric status_code, or an error object).
  */
 export function parseOpenAiResultLine(line: string): ItemResult {
-  const parsed = JSON.parse(line) as {
-    custom_id: string;
-    response: { status_code: number; body?: Json } | null;
-    error: { code?: string; message?: string } | null;
-  };
+  const parsed = JSON.parse(line) as ResultLineJson;
+  const problem = shapeProblem(parsed);
+  if (problem) throw new Error(`not an OpenAI result line: ${problem}`);
   const customId = parsed.custom_id;
   const response = parsed.response;
   if (response && response.status_code >= 200 && response.status_code < 300 && !parsed.error) {
