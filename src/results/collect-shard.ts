@@ -1,19 +1,20 @@
 import { stat } from 'node:fs/promises';
-import { readLineBatches } from '../dataset/line-reader';
-import { loadManifest, type ManifestItem } from '../dataset/manifest';
+import { readLineBatches, type LineBatch } from '../dataset/line-reader';
+import { loadManifest } from '../dataset/manifest';
 import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
 import type { PriceTable } from '../report/price-table';
-import { seqInRound } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
-import type { FailureReason, ItemOutcome, Tier } from './item-outcome';
+import type { FailureReason, Tier } from './item-outcome';
 import { defaultThreadCount, inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
-import { classifyMissing, classifyResult, outcomeOf, type ClassifyContext } from './outcome-classifier';
+import { readLineInto, type LineContext, type LineSink } from './line-verdict';
+import { malformedVerdict, verdictHash, type ClassifyContext } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
 import { eachVerdict, type ReadResultChunk, type ResultChunkContext, type ResultChunkRequest } from './result-chunk';
 import type { ResultStore } from './result-store';
-import { countOutcome, emptyTally, type ShardTally } from './shard-tally';
+import { ShardOutcomes } from './shard-outcomes';
+import type { ShardTally } from './shard-tally';
 
 /** Outcomes per write (one transaction): large enough to keep commits cheap. */
 const WRITE_EVERY = 10_000;
@@ -63,15 +64,16 @@ export async function downloadOnce(blobs: BlobStore, provider: BatchProvider, sh
 
 /**
  * Collects one ended batch: downloads its files into our storage first (provider retention is short), then
- * parses every line, joins it to its item through the custom_id, validates the answer, and upserts one
- * outcome per item of the shard, including items the batch returned nothing for. Idempotent: collecting
- * the same shard twice writes the same outcomes, which the store ignores.
+ * reads every line (readLineInto), joins it to its item through the custom_id, validates the answer, and upserts
+ * one outcome per item of the shard, including items the batch returned nothing for (ShardOutcomes). A line that
+ * cannot be read fails only the item its text names (`malformed_result`), or is only counted; a second line for
+ * an item is ignored when it says the same, and marks the item `conflicting_results` when it does not. Never
+ * throws for a bad line. Idempotent: collecting the same shard twice ends with the same stored outcomes.
  */
 export async function collectShard(request: CollectRequest, deps: CollectDeps): Promise<ShardTally> {
   const { spec, shard, status } = request;
   const { blobs, store, provider } = deps;
   if (status && (status.outputRef || status.errorRef)) await downloadOnce(blobs, provider, shard, status);
-  const manifest = new Map((await loadManifest(blobs, shard)).map((item) => [item.seq, item]));
   const ctx: ClassifyContext = {
     provider,
     validator: new OutputValidator(spec.outputSchema),
@@ -84,63 +86,78 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
     tier: request.tier ?? 'batch',
     jobCancelled: request.jobCancelled ?? false,
   };
-  const tally = emptyTally();
-  tally.requests = manifest.size;
-  let pending: ItemOutcome[] = [];
-  const flush = async () => {
-    for (const outcome of pending) countOutcome(tally, outcome);
-    await store.upsertOutcomes(spec.jobId, spec.taskVersion, pending);
-    pending = [];
-  };
-
+  const outcomes = new ShardOutcomes(await loadManifest(blobs, shard), ctx);
+  const flush = () => store.upsertOutcomes(spec.jobId, spec.taskVersion, outcomes.take());
   let linesRead = 0;
-  /** Joins a line's item to this shard's manifest: undefined (a foreign line) when it names none, or one already read. */
-  const take = (seq: number): ManifestItem | undefined => {
-    const item = manifest.get(seq);
-    if (item) manifest.delete(seq);
-    else tally.foreignLines++;
-    return item;
+  const step = async (lines: number) => {
+    linesRead += lines;
+    if (outcomes.pendingCount >= WRITE_EVERY) await flush();
+    deps.onProgress?.(linesRead);
   };
-  for (const key of [jobLayout.shardOutput(shard), jobLayout.shardErrors(shard)]) {
+  for (const [key, file] of [[jobLayout.shardOutput(shard), 'output file'], [jobLayout.shardErrors(shard), 'error file']] as const) {
     if (!(await blobs.exists(key))) continue;
     const reading = await readingThreads(key, request, deps);
-    if (reading) {
-      try {
-        for await (const read of reading.chunks) {
-          linesRead += read.lines;
-          tally.foreignLines += read.foreign;
-          eachVerdict(read, (seq, verdict) => {
-            const item = take(seq);
-            if (item) pending.push(outcomeOf(item, verdict, ctx));
-          });
-          if (pending.length >= WRITE_EVERY) await flush();
-          deps.onProgress?.(linesRead);
-        }
-      } finally {
-        reading.release();
-      }
+    if (!reading) {
+      const at: LineContext = { reader: provider, validator: ctx.validator, endpoint: spec.endpoint, generation: shard.generation, round: shard.round };
+      await readHere(readLineBatches(blobs.read(key)), at, lineByLine(outcomes, file), step);
       continue;
     }
-    for await (const batch of readLineBatches(blobs.read(key))) {
-      for (const text of batch.lines) {
-        if (!text) continue;
-        linesRead++;
-        const result = provider.parseResultLine(text);
-        const seq = seqInRound(result.customId, shard);
-        if (seq === undefined) {
-          tally.foreignLines++;
-          continue;
-        }
-        const item = take(seq);
-        if (item) pending.push(classifyResult(item, result, ctx));
-      }
-      if (pending.length >= WRITE_EVERY) await flush();
-      deps.onProgress?.(linesRead);
+    try {
+      await readOnThreads(reading.chunks, file, outcomes, step);
+    } finally {
+      reading.release();
     }
   }
-  for (const item of manifest.values()) pending.push(classifyMissing(item, item.inputLine, status, ctx, request.note));
+  outcomes.settleUnmet(status, request.note);
   await flush();
-  return tally;
+  return outcomes.tally;
+}
+
+/** Reads a file's lines here, into `sink`; `step` after each batch of lines, with how many were read. */
+async function readHere(batches: AsyncIterable<LineBatch>, at: LineContext, sink: LineSink & { line: number }, step: (lines: number) => Promise<void>): Promise<void> {
+  for await (const batch of batches) {
+    let read = 0;
+    for (let i = 0; i < batch.lines.length; i++) {
+      const text = batch.lines[i]!;
+      if (!text) continue;
+      read++;
+      sink.line = batch.firstLine + i;
+      readLineInto(text, at, sink);
+    }
+    await step(read);
+  }
+}
+
+/** Takes a file's chunks as result threads read them into the shard's outcomes; `step` after each, as readHere. */
+async function readOnThreads(chunks: AsyncIterable<ReadResultChunk>, file: string, outcomes: ShardOutcomes, step: (lines: number) => Promise<void>): Promise<void> {
+  let firstLine = 1;
+  for await (const read of chunks) {
+    outcomes.foreign(read.foreign);
+    outcomes.malformed(read.malformed);
+    eachVerdict(read, { file, firstLine }, (seq, verdict, hash, line) => outcomes.line(seq, verdict, hash, file, line));
+    firstLine += read.span;
+    await step(read.lines);
+  }
+}
+
+/**
+ * Where lines read on this thread go: straight to the shard's outcomes, as result threads' chunks do through
+ * eachVerdict (an unreadable line whose item is known becomes its malformedVerdict here, named by `line`).
+ */
+function lineByLine(outcomes: ShardOutcomes, file: string): LineSink & { line: number } {
+  return {
+    line: 0,
+    foreign: () => outcomes.foreign(1),
+    unreadable(seq, error) {
+      outcomes.malformed(1);
+      if (seq === undefined) return;
+      const verdict = malformedVerdict(file, this.line, error);
+      outcomes.line(seq, verdict, verdictHash(verdict), file, this.line);
+    },
+    verdict(seq, verdict, hash) {
+      outcomes.line(seq, verdict, hash, file, this.line);
+    },
+  };
 }
 
 /**

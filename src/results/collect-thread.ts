@@ -6,5 +6,5 @@ import { readResultChunk, validatorFor, type ReadResultChunk, type ResultChunkRe
 serveThread<ResultChunkRequest, ReadResultChunk>(
   parentPort!,
   (request) => readResultChunk(request.context, request.chunk, validatorFor(request.context.outputSchema)),
-  (read) => [read.seqs, read.ok, read.tokensIn, read.tokensOut].map((a) => a.buffer as ArrayBuffer),
+  (read) => [read.seqs, read.ok, read.at, read.hashes, read.tokensIn, read.tokensOut].map((a) => a.buffer as ArrayBuffer),
 );

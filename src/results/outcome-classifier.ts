@@ -48,16 +48,18 @@ export function failure(item: Manifest, ctx: ClassifyContext, reason: FailureRea
 
 /**
  * What one result says of its item before the job's retry policy and prices apply: plain data, so a thread
- * that reads results can hand it over. A valid answer carries its output's JSON text (`json`, one line) when it
- * has one; across threads it carries only that text (`output` is then undefined).
+ * that reads results can hand it over. A valid answer carries its output's JSON text (`json`, one line: the
+ * model's own text when it wrote one line of JSON, else the output serialized); across threads it carries only
+ * that text (`output` is then undefined).
  */
 export type ResultVerdict =
-  | { ok: true; output: unknown; json: string | undefined; tokensIn: number; tokensOut: number }
+  | { ok: true; output: unknown; json: string; tokensIn: number; tokensOut: number }
   | { ok: false; reason: FailureReason; message: string; tokensIn: number; tokensOut: number };
 
 /**
  * Reads a provider's per-item result: errors keep their kind as the reason; answers are checked against the
- * output schema. Tokens of invalid answers are still counted: the provider billed them.
+ * output schema. Tokens of invalid answers are still counted: the provider billed them. An answer's JSON text
+ * is made here when the model's own text will not do, which the store would otherwise do when writing it.
  */
 export function readVerdict(result: ItemResult, provider: Pick<BatchProvider, 'extractAnswer'>, validator: OutputValidator, endpoint: Endpoint): ResultVerdict {
   if (!result.ok) {
@@ -67,7 +69,38 @@ export function readVerdict(result: ItemResult, provider: Pick<BatchProvider, 'e
   const answer = provider.extractAnswer(result.body, endpoint);
   const checked = validator.validate(answer);
   if (!checked.ok) return { ok: false, reason: 'invalid_output', message: checked.message, tokensIn: answer.tokensIn, tokensOut: answer.tokensOut };
-  return { ok: true, output: checked.output, json: checked.json, tokensIn: answer.tokensIn, tokensOut: answer.tokensOut };
+  return { ok: true, output: checked.output, json: checked.json ?? JSON.stringify(checked.output), tokensIn: answer.tokensIn, tokensOut: answer.tokensOut };
+}
+
+/**
+ * The verdict on an item whose result line could not be read (`error`: the reader's reason, shortened), naming
+ * where the line is: `file` ('output file' or 'error file') and its 1-based line number.
+ */
+export function malformedVerdict(file: string, line: number, error: string): ResultVerdict {
+  return { ok: false, reason: 'malformed_result', message: `unreadable result line (line ${line} of the ${file}): ${error}`, tokensIn: 0, tokensOut: 0 };
+}
+
+/**
+ * A 32-bit fingerprint (FNV-1a) of what a verdict says of its item, to tell a repeated result line from one that
+ * contradicts the first without keeping the first: an answer's JSON text, or a failure's reason and message. An
+ * unreadable line's is its reason alone: its message says where the line was, not what it said. Tokens are left
+ * out. Equal verdicts hash equal; different ones collide once in 2^32.
+ */
+export function verdictHash(verdict: ResultVerdict): number {
+  if (verdict.ok) return fnv1a(verdict.json, ANSWER_SEED);
+  const reason = fnv1a(verdict.reason, FAILURE_SEED);
+  return verdict.reason === 'malformed_result' ? reason : fnv1a(verdict.message, reason);
+}
+
+/** FNV-1a's offset basis, and the same moved once for failures (an answer and a failure never start alike). */
+const ANSWER_SEED = 0x811c9dc5 | 0;
+const FAILURE_SEED = Math.imul(ANSWER_SEED ^ 0x2a, 0x01000193);
+
+/** FNV-1a over UTF-16 code units, continuing from `hash`: a signed 32-bit integer. */
+function fnv1a(text: string, hash: number): number {
+  let h = hash;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
 }
 
 /**
@@ -99,6 +132,15 @@ export function outcomeOf(item: Manifest, verdict: ResultVerdict, ctx: ClassifyC
 /** A provider's per-item result as an outcome (readVerdict, then outcomeOf). */
 export function classifyResult(item: Manifest, result: ItemResult, ctx: ClassifyContext): ItemOutcome {
   return outcomeOf(item, readVerdict(result, ctx.provider, ctx.validator, ctx.endpoint), ctx);
+}
+
+/**
+ * The outcome of an item the batch answered twice, differently (retryable when the job's retry policy names
+ * `conflicting_results`, as by default). `file` and `line` say where the second answer was; tokens are that
+ * line's (the provider billed it too; the first line's were counted with its own outcome).
+ */
+export function conflictOutcome(item: Manifest, ctx: ClassifyContext, file: string, line: number, tokensIn: number, tokensOut: number): ItemOutcome {
+  return failure(item, ctx, 'conflicting_results', `the batch answered this item twice, differently (the second time on line ${line} of the ${file})`, tokensIn, tokensOut);
 }
 
 /**

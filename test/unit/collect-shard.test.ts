@@ -87,6 +87,77 @@ describe('collect: provider output -> one outcome per item', () => {
     expect(await outcomes()).toEqual(first);
   });
 
+  it('fails only the item of a line it cannot read, as malformed_result naming the file and line, and never throws', async () => {
+    const cut = outputLine(2, 200, chatBody(valid));
+    const { run, outcomes } = await setup(
+      completed,
+      [
+        outputLine(0, 200, chatBody(valid)),
+        cut.slice(0, cut.indexOf('category') + 3), // cut in the answer's text: `Unterminated string in JSON`
+        JSON.stringify({ id: 'x', custom_id: customIdOf(3, 0, 0), response: { status_code: 'OK' }, error: null }), // JSON, not the shape
+        'garbage without an id',
+        JSON.stringify({ id: 'x', custom_id: customIdOf(4, 0, 1), response: 'oops', error: null }), // another round's, unreadable
+        '',
+        outputLine(1, 200, chatBody(valid)),
+      ],
+      ['{"id": "batch_req_5", "custom_id": "i5-g0-r0", "response": nu'],
+    );
+    const tally = await run();
+    expect(tally).toMatchObject({ requests: 8, succeeded: 2, retryable: 6, failed: 0, malformedLines: 5, foreignLines: 0, duplicateLines: 0, conflictingResults: 0 });
+    const bySeq = Object.fromEntries((await outcomes()).map((o) => [o.seq, o]));
+    expect(bySeq[2]).toMatchObject({ state: 'failed_retryable', reason: 'malformed_result', tokensIn: 0 });
+    expect(bySeq[2]!.message).toMatch(/^unreadable result line \(line 2 of the output file\): Unterminated string in JSON at position \d+/);
+    expect(bySeq[3]!.message).toBe('unreadable result line (line 3 of the output file): not an OpenAI result line: response.status_code: expected a number');
+    expect(bySeq[5]!.message).toMatch(/^unreadable result line \(line 1 of the error file\): /);
+    for (const seq of [4, 6, 7]) expect(bySeq[seq]).toMatchObject({ state: 'failed_retryable', reason: 'missing_result' });
+  });
+
+  it('ignores a second line that says the same, and marks an item answered twice differently as conflicting_results', async () => {
+    const { run, outcomes } = await setup(
+      completed,
+      [
+        outputLine(0, 200, chatBody(valid)),
+        outputLine(1, 200, chatBody(valid)),
+        outputLine(2, 500, { error: { message: 'boom', type: 'server_error' } }),
+        outputLine(3, 200, chatBody(valid)),
+        outputLine(0, 200, chatBody(valid)), // the same again: ignored
+        outputLine(1, 200, chatBody('{"category":"bug","urgency":1,"summary":"other"}', 50, 20)), // a different answer
+        outputLine(2, 500, { error: { message: 'boom', type: 'server_error' } }), // the same error again: ignored
+        outputLine(2, 200, chatBody(valid)), // an answer after an error: a conflict too
+        outputLine(1, 200, chatBody(valid)), // a third line for an item already conflicting: ignored
+      ],
+      [outputLine(3, 200, chatBody('{"category":"spam","urgency":3,"summary":"x"}')), outputLine(0, 200, chatBody(valid))], // across files
+    );
+    const tally = await run();
+    expect(tally).toMatchObject({ requests: 8, succeeded: 1, retryable: 7, duplicateLines: 4, conflictingResults: 3, foreignLines: 0, malformedLines: 0 });
+    // every line's tokens were billed: the first lines' and the conflicting ones'
+    expect(tally.tokensIn).toBe(40 * 3 + 50 + 40 + 40);
+    const bySeq = Object.fromEntries((await outcomes()).map((o) => [o.seq, o]));
+    expect(bySeq[0]).toMatchObject({ state: 'succeeded' });
+    expect(bySeq[1]).toMatchObject({
+      state: 'failed_retryable',
+      reason: 'conflicting_results',
+      message: 'the batch answered this item twice, differently (the second time on line 6 of the output file)',
+      tokensIn: 50,
+    });
+    expect(bySeq[2]).toMatchObject({ state: 'failed_retryable', reason: 'conflicting_results' });
+    expect(bySeq[3]).toMatchObject({ reason: 'conflicting_results', message: expect.stringMatching(/on line 1 of the error file\)$/) });
+  });
+
+  it('ends the same way however often the same files are collected, conflicts and unreadable lines included', async () => {
+    const cut = outputLine(4, 200, chatBody(valid));
+    const { run, outcomes } = await setup(
+      completed,
+      [outputLine(0, 200, chatBody(valid)), outputLine(1, 200, chatBody(valid)), outputLine(1, 400, { error: { message: 'no' } }), cut.slice(0, 60), outputLine(5, 200, chatBody(valid)), outputLine(5, 200, chatBody(valid))],
+      [outputLine(0, 200, chatBody('{"category":"bug","urgency":1,"summary":"other"}'))],
+    );
+    const tally = await run();
+    const first = await outcomes();
+    expect(await run()).toEqual(tally);
+    expect(await outcomes()).toEqual(first);
+    expect(first.map((o) => o.reason)).toEqual(['conflicting_results', 'conflicting_results', 'missing_result', 'missing_result', 'malformed_result', null, 'missing_result', 'missing_result']);
+  });
+
   it('blames the input lines a failed validation names, and fails the rest retryably', async () => {
     const failed: BatchStatus = { batchId: 'b1', phase: 'failed', counts: { total: 0, completed: 0, failed: 0 }, errors: [{ code: 'invalid_json', message: 'line is not JSON', line: 3 }] };
     const { run, outcomes } = await setup(failed, [], []);
