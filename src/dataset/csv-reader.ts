@@ -1,15 +1,14 @@
-import { StringDecoder } from 'node:string_decoder';
-import type { Readable } from 'node:stream';
 import type { DatasetRow } from './dataset-row';
+import { invalidUtf8Lines, invalidUtf8Problem, lineChunks } from './line-reader';
 
 /**
  * Streams an RFC 4180 CSV dataset (first record = header) as batches of rows keyed by header names. Quoted
  * fields may hold commas, doubled quotes and newlines; `line` is where a record starts. A record with the
- * wrong number of fields becomes a row with an `error`. Values stay strings.
+ * wrong number of fields, or with a line that is not valid UTF-8, becomes a row with an `error`. Values stay
+ * strings. A byte order mark at the start is dropped (see lineChunks).
  */
-export async function* readCsvRows(source: Readable): AsyncGenerator<DatasetRow[]> {
+export async function* readCsvRows(source: AsyncIterable<Buffer | string>): AsyncGenerator<DatasetRow[]> {
   const parser = new CsvRecordParser();
-  const decoder = new StringDecoder('utf8');
   let header: string[] | undefined;
   let seq = 0;
   const toRows = (records: CsvRecord[]): DatasetRow[] => {
@@ -24,12 +23,32 @@ export async function* readCsvRows(source: Readable): AsyncGenerator<DatasetRow[
     }
     return rows;
   };
-  for await (const chunk of source) {
-    const rows = toRows(parser.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)));
+  for await (const chunk of lineChunks(source)) {
+    const rows = toRows(pushChunk(parser, chunk));
     if (rows.length > 0) yield rows;
   }
-  const rows = toRows(parser.end(decoder.end()));
+  const rows = toRows(parser.end(''));
   if (rows.length > 0) yield rows;
+}
+
+/**
+ * Feeds a chunk of whole lines to the parser: at once when it is valid UTF-8, else line by line, marking the
+ * record each bad line belongs to (at a line's start the parser is inside that line's record).
+ */
+function pushChunk(parser: CsvRecordParser, chunk: Buffer): CsvRecord[] {
+  const invalid = invalidUtf8Lines(chunk);
+  if (!invalid) return parser.push(chunk.toString('utf8'));
+  const out: CsvRecord[] = [];
+  let start = 0;
+  for (let index = 0; start < chunk.length; index++) {
+    const end = chunk.indexOf(10, start);
+    const stop = end < 0 ? chunk.length : end + 1;
+    const offset = invalid.get(index);
+    if (offset !== undefined) parser.markInvalidUtf8(offset);
+    out.push(...parser.push(chunk.toString('utf8', start, stop)));
+    start = stop;
+  }
+  return out;
 }
 
 function toRow(header: string[], record: CsvRecord, seq: number): DatasetRow {
@@ -108,6 +127,11 @@ class CsvRecordParser {
       }
     }
     return out;
+  }
+
+  /** The line being read (at its start) is not valid UTF-8: the record it belongs to is a bad row. */
+  markInvalidUtf8(offset: number): void {
+    this.error ??= invalidUtf8Problem(offset, this.line === this.recordLine ? undefined : this.line);
   }
 
   end(text: string): CsvRecord[] {

@@ -4,6 +4,7 @@ import type { BlobStore } from '../storage/blob-store';
 import { readCsvRows } from './csv-reader';
 import type { DatasetRow } from './dataset-row';
 import { readJsonlRows } from './jsonl-reader';
+import { lineChunks } from './line-reader';
 
 export type DatasetFormat = 'jsonl' | 'csv';
 
@@ -18,6 +19,10 @@ export function formatOfPath(file: string): DatasetFormat | undefined {
   return undefined;
 }
 
+/**
+ * A dataset that cannot be read as a file: it does not exist, or it is a directory. Retrying does not help
+ * (activities/failures.ts makes it a non-retryable `DatasetNotFound` failure); the message says which.
+ */
 export class DatasetNotFoundError extends Error {
   override readonly name = 'DatasetNotFoundError';
 }
@@ -32,7 +37,7 @@ function openSource(location: string, blobs: BlobStore): Readable {
 
 /**
  * Streams a dataset (local file, or `blob:<key>`) as batches of rows in file order.
- * @throws DatasetNotFoundError when the file does not exist.
+ * @throws DatasetNotFoundError when the file does not exist or is a directory.
  */
 export async function* readDataset(
   dataset: { path: string; format: DatasetFormat },
@@ -43,26 +48,48 @@ export async function* readDataset(
   try {
     yield* rows;
   } catch (err) {
-    throw notFoundAsDatasetError(err, dataset.path);
+    throw asDatasetError(err, dataset.path);
   } finally {
     source.destroy();
   }
 }
 
-/** The dataset's raw bytes in file order (for readers of whole chunks). @throws DatasetNotFoundError */
-export async function* readDatasetBytes(dataset: { path: string }, blobs: BlobStore): AsyncGenerator<Buffer> {
+/**
+ * The dataset's bytes in file order, in chunks of whole lines with a leading byte order mark dropped: what
+ * the line readers see, for readers of whole chunks (render threads). A chunk may share memory with the read
+ * buffers. @throws DatasetNotFoundError
+ */
+export async function* readDatasetLineChunks(dataset: { path: string }, blobs: BlobStore): AsyncGenerator<Buffer> {
   const source = openSource(dataset.path, blobs);
   try {
-    for await (const chunk of source) yield chunk as Buffer;
+    yield* lineChunks(source);
   } catch (err) {
-    throw notFoundAsDatasetError(err, dataset.path);
+    throw asDatasetError(err, dataset.path);
   } finally {
     source.destroy();
   }
 }
 
-function notFoundAsDatasetError(err: unknown, location: string): unknown {
+/**
+ * Whether a dataset has at least one item (a row, good or bad); reads up to the first one only.
+ * @throws DatasetNotFoundError
+ */
+export async function datasetHasItems(dataset: { path: string; format: DatasetFormat }, blobs: BlobStore): Promise<boolean> {
+  for await (const rows of readDataset(dataset, blobs)) {
+    if (rows.length > 0) return true;
+  }
+  return false;
+}
+
+/** Why a dataset without items is refused (by the client at start, and by prepare). */
+export function noItemsMessage(location: string): string {
+  return `${location} has no items (it is empty, or holds only blank lines or a CSV header)`;
+}
+
+/** A read error as the dataset problem it is: a missing file or blob, or a directory; other errors as they are. */
+function asDatasetError(err: unknown, location: string): unknown {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || (err as Error).name === 'BlobNotFoundError') return new DatasetNotFoundError(`dataset not found: ${location}`);
+  if (code === 'EISDIR') return new DatasetNotFoundError(`dataset is a directory, not a file: ${location}`);
   return err;
 }

@@ -1,12 +1,12 @@
-import type { Readable } from 'node:stream';
 import type { DatasetRow } from './dataset-row';
-import { readLineBatches } from './line-reader';
+import { invalidUtf8Problem, readLineBatches } from './line-reader';
 
 /**
- * Streams a JSONL dataset as batches of rows. Blank lines are not items. A line that is not a JSON object
- * becomes a row with an `error` (and its line number) instead of stopping the read.
+ * Streams a JSONL dataset as batches of rows. Blank lines are not items. A line that is not a JSON object, or
+ * not valid UTF-8, becomes a row with an `error` (and its line number) instead of stopping the read. A byte
+ * order mark at the start is dropped (see lineChunks).
  */
-export async function* readJsonlRows(source: Readable): AsyncGenerator<DatasetRow[]> {
+export async function* readJsonlRows(source: AsyncIterable<Buffer | string>): AsyncGenerator<DatasetRow[]> {
   let seq = 0;
   for await (const batch of readLineBatches(source)) {
     const rows: DatasetRow[] = [];
@@ -14,19 +14,23 @@ export async function* readJsonlRows(source: Readable): AsyncGenerator<DatasetRo
       const text = batch.lines[i]!;
       if (isBlankLine(text)) continue;
       const line = batch.firstLine + i;
-      rows.push(parseRow(text, seq++, line));
+      rows.push(parseRow(text, seq++, line, batch.invalidUtf8?.get(i)));
     }
     if (rows.length > 0) yield rows;
   }
 }
 
-/** Blank lines are not items. */
+/** Blank lines are not items (a line with invalid UTF-8 never is: its bad bytes read as U+FFFD). */
 export function isBlankLine(text: string): boolean {
   return text.length === 0 || text.trim().length === 0;
 }
 
-/** One JSONL line as a row: parsed, or with why it could not be. */
-export function parseRow(text: string, seq: number, line: number): DatasetRow {
+/**
+ * One JSONL line as a row: parsed, or with why it could not be. `invalidUtf8At` is the offset of the line's
+ * first bad byte when its bytes are not valid UTF-8 (see invalidUtf8Lines): such a line is not parsed.
+ */
+export function parseRow(text: string, seq: number, line: number, invalidUtf8At?: number): DatasetRow {
+  if (invalidUtf8At !== undefined) return { seq, line, error: invalidUtf8Problem(invalidUtf8At) };
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -6,12 +6,14 @@ import type { ResultStore } from '../results/result-store';
 import { customIdOf, requestKeyOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
-import { defaultThreadCount, inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
-import { BLOB_PATH_PREFIX, readDataset, readDatasetBytes } from './dataset-reader';
+import { InvalidSpecError } from '../spec/spec-errors';
+import { defaultThreadCount, inOrder, leaseSharedPool, threadScript } from '../threads/thread-pool';
+import { BLOB_PATH_PREFIX, noItemsMessage, readDataset, readDatasetLineChunks } from './dataset-reader';
 import { countLines, type ChunkContext, type LinePieces, type RenderedChunk, type RenderRequest } from './render-chunk';
 import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
 import { overSizeProblem, rowRequest } from './row-request';
 import { ShardWriter, type ShardEntry, type ShardLimits, type ShardRef } from './shard-writer';
+import { TimeSlice } from './time-slice';
 import { countTokens, TokenEstimator } from './token-estimator';
 
 /** Which items a generation takes: all of them (a first run, or reprocess all) or only those that failed. */
@@ -78,8 +80,10 @@ interface PreparedBatch {
  * tokens, answers what the store already holds for this task version, and records bad rows as failed
  * outcomes with their line and reason. Memory stays flat in the dataset's size. Large JSONL datasets with a
  * prompt template are rendered on threads (see render-chunk.ts) into the same bytes as rendering row by row.
+ * Work on this thread gives the event loop a turn every few tens of milliseconds (heartbeats go on).
  * Idempotent: the same dataset and spec give the same shards and outcomes, so a retried prepare overwrites
  * with equal data.
+ * @throws InvalidSpecError (on `dataset.path`) when generation 0 finds no items; DatasetNotFoundError.
  */
 export async function prepareJob(
   spec: ResolvedJobSpec,
@@ -109,9 +113,11 @@ export async function prepareJob(
 
   /** Row by row on this thread: any dataset, any prompt. */
   async function* renderHere(): AsyncGenerator<PreparedBatch> {
+    const slice = new TimeSlice();
     for await (const rows of readDataset(spec.dataset, blobs)) {
       const batch: PreparedBatch = { rows: rows.length, untouched: 0, bad: [], entries: [] };
       for (const row of rows) {
+        if (slice.spent()) await slice.pause();
         if (selected && !selected.has(row.seq)) {
           batch.untouched++;
           continue;
@@ -199,6 +205,7 @@ export async function prepareJob(
       await store.upsertOutcomes(spec.jobId, spec.taskVersion, outcomes);
       deps.onProgress?.(result.total);
     }
+    if (generation === 0 && result.total === 0) throw new InvalidSpecError([{ path: 'dataset.path', message: noItemsMessage(spec.dataset.path) }]);
     result.shards = await writer.finish();
   } catch (err) {
     await writer.abort();
@@ -212,15 +219,19 @@ export async function prepareJob(
 
 /**
  * Counts the first requests exactly to learn this dataset's tokens per character, so every request after is
- * estimated the same way whichever thread renders it.
+ * estimated the same way whichever thread renders it. When CALIBRATION_ROWS rows give too few samples (bad
+ * rows, requests too long to count), calibration ends with what they gave.
  */
 async function calibrate(spec: ResolvedJobSpec, blobs: BlobStore, render: RequestRenderer, estimator: TokenEstimator): Promise<void> {
+  const slice = new TimeSlice();
   let rows = 0;
   for await (const batch of readDataset(spec.dataset, blobs)) {
     for (const row of batch) {
       const made = rowRequest(row, spec.dataset.idField, render);
       if (made.rendered) estimator.estimateRequest(made.rendered);
-      if (estimator.calibrated || ++rows >= CALIBRATION_ROWS) return;
+      if (estimator.calibrated) return;
+      if (++rows >= CALIBRATION_ROWS) return estimator.endCalibration();
+      if (slice.spent()) await slice.pause();
     }
   }
 }
@@ -267,7 +278,9 @@ async function startThreads(
   const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, count);
   let nextLine = 1;
   let nextSeq = 0;
-  const renderOnPool = (chunk: Uint8Array) => {
+  const renderOnPool = (lines: Buffer) => {
+    // a copy the thread can own: the lines may share memory with the read buffers
+    const chunk = new Uint8Array(lines);
     const request: RenderRequest = { context, chunk, firstLine: nextLine, firstSeq: nextSeq };
     const counted = countLines(chunk);
     nextLine += counted.breaks;
@@ -277,7 +290,7 @@ async function startThreads(
   return {
     count,
     // the dataset is closed when the chunks are (the loop over them ends or throws)
-    chunks: inOrder(wholeLineChunks(readDatasetBytes(spec.dataset, deps.blobs)), renderOnPool, count * 2),
+    chunks: inOrder(readDatasetLineChunks(spec.dataset, deps.blobs), renderOnPool, count * 2),
     close: async () => lease.release(),
   };
 }

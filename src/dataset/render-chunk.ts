@@ -1,6 +1,7 @@
 import { customIdOf, requestKeyOf } from '../spec/ids';
 import { escapeJsonText, holeValues, identityOfValues, type BodyPlan } from './body-template';
 import { isBlankLine, parseRow } from './jsonl-reader';
+import { invalidUtf8Lines } from './line-reader';
 import { manifestLine } from './manifest';
 import { overSizeProblem, rowRequest } from './row-request';
 import { estimateFromLength } from './token-estimator';
@@ -119,14 +120,15 @@ class Bytes {
 
 /**
  * Renders a chunk of whole lines (ending at a line break, or at the end of the file) whose first line is
- * `firstLine` and whose first item is `firstSeq`, by the same rules as rendering row by row: parse, id and
- * template fields (rowRequest), body from the plan, request key from the values, tokens from the length,
- * size within maxRequestBytes.
+ * `firstLine` and whose first item is `firstSeq`, by the same rules as rendering row by row: valid UTF-8 and
+ * parse (parseRow), id and template fields (rowRequest), body from the plan, request key from the values,
+ * tokens from the length, size within maxRequestBytes. The chunk comes from lineChunks (no byte order mark).
  */
 export function renderChunk(context: ChunkContext, chunk: Uint8Array, firstLine: number, firstSeq: number): RenderedChunk {
   const { plan, line: pieces, idField, taskVersion, generation, tokens } = context;
   const texts = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8').split('\n');
   if (texts.length > 0 && texts[texts.length - 1] === '') texts.pop();
+  const invalid = invalidUtf8Lines(chunk);
   const n = texts.length;
   const out: RenderedChunk = {
     firstSeq,
@@ -154,7 +156,7 @@ export function renderChunk(context: ChunkContext, chunk: Uint8Array, firstLine:
     const seq = firstSeq + at;
     const lineNo = firstLine + i;
     out.lines[at] = lineNo;
-    const made = rowRequest(parseRow(text, seq, lineNo), idField, (row) => holeValues(plan, row));
+    const made = rowRequest(parseRow(text, seq, lineNo, invalid?.get(i)), idField, (row) => holeValues(plan, row));
     out.itemKeys.push(made.itemKey);
     let problem = made.problem ?? null;
     if (made.rendered) {

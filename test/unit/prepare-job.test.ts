@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DatasetNotFoundError } from '../../src/dataset/dataset-reader';
 import { prepareJob } from '../../src/dataset/prepare-job';
 import { loadManifest } from '../../src/dataset/manifest';
+import type { ItemOutcome } from '../../src/results/item-outcome';
+import { InvalidSpecError } from '../../src/spec/spec-errors';
 import { jobLayout } from '../../src/storage/job-layout';
 import { coreFixture } from '../support/core-fixtures';
 import { ticket } from '../support/datasets';
@@ -63,6 +67,89 @@ describe('prepare: dataset -> shard files', () => {
     expect(again).toMatchObject({ total: 3, queued: 2, cached: 1 });
     const changed = await prepareJob(f.spec({ dataset: { path: file, idField: 'id' }, model: 'gpt-4o' }, 'job-c'), 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
     expect(changed).toMatchObject({ queued: 3, cached: 0 });
+  });
+});
+
+describe('prepare: input refused or isolated at the edge', () => {
+  const outcomesOf = async (f: ReturnType<typeof coreFixture>, jobId: string) => {
+    const outcomes: ItemOutcome[] = [];
+    for await (const o of f.store.iterate(jobId)) outcomes.push(o);
+    return outcomes;
+  };
+
+  // a row like this froze the worker's thread in the tokenizer for over an hour: a freeze fails on the timeout
+  it('makes a row of 2,000,000 identical characters a bad row at once, and goes on', async () => {
+    const f = coreFixture();
+    for (const [n, char] of ['a', '-', ' ', '中'].entries()) {
+      const rows = [JSON.stringify({ ...ticket(0), body: char.repeat(2_000_000) }), ...[1, 2, 3].map((i) => JSON.stringify(ticket(i)))];
+      const spec = f.spec({ dataset: { path: f.write(`huge-${n}.jsonl`, rows.join('\n')), idField: 'id' } }, `job-huge-${n}`);
+      const result = await prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider, threads: { count: 0 } });
+      expect(result).toMatchObject({ total: 4, queued: 3, badRows: 1 });
+      const [bad] = await outcomesOf(f, spec.jobId);
+      expect(bad).toMatchObject({ line: 1, state: 'failed', reason: 'bad_row' });
+      expect(bad!.message).toMatch(/^line 1: request is \d+ bytes, over limits\.maxRequestBytes \(1048576\)$/);
+    }
+  }, 60_000);
+
+  it('gives the event loop turns while it counts tokens', async () => {
+    const f = coreFixture();
+    // 24 rows of 32,000 letters without a space: ~50 ms each to count, and counted twice (calibration, then
+    // rendering, as a dataset this small never finishes calibrating); one read (1 MiB) holds them all
+    let seed = 1;
+    const letters = () => Array.from({ length: 32_000 }, () => String.fromCharCode(97 + ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % 26))).join('');
+    const rows = Array.from({ length: 24 }, (_, i) => JSON.stringify({ ...ticket(i), body: letters() }));
+    const spec = f.spec({ dataset: { path: f.write('long.jsonl', rows.join('\n')), idField: 'id' } });
+    let last = performance.now();
+    let longest = 0;
+    const ticker = setInterval(() => {
+      longest = Math.max(longest, performance.now() - last);
+      last = performance.now();
+    }, 5);
+    try {
+      const result = await prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider, threads: { count: 0 } });
+      expect(result.queued).toBe(24);
+    } finally {
+      clearInterval(ticker);
+    }
+    // without turns the timer waited for a whole read (24 counts, over a second); with them, a slice (50 ms) and one row's count
+    expect(longest).toBeLessThan(800);
+  }, 60_000);
+
+  it.each([
+    ['an empty file', 'empty.jsonl', ''],
+    ['blank lines only', 'blank.jsonl', '\n  \n\t\n'],
+    ['a CSV header only', 'header.csv', 'id,subject,body\n'],
+  ])('refuses a dataset without items (%s) on its first generation', async (_kind, name, text) => {
+    const f = coreFixture();
+    const spec = f.spec({ dataset: { path: f.write(name, text), idField: 'id' } });
+    const prepared = prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
+    await expect(prepared).rejects.toBeInstanceOf(InvalidSpecError);
+    await expect(prepared).rejects.toMatchObject({ problems: [{ path: 'dataset.path', message: expect.stringMatching(/has no items/) }] });
+  });
+
+  it('names a directory given as the dataset, as a dataset error (not retried)', async () => {
+    const f = coreFixture();
+    const dir = path.join(f.dir, 'looks-like.jsonl');
+    mkdirSync(dir);
+    const prepared = prepareJob(f.spec({ dataset: { path: dir } }), 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
+    await expect(prepared).rejects.toBeInstanceOf(DatasetNotFoundError);
+    await expect(prepared).rejects.toThrow(`dataset is a directory, not a file: ${dir}`);
+  });
+
+  it('reads past a byte order mark and makes lines with invalid UTF-8 bad rows naming the byte', async () => {
+    const f = coreFixture();
+    const file = path.join(f.dir, 'bytes.jsonl');
+    writeFileSync(file, Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify(ticket(0)) + '\n'),
+      Buffer.from('{"id":"t-1","subject":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","body":"b"}\n'),
+      Buffer.from(JSON.stringify({ ...ticket(2), body: 'a real \uFFFD in the data' }) + '\n'),
+    ]));
+    const spec = f.spec({ dataset: { path: file, idField: 'id' } });
+    const result = await prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
+    expect(result).toMatchObject({ total: 3, queued: 2, badRows: 1 });
+    const outcomes = await outcomesOf(f, spec.jobId);
+    expect(outcomes.map((o) => [o.line, o.reason, o.message])).toEqual([[2, 'bad_row', 'line 2: invalid UTF-8 (byte offset 23 in the line)']]);
   });
 });
 

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { prepareJob, type PrepareResult } from '../../src/dataset/prepare-job';
 import { countLines } from '../../src/dataset/render-chunk';
 import { closeSharedPools, leaseSharedPool, threadScript } from '../../src/threads/thread-pool';
@@ -38,9 +39,32 @@ function shardFiles(f: ReturnType<typeof coreFixture>, jobId: string, result: Pr
   });
 }
 
-async function prepareBoth(options: { reprocessFailed?: boolean } = {}) {
+/**
+ * The awkward dataset as bytes, with what only bytes can carry: a byte order mark, rows with invalid UTF-8
+ * (one with a bad byte right at the first 1 MiB read's end, one ending in a truncated sequence), a
+ * legitimately encoded U+FFFD, and a row of 2,000,000 identical characters (a bad row: over the size limit).
+ */
+function awkwardBytes(): Buffer {
+  const lines = awkwardDataset().split('\n').map((line) => Buffer.from(line));
+  const rowAt = (near: number) => lines.findIndex((line, i) => i >= near && line.toString().startsWith('{"id":"t-'));
+  const spoil = (i: number, at: number, bytes: number[]) => (lines[i] = Buffer.concat([lines[i]!.subarray(0, at), Buffer.from(bytes), lines[i]!.subarray(at)]));
+  spoil(rowAt(10), 20, [0xff]);
+  spoil(rowAt(2_500), 20, [0xe2, 0x82]);
+  lines[rowAt(3_500)] = Buffer.from(JSON.stringify({ ...ticket(3_500), body: 'a real \uFFFD, not an error' }));
+  let offset = 3;
+  let boundary = 0;
+  while (offset + lines[boundary]!.length + 1 <= 1 << 20) offset += lines[boundary++]!.length + 1;
+  spoil(boundary, (1 << 20) - offset, [0x80]);
+  spoil(rowAt(boundary + 200), 20, [0xf4, 0x90, 0x80, 0x80]);
+  lines[rowAt(boundary + 400)] = Buffer.from(JSON.stringify({ ...ticket(5_000), body: '-'.repeat(2_000_000) }));
+  lines.push(Buffer.concat([Buffer.from(JSON.stringify(ticket(9_999)).slice(0, -2)), Buffer.from([0xe4, 0xb8])]));
+  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), ...lines.flatMap((line) => [line, Buffer.from('\n')])]);
+}
+
+async function prepareBoth(options: { reprocessFailed?: boolean; bytes?: boolean } = {}) {
   const f = coreFixture();
-  const file = f.write('awkward.jsonl', awkwardDataset());
+  const file = path.join(f.dir, 'awkward.jsonl');
+  writeFileSync(file, options.bytes ? awkwardBytes() : awkwardDataset());
   const runs: Array<{ result: PrepareResult; files: string[]; outcomes: ItemOutcome[] }> = [];
   for (const [jobId, threads] of [['serial', 0], ['threaded', 2]] as const) {
     const spec = f.spec({ dataset: { path: file, idField: 'id' }, limits: { maxRequestsPerShard: 1_500, maxRequestBytes: 5_000 } }, jobId);
@@ -82,6 +106,22 @@ describe('prepare on render threads', () => {
     expect(threaded!.files).toEqual(serial!.files);
     expect(threaded!.outcomes).toEqual(serial!.outcomes);
   });
+
+  it('agrees on bytes: a byte order mark, invalid UTF-8 (also at a read boundary) and a 2,000,000-character row', async () => {
+    const [serial, threaded] = await prepareBoth({ bytes: true });
+    expect(threaded!.result.renderThreads).toBe(2);
+    const { renderThreads: _a, ...serialCounts } = serial!.result;
+    const { renderThreads: _b, ...threadedCounts } = threaded!.result;
+    expect(threadedCounts).toEqual(serialCounts);
+    expect(threaded!.files).toEqual(serial!.files);
+    expect(threaded!.outcomes).toEqual(serial!.outcomes);
+    const problems = serial!.outcomes.map((o) => o.message ?? '');
+    expect(problems.filter((m) => /^line \d+: invalid UTF-8 \(byte offset \d+ in the line\)$/.test(m))).toHaveLength(5);
+    expect(problems.filter((m) => /request is \d+ bytes/.test(m))).toHaveLength(2);
+    expect(serial!.result.badRows).toBe(11 + 6);
+    // the first row, behind the byte order mark, is a request like any other
+    expect(serial!.outcomes.find((o) => o.line === 1)).toBeUndefined();
+  }, 120_000);
 
   it('agrees when picking items one by one (a reprocess of failed items)', async () => {
     const [serial, threaded] = await prepareBoth({ reprocessFailed: true });
