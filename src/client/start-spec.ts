@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { BLOB_PATH_PREFIX } from '../dataset/dataset-reader';
+import { BLOB_PATH_PREFIX, datasetHasItems, noItemsMessage } from '../dataset/dataset-reader';
 import type { JobSpecInput, OutputSchema } from '../spec/job-spec';
 import { JobSpecSchema, type ResolvedJobSpec } from '../spec/job-spec';
 import { resolveSpec } from '../spec/resolve-spec';
@@ -45,8 +45,10 @@ export function newJobId(now = new Date()): string {
 
 /**
  * Turns what a user passed into a resolved spec: job id assigned, output schema converted, relative paths
- * made absolute (workers may run elsewhere), inline rows written to storage, everything validated.
- * @throws InvalidSpecError naming the field; for a missing dataset file, `dataset.path`.
+ * made absolute (workers may run elsewhere), inline rows written to storage, everything validated. The
+ * dataset is read up to its first item, so an empty one is refused here rather than by a worker.
+ * @throws InvalidSpecError naming the field; on `dataset.path` for a dataset file that is missing, a
+ * directory or without items.
  */
 export async function prepareStartSpec(input: StartSpec, blobs: BlobStore, baseDir = process.cwd()): Promise<ResolvedJobSpec> {
   const raw = { ...input, outputSchema: outputSchemaOf(input.outputSchema, baseDir) };
@@ -62,9 +64,19 @@ export async function prepareStartSpec(input: StartSpec, blobs: BlobStore, baseD
     dataset = { path: `${BLOB_PATH_PREFIX}${key}`, format: 'jsonl', ...(dataset.idField ? { idField: dataset.idField } : {}) };
   } else if (!dataset.path.startsWith(BLOB_PATH_PREFIX)) {
     const file = path.resolve(baseDir, dataset.path);
-    if (!existsSync(file)) throw new InvalidSpecError([{ path: 'dataset.path', message: `no such file: ${file}` }]);
+    checkDatasetFile(file);
     dataset = { ...dataset, path: file };
   }
   const output = spec.output.dir ? { ...spec.output, dir: path.resolve(baseDir, spec.output.dir) } : spec.output;
-  return resolveSpec({ ...spec, dataset, output }, jobId);
+  const resolved = resolveSpec({ ...spec, dataset, output }, jobId);
+  if (!(await datasetHasItems(resolved.dataset, blobs))) {
+    throw new InvalidSpecError([{ path: 'dataset.path', message: noItemsMessage(resolved.dataset.path) }]);
+  }
+  return resolved;
+}
+
+/** A dataset path must name a file. @throws InvalidSpecError on `dataset.path` */
+function checkDatasetFile(file: string): void {
+  if (!existsSync(file)) throw new InvalidSpecError([{ path: 'dataset.path', message: `no such file: ${file}` }]);
+  if (statSync(file).isDirectory()) throw new InvalidSpecError([{ path: 'dataset.path', message: `${file} is a directory, not a file` }]);
 }

@@ -47,6 +47,36 @@ export function compileTemplate(template: string, where: string): CompiledTempla
   };
 }
 
+/**
+ * What is wrong with a template's placeholders, or undefined when nothing is: a `{{` that does not start a
+ * `{{field}}` placeholder (unclosed, or not a field name: empty, spaces or braces inside) would otherwise reach
+ * the model literally. Positions are 1-based characters. Checked when a spec is resolved (resolveSpec).
+ */
+export function placeholderProblem(template: string): string | undefined {
+  let last = 0;
+  for (const match of [...template.matchAll(PLACEHOLDER), undefined]) {
+    const end = match ? match.index : template.length;
+    const open = template.indexOf('{{', last);
+    // a `{` just before a placeholder (`{{{name}}}`) is text; a `{{` wholly between placeholders is not
+    if (open >= 0 && open + 2 <= end) return describeBadPlaceholder(template, open);
+    if (match) last = match.index + match[0].length;
+  }
+  return undefined;
+}
+
+function describeBadPlaceholder(template: string, open: number): string {
+  const close = template.indexOf('}}', open + 2);
+  const nextOpen = template.indexOf('{{', open + 2);
+  const closed = close >= 0 && (nextOpen < 0 || close < nextOpen) && !template.slice(open, close).includes('\n');
+  if (closed) return `placeholder "${clip(template.slice(open, close + 2))}" at character ${open + 1} is not a field name (write {{field}} or {{a.b}}, without spaces inside)`;
+  const opened = /^\{\{\s*[^\s{}]*/.exec(template.slice(open, open + 80))![0];
+  return `unclosed placeholder "${clip(opened)}" at character ${open + 1}`;
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
 /** The value a placeholder names in a row. @throws MissingFieldError */
 export function lookup(row: Record<string, unknown>, part: { path: string[]; name: string }, where: string): unknown {
   let value: unknown = row;

@@ -16,11 +16,9 @@ export type Validation = { ok: true; output: unknown; json?: string } | { ok: fa
 export class OutputValidator {
   private readonly check: ValidateFunction | undefined;
 
+  /** @throws Error (Ajv's) when the schema is not a valid JSON Schema; resolveSpec refuses such specs first. */
   constructor(schema: OutputSchema | undefined) {
-    if (schema) {
-      const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: false });
-      this.check = ajv.compile(schema.schema);
-    }
+    if (schema) this.check = compileOutputSchema(schema.schema);
   }
 
   validate(answer: ParsedAnswer): Validation {
@@ -44,6 +42,27 @@ export class OutputValidator {
     const error = this.check.errors?.[0];
     const where = error?.instancePath ? `output${error.instancePath.replace(/\//g, '.')}` : 'output';
     return { ok: false, message: `${where} ${error?.message ?? 'does not match the schema'}` };
+  }
+}
+
+/** The one way an output schema is compiled (checked against its meta-schema first). @throws Error from Ajv */
+function compileOutputSchema(schema: Record<string, unknown>): ValidateFunction {
+  const ajv = new Ajv({ allErrors: false, strict: false, validateFormats: false });
+  return ajv.compile(schema);
+}
+
+/**
+ * Why a JSON Schema cannot check answers, in one line (Ajv's message: `schema is invalid: data/type must be
+ * equal to one of the allowed values, ...`), or undefined when it compiles as OutputValidator compiles it.
+ * Run when a spec is resolved, so a job whose answers could never be validated is refused before anything is
+ * sent.
+ */
+export function outputSchemaProblem(schema: Record<string, unknown>): string | undefined {
+  try {
+    compileOutputSchema(schema);
+    return undefined;
+  } catch (err) {
+    return ((err as Error).message || String(err)).replace(/\s*\n\s*/g, ' ').trim();
   }
 }
 

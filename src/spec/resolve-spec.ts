@@ -1,5 +1,7 @@
 import { type z } from 'zod';
 import { formatOfPath } from '../dataset/dataset-reader';
+import { placeholderProblem } from '../dataset/prompt-template';
+import { outputSchemaProblem } from '../results/output-validator';
 import { taskVersionOf } from './ids';
 import {
   JobSpecSchema,
@@ -8,7 +10,7 @@ import {
   type ProviderName,
   type ResolvedJobSpec,
 } from './job-spec';
-import { InvalidSpecError, parseWith } from './spec-errors';
+import { InvalidSpecError, parseWith, type InputProblem } from './spec-errors';
 
 const DEFAULT_ENDPOINT: Record<ProviderName, Endpoint> = {
   openai: '/v1/chat/completions',
@@ -32,8 +34,9 @@ export type JobSpecChanges = z.input<typeof JobSpecChangesSchema>;
 
 /**
  * Settles a parsed spec into what the workflows carry: endpoint defaulted and checked against the
- * provider, dataset format from the extension, taskVersion computed. Inline rows must have been written to
- * storage by the client first (`dataset.path` = `blob:<key>`).
+ * provider, dataset format from the extension, placeholders and the output schema checked, taskVersion
+ * computed. Inline rows must have been written to storage by the client first (`dataset.path` = `blob:<key>`).
+ * Both the client (at start) and the worker (applying reprocess changes) run it.
  * @throws InvalidSpecError naming the field.
  */
 export function resolveSpec(spec: JobSpec, jobId: string): ResolvedJobSpec {
@@ -50,6 +53,8 @@ export function resolveSpec(spec: JobSpec, jobId: string): ResolvedJobSpec {
   if (endpoint === '/v1/embeddings' && spec.outputSchema) {
     throw new InvalidSpecError([{ path: 'outputSchema', message: 'embeddings have no structured output' }]);
   }
+  const problems = [...templateProblems(spec.prompt), ...schemaProblems(spec.outputSchema)];
+  if (problems.length > 0) throw new InvalidSpecError(problems);
   const { dataset: _dataset, jobId: _jobId, endpoint: _endpoint, ...rest } = spec;
   return {
     ...rest,
@@ -58,6 +63,22 @@ export function resolveSpec(spec: JobSpec, jobId: string): ResolvedJobSpec {
     dataset: { path: spec.dataset.path, format, ...(spec.dataset.idField ? { idField: spec.dataset.idField } : {}) },
     taskVersion: taskVersionOf({ ...spec, endpoint }),
   };
+}
+
+/** Placeholders that would reach the model as text (unclosed, or not a field name), each with its template's path. */
+function templateProblems(prompt: JobSpec['prompt']): InputProblem[] {
+  const templates =
+    'messages' in prompt ? prompt.messages.map((m, i) => ({ path: `prompt.messages[${i}].content`, text: m.content })) : 'input' in prompt ? [{ path: 'prompt.input', text: prompt.input }] : [];
+  return templates.flatMap(({ path, text }) => {
+    const message = placeholderProblem(text);
+    return message ? [{ path, message }] : [];
+  });
+}
+
+/** An output schema that does not compile (so no answer could be validated): Ajv's reason, one line. */
+function schemaProblems(outputSchema: JobSpec['outputSchema']): InputProblem[] {
+  const message = outputSchema ? outputSchemaProblem(outputSchema.schema) : undefined;
+  return message ? [{ path: 'outputSchema.schema', message }] : [];
 }
 
 /** Applies reprocess changes to a resolved spec and recomputes its taskVersion. */

@@ -1,4 +1,4 @@
-import { compileTemplate, MissingFieldError } from '../../src/dataset/prompt-template';
+import { compileTemplate, MissingFieldError, placeholderProblem } from '../../src/dataset/prompt-template';
 
 describe('prompt templates', () => {
   it('fills fields, nested fields and non-string values', () => {
@@ -15,5 +15,25 @@ describe('prompt templates', () => {
 
   it('passes text without placeholders through', () => {
     expect(compileTemplate('no fields { here }', 'x').render({})).toBe('no fields { here }');
+  });
+});
+
+describe('placeholder check', () => {
+  it('accepts well-formed placeholders and braces that open none', () => {
+    for (const ok of ['Hi {{ name }} {{order.id}}', 'JSON: {"a": {"b": 1}}', '{{{name}}}', 'no fields { here }', '}} stray closers }}', '']) {
+      expect(placeholderProblem(ok)).toBeUndefined();
+    }
+  });
+
+  it('names an unclosed placeholder and where it starts (1-based character)', () => {
+    expect(placeholderProblem('Subject: {{subject')).toBe('unclosed placeholder "{{subject" at character 10');
+    expect(placeholderProblem('{{a}} then {{ b and more text')).toBe('unclosed placeholder "{{ b" at character 12');
+    expect(placeholderProblem('{{a\nb}}')).toBe('unclosed placeholder "{{a" at character 1');
+    expect(placeholderProblem('{{a}} {{')).toBe('unclosed placeholder "{{" at character 7');
+  });
+
+  it('names a placeholder that is not a field name', () => {
+    expect(placeholderProblem('x {{ a b }} y')).toMatch(/^placeholder "\{\{ a b \}\}" at character 3 is not a field name/);
+    expect(placeholderProblem('{{}}')).toMatch(/^placeholder "\{\{\}\}" at character 1 is not a field name/);
   });
 });
