@@ -4,6 +4,7 @@ import type { BatchStatus } from '../../src/providers/batch-provider';
 import { customIdOf } from '../../src/spec/ids';
 import { jobLayout } from '../../src/storage/job-layout';
 import type { ItemOutcome } from '../../src/results/item-outcome';
+import type { JobSpecInput } from '../../src/spec/job-spec';
 import { chatBody, coreFixture } from '../support/core-fixtures';
 import { ticket } from '../support/datasets';
 
@@ -16,10 +17,10 @@ function errorLine(seq: number, code: string) {
   return JSON.stringify({ id: `batch_req_${seq}`, custom_id: customIdOf(seq, 0, 0), response: null, error: { code, message: `${code} happened` } });
 }
 
-async function setup(status: BatchStatus, output: string[], errors: string[]) {
+async function setup(status: BatchStatus, output: string[], errors: string[], overrides: Partial<JobSpecInput> = {}) {
   const f = coreFixture();
   const file = f.write('t.jsonl', Array.from({ length: 8 }, (_, i) => JSON.stringify(ticket(i))).join('\n'));
-  const spec = f.spec({ dataset: { path: file, idField: 'id' } });
+  const spec = f.spec({ dataset: { path: file, idField: 'id' }, ...overrides });
   await prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
   const shard = { jobId: spec.jobId, generation: 0, round: 0, index: 0 };
   // as if downloaded by an earlier attempt: collect must not download again
@@ -156,6 +157,20 @@ describe('collect: provider output -> one outcome per item', () => {
     expect(await run()).toEqual(tally);
     expect(await outcomes()).toEqual(first);
     expect(first.map((o) => o.reason)).toEqual(['conflicting_results', 'conflicting_results', 'missing_result', 'missing_result', 'malformed_result', null, 'missing_result', 'missing_result']);
+  });
+
+  it('reads an answer body of another shape as an invalid answer, not an error that fails the collect', async () => {
+    const answer = { output: [{ type: 'message', content: [{ type: 'output_text', text: valid }] }], usage: { input_tokens: 5, output_tokens: 7 } };
+    const { run, outcomes } = await setup(
+      completed,
+      [outputLine(0, 200, answer), outputLine(1, 200, { output: {} }), outputLine(2, 200, { output: [null, { type: 'message', content: 'x' }, { type: 'message', content: [null] }] }), outputLine(3, 200, 'text')],
+      [],
+      { endpoint: '/v1/responses' },
+    );
+    expect(await run()).toMatchObject({ succeeded: 1, malformedLines: 0 });
+    const bySeq = Object.fromEntries((await outcomes()).map((o) => [o.seq, o]));
+    expect(bySeq[0]).toMatchObject({ state: 'succeeded', tokensIn: 5, tokensOut: 7 });
+    for (const seq of [1, 2, 3]) expect(bySeq[seq]).toMatchObject({ state: 'failed_retryable', reason: 'invalid_output' });
   });
 
   it('blames the input lines a failed validation names, and fails the rest retryably', async () => {

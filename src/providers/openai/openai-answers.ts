@@ -8,7 +8,12 @@ function num(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
-/** The answer and token usage of one successful OpenAI response body. */
+/** The value when it is an array (of possibly anything, null included), else an empty one. */
+function arrayOf<T>(value: unknown): Array<T | null | undefined> {
+  return Array.isArray(value) ? (value as Array<T | null | undefined>) : [];
+}
+
+/** The answer and token usage of one successful OpenAI response body; never throws, whatever the body's shape. */
 export function extractOpenAiAnswer(body: unknown, endpoint: Endpoint): ParsedAnswer {
   const b = (body ?? {}) as Json;
   const usage = (b.usage ?? {}) as Json;
@@ -18,11 +23,12 @@ export function extractOpenAiAnswer(body: unknown, endpoint: Endpoint): ParsedAn
       return { output: data[0]?.embedding, tokensIn: num(usage.prompt_tokens), tokensOut: 0 };
     }
     case '/v1/responses': {
-      const output = (b.output as Array<{ type?: string; content?: Array<{ type?: string; text?: string }> }> | undefined) ?? [];
+      // a body of another shape reads as no text (an invalid answer), never as an error: collect must not throw
+      const output = arrayOf<{ type?: string; content?: unknown }>(b.output);
       const text = output
-        .filter((o) => o.type === 'message')
-        .flatMap((o) => o.content ?? [])
-        .filter((c) => c.type === 'output_text' && typeof c.text === 'string')
+        .filter((o) => o?.type === 'message')
+        .flatMap((o) => arrayOf<{ type?: string; text?: string }>(o?.content))
+        .filter((c): c is { text: string } => c?.type === 'output_text' && typeof c.text === 'string')
         .map((c) => c.text)
         .join('');
       return { output: text, text, tokensIn: num(usage.input_tokens), tokensOut: num(usage.output_tokens) };
