@@ -15,8 +15,10 @@ const CONFLICTING = 5;
  * item of its manifest however many lines name it, and its tally. An item's first line makes its outcome at
  * once. A later line with the same verdict (verdictHash) is only counted; the first that differs marks the item
  * `conflicting_results`, an outcome the store lets replace the first one's (and nothing of that attempt replace
- * it), so collecting the same files again ends the same way. Memory: per manifest item a 32-bit hash and a byte,
- * never the answers. Not thread-safe; one per collect.
+ * it), so collecting the same files again ends the same way. An unreadable line that names an item is a verdict
+ * too (malformed_result, hashed by its reason alone): beside an answer it is a conflict, since what it said is
+ * unknown; beside another unreadable line, a duplicate. Memory: per manifest item its position by seq, a 32-bit
+ * hash and a byte, never the answers. Not thread-safe; one per collect.
  */
 export class ShardOutcomes {
   readonly tally: ShardTally = emptyTally();
