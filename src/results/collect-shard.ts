@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { readLineBatches, type LineBatch } from '../dataset/line-reader';
+import { lineChunks, readLineBatches, type LineBatch } from '../dataset/line-reader';
 import { loadManifest } from '../dataset/manifest';
 import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
 import type { PriceTable } from '../report/price-table';
@@ -7,7 +7,7 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import type { FailureReason, Tier } from './item-outcome';
-import { defaultThreadCount, inOrder, leaseSharedPool, threadScript, wholeLineChunks } from '../threads/thread-pool';
+import { defaultThreadCount, inOrder, leaseSharedPool, threadScript } from '../threads/thread-pool';
 import { readLineInto, type LineContext, type LineSink } from './line-verdict';
 import { malformedVerdict, verdictHash, type ClassifyContext } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
@@ -183,6 +183,10 @@ async function readingThreads(key: string, request: CollectRequest, deps: Collec
   const { spec, shard } = request;
   const context: ResultChunkContext = { format, endpoint: spec.endpoint, outputSchema: spec.outputSchema, generation: shard.generation, round: shard.round };
   const lease = leaseSharedPool<ResultChunkRequest, ReadResultChunk>(script, count, { resourceLimits: RESULT_THREAD_LIMITS });
-  const read = (chunk: Uint8Array) => lease.pool.run({ context, chunk }, [chunk.buffer as ArrayBuffer]);
-  return { chunks: inOrder(wholeLineChunks(deps.blobs.read(key)), read, count * 2), release: () => lease.release() };
+  const read = (lines: Buffer) => {
+    const chunk = new Uint8Array(lines); // a copy the thread can own: the lines may share memory with the read buffers
+    return lease.pool.run({ context, chunk }, [chunk.buffer as ArrayBuffer]);
+  };
+  // cut by the same lineChunks as readLineBatches line by line, so both drop a leading byte order mark alike
+  return { chunks: inOrder(lineChunks(deps.blobs.read(key)), read, count * 2), release: () => lease.release() };
 }

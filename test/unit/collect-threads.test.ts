@@ -235,7 +235,7 @@ describe('collect on result threads', () => {
     await prepareJob(spec, 0, 'all', { blobs: f.blobs, store: f.store, provider: f.provider });
     const shard = { jobId: spec.jobId, generation: 0, round: 0, index: 0 };
     const output = f.blobs.createWriter(jobLayout.shardOutput(shard));
-    await output.write(`${openAiLine(0)}\n{"truncated":\nnull\n[1,2]\n`);
+    await output.write(`\uFEFF${openAiLine(0)}\n{"truncated":\nnull\n[1,2]\n`); // after a byte order mark, not part of the line
     await output.close();
     const status: BatchStatus = { batchId: 'b1', phase: 'completed', counts: { total: 20, completed: 0, failed: 0 }, errors: [] };
     for (const threads of [0, 2]) {
