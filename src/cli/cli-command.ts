@@ -8,7 +8,10 @@ export interface CliContext {
   positionals: string[];
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Resolves when the user asks to stop (Ctrl-C / SIGTERM); long-running commands await it. */
+  /**
+   * Resolves when the user asks to stop (Ctrl-C / SIGTERM), for commands that declare `handlesInterruption`;
+   * any other command is ended at once with exit code 130.
+   */
   interrupted: Promise<void>;
 }
 
@@ -23,6 +26,11 @@ export interface CliCommand {
   options: CliOptions;
   /** Whether positionals are accepted. */
   allowPositionals?: boolean;
+  /**
+   * Whether this invocation stops cleanly on its own when `ctx.interrupted` resolves (a server, a worker, a
+   * progress view), given its flags. Default false: SIGINT / SIGTERM end the process at once with exit 130.
+   */
+  handlesInterruption?: boolean | ((values: CliContext['values']) => boolean);
   run(ctx: CliContext): Promise<number>;
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliCommand } from './cli-command';
+import type { CliCommand, CliContext } from './cli-command';
 import { describeError, EXIT } from './cli-errors';
 import { allCommands } from './commands';
 
@@ -25,9 +25,19 @@ function commandHelp(command: CliCommand): string {
   return [`Usage: ${usageOf(command)}`, '', command.summary, '', command.help].join('\n').trimEnd();
 }
 
-function interruption(): Promise<void> {
+/**
+ * SIGINT / SIGTERM. Listening for them removes Node's default exit, so a command that does not stop on
+ * `ctx.interrupted` itself is ended here, at once, with exit code 130 (and one line saying so); a command that
+ * does gets the promise resolved and ends in its own time.
+ */
+function interruption(command: CliCommand, values: CliContext['values']): Promise<void> {
+  const handled = typeof command.handlesInterruption === 'function' ? command.handlesInterruption(values) : Boolean(command.handlesInterruption);
   return new Promise((resolve) => {
-    const stop = () => resolve();
+    const stop = () => {
+      if (handled) return resolve();
+      console.error(`longhaul ${command.name}: interrupted`);
+      process.exit(EXIT.interrupted);
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
@@ -69,7 +79,7 @@ export async function main(argv: string[]): Promise<void> {
       allowPositionals: command.allowPositionals ?? false,
       strict: true,
     });
-    code = await command.run({ values, positionals, stdout: process.stdout, stderr: process.stderr, interrupted: interruption() });
+    code = await command.run({ values, positionals, stdout: process.stdout, stderr: process.stderr, interrupted: interruption(command, values) });
   } catch (err) {
     code = reportError(err, command);
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TemporalUnreachableError } from '../../src/client/client-errors';
@@ -52,6 +52,33 @@ describe('longhaul error paths', () => {
     expectOneLineError(missingFlags, 2, /^longhaul run: give a SPEC file, or --input, --model and --prompt \(missing --model, --prompt\)$/);
     expectOneLineError(unknownModel, 2, /^longhaul run: invalid job spec: model: unknown model "no-such-model": it has no price/);
     expectOneLineError(noWebhookSecret, 2, /^longhaul webhooks: set LONGHAUL_WEBHOOK_SECRET/);
+  });
+
+  it('refuses datasets and specs that could only fail later, before anything is sent', async () => {
+    const tickets = writeTicketsJsonl(dir, 3, 'refusals.jsonl');
+    const empty = path.join(dir, 'empty.jsonl');
+    writeFileSync(empty, '\n  \n');
+    const folder = path.join(dir, 'folder.jsonl');
+    mkdirSync(folder, { recursive: true });
+    const badSchema = path.join(dir, 'bad.schema.json');
+    writeFileSync(badSchema, JSON.stringify({ type: 'object', required: 'a' }));
+    const flags = (input: string, prompt = '{{subject}}') => ['--input', input, '--model', 'gpt-4o-mini', '--prompt', prompt];
+    const [emptyRun, emptyPlan, folderRun, unclosed, notAField, schemaRun, schemaPlan] = await Promise.all([
+      runCli(['run', ...flags(empty), ...address()], { env }),
+      runCli(['plan', ...flags(empty)], { env }),
+      runCli(['run', ...flags(folder), ...address()], { env }),
+      runCli(['run', ...flags(tickets, 'Subject: {{subject'), ...address()], { env }),
+      runCli(['plan', ...flags(tickets, 'About {{ the subject }}')], { env }),
+      runCli(['run', ...flags(tickets), '--schema', badSchema, ...address()], { env }),
+      runCli(['plan', ...flags(tickets), '--schema', badSchema], { env }),
+    ]);
+    expectOneLineError(emptyRun, 2, /^longhaul run: invalid job spec: dataset\.path: \S*empty\.jsonl has no items \(it is empty, or holds only blank lines or a CSV header\)$/);
+    expectOneLineError(emptyPlan, 2, /^longhaul plan: invalid job spec: dataset\.path: \S*empty\.jsonl has no items/);
+    expectOneLineError(folderRun, 2, /^longhaul run: invalid job spec: dataset\.path: \S*folder\.jsonl is a directory, not a file$/);
+    expectOneLineError(unclosed, 2, /^longhaul run: invalid job spec: prompt\.messages\[0\]\.content: unclosed placeholder "\{\{subject" at character 10$/);
+    expectOneLineError(notAField, 2, /^longhaul plan: invalid job spec: prompt\.messages\[0\]\.content: placeholder "\{\{ the subject \}\}" at character 7 is not a field name/);
+    expectOneLineError(schemaRun, 2, /^longhaul run: invalid job spec: outputSchema\.schema: schema is invalid: data\/required must be array/);
+    expectOneLineError(schemaPlan, 2, /^longhaul plan: invalid job spec: outputSchema\.schema: schema is invalid/);
   });
 
   it('gives up on an unreachable server within seconds', async () => {

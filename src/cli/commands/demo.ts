@@ -19,6 +19,8 @@ export const demoCommand: CliCommand = {
     '  --no-keep        stop everything once the job has ended (default when not on a terminal)',
   ].join('\n'),
   options: { 'data-dir': { type: 'string' }, keep: { type: 'boolean' }, 'no-keep': { type: 'boolean' } },
+  // stops on ctx.interrupted and cleans up (see main's interruption)
+  handlesInterruption: true,
   async run(ctx) {
     const out = ctx.stdout;
     const dataDir = path.resolve((ctx.values['data-dir'] as string | undefined) ?? '.longhaul');

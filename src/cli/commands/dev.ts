@@ -28,6 +28,8 @@ export const devCommand: CliCommand = {
     scenario: { type: 'string' },
     ...RUNTIME_OPTIONS,
   },
+  // stops on ctx.interrupted and cleans up (see main's interruption)
+  handlesInterruption: true,
   async run(ctx) {
     const v = ctx.values;
     const realKeys = Boolean(process.env.OPENAI_API_KEY || process.env.ANTHROPIC_API_KEY || process.env.AZURE_OPENAI_API_KEY);

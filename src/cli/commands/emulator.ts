@@ -23,6 +23,8 @@ export const emulatorCommand: CliCommand = {
     'data-dir': { type: 'string' },
     speed: { type: 'string' },
   },
+  // stops on ctx.interrupted and cleans up (see main's interruption)
+  handlesInterruption: true,
   async run(ctx) {
     const port = numberFlag(ctx.values.port, 'port', (n) => Number.isInteger(n) && n >= 0 && n < 65_536);
     const speed = numberFlag(ctx.values.speed, 'speed', (n) => n > 0);

@@ -39,8 +39,10 @@ export const planCommand: CliCommand = {
     const { spec: input, baseDir } = specFromArgs(ctx);
     const withinSeconds = durationFlag(ctx.values.within, 'within');
 
-    // inline rows are written somewhere temporary; a plan leaves nothing behind
+    // inline rows are written somewhere temporary; a plan leaves nothing behind, also when a signal ends it
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'longhaul-plan-'));
+    const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
+    process.once('exit', removeScratch);
     try {
       const spec = await prepareStartSpec(input, new LocalBlobStore(scratch), baseDir);
       const scan = await scanDataset(spec, new LocalBlobStore(scratch));
@@ -60,7 +62,8 @@ export const planCommand: CliCommand = {
       ctx.stdout.write((booleanFlag(ctx.values.json) ? JSON.stringify(json, null, 2) : planText(plan, title)) + '\n');
       return 0;
     } finally {
-      rmSync(scratch, { recursive: true, force: true });
+      process.removeListener('exit', removeScratch);
+      removeScratch();
     }
   },
 };

@@ -33,6 +33,8 @@ export const reprocessCommand: CliCommand = {
     'task-queue': { type: 'string' },
   },
   allowPositionals: true,
+  // --watch follows the job and stops watching on ctx.interrupted; without it, a signal ends the process
+  handlesInterruption: (values) => booleanFlag(values.watch),
   async run(ctx) {
     const jobId = onePositional(ctx.positionals, 'JOB id');
     const all = booleanFlag(ctx.values.all);

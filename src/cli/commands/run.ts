@@ -23,6 +23,8 @@ export const runCommand: CliCommand = {
   ].join('\n'),
   options: { ...SPEC_OPTIONS, ...CONNECTION_OPTIONS, watch: { type: 'boolean' }, json: { type: 'boolean' }, 'task-queue': { type: 'string' } },
   allowPositionals: true,
+  // --watch follows the job and stops watching on ctx.interrupted; without it, a signal ends the process
+  handlesInterruption: (values) => booleanFlag(values.watch),
   async run(ctx) {
     const { spec, baseDir } = specFromArgs(ctx);
     const json = booleanFlag(ctx.values.json);

@@ -16,6 +16,8 @@ export const watchCommand: CliCommand = {
   ].join('\n'),
   options: { ...CONNECTION_OPTIONS, json: { type: 'boolean' } },
   allowPositionals: true,
+  // stops watching on ctx.interrupted (exit 130); the job goes on
+  handlesInterruption: true,
   async run(ctx) {
     const jobId = onePositional(ctx.positionals, 'JOB id');
     return withClient(ctx, (client) => followJob(ctx, client.job(jobId), booleanFlag(ctx.values.json)));

@@ -20,6 +20,8 @@ export const webhooksCommand: CliCommand = {
     CONNECTION_HELP,
   ].join('\n'),
   options: { ...CONNECTION_OPTIONS, port: { type: 'string' }, host: { type: 'string' }, path: { type: 'string' }, account: { type: 'string' } },
+  // stops on ctx.interrupted and cleans up (see main's interruption)
+  handlesInterruption: true,
   async run(ctx) {
     const secret = process.env.LONGHAUL_WEBHOOK_SECRET;
     if (!secret) throw new CliError('set LONGHAUL_WEBHOOK_SECRET to the endpoint signing secret (whsec_...)', 2);

@@ -17,6 +17,8 @@ export const workerCommand: CliCommand = {
     'Any number of workers may share a task queue. SIGINT/SIGTERM stop it gracefully.',
   ].join('\n'),
   options: { address: { type: 'string' }, namespace: { type: 'string' }, 'task-queue': { type: 'string' }, 'data-dir': { type: 'string' }, ...RUNTIME_OPTIONS },
+  // stops on ctx.interrupted and cleans up (see main's interruption)
+  handlesInterruption: true,
   async run(ctx) {
     const v = ctx.values;
     const runtime = runtimeFlags(v);
