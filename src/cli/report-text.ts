@@ -1,4 +1,5 @@
 import type { JobReport } from '../report/job-report';
+import { integrityText } from '../report/integrity-text';
 import { formatCount, formatDuration, formatUsd } from './progress-view';
 
 /** A job report for people: counts that add up, failure reasons, tokens, cost beside realtime, files. */
@@ -22,9 +23,12 @@ export function reportText(report: JobReport): string {
   const timings = Object.entries(report.timings).filter(([, ms]) => ms !== undefined);
   if (timings.length > 0) lines.push(`  time       ${timings.map(([phase, ms]) => `${phase} ${formatDuration((ms ?? 0) / 1000)}`).join(', ')}`);
   if (report.duplicateIds > 0) lines.push(`  warning    ${report.duplicateIds} item ids appear more than once in the dataset`);
+  const integrity = integrityText(report);
+  if (integrity) lines.push(`  absorbed   ${integrity}`);
   lines.push(`  results    ${report.files.results}`, `  failures   ${report.files.deadLetter}`, `  report     ${report.files.report}`);
   // finalize may also write the report as a page (files.reportHtml); older reports do not have it
   const page = (report.files as { reportHtml?: string }).reportHtml;
   if (page) lines.push(`  page       ${page}`);
   return lines.join('\n');
 }
+

@@ -1,13 +1,13 @@
 import { readDataset } from '../dataset/dataset-reader';
 import { parsedOutcome, type ItemOutcome, type StoredOutcome } from '../results/item-outcome';
 import { CSV_COLUMNS, resultLineJson, toCsvRow, toResultLine } from '../results/result-line';
-import type { ResultStore } from '../results/result-store';
+import type { OutcomeCounts, ResultStore, StrayBatch } from '../results/result-store';
 import { itemKeyOf, lineKey } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore, BlobWriter } from '../storage/blob-store';
 import { jobLayout } from '../storage/job-layout';
 import { LocalBlobStore } from '../storage/local-blob-store';
-import type { JobReport, PhaseTimings, ShardTiming } from './job-report';
+import type { JobReport, PhaseTimings, ResultLineCounts, ShardTiming, StrayBatchCounts } from './job-report';
 import type { PriceTable } from './price-table';
 import { renderReportHtml } from './report-html';
 
@@ -20,6 +20,8 @@ export interface FinalizeRequest {
   timings: PhaseTimings;
   shardTimings?: ShardTiming[];
   startedAt: string;
+  /** Result lines collect read around, summed from the shards' tallies (absent in runs from before). */
+  resultLines?: ResultLineCounts;
 }
 
 export interface FinalizeDeps {
@@ -28,6 +30,8 @@ export interface FinalizeDeps {
   prices: PriceTable;
   now?: () => Date;
   onProgress?: (items: number) => void;
+  /** Requests the job's stray batches completed (billed) before their cancel took, from the provider; null if unknown. */
+  strayRequestsBilled?: (strays: StrayBatch[]) => Promise<number | null>;
 }
 
 /** Where a job's output files go: `output.dir` when the spec names one, else the job's folder in storage. */
@@ -101,6 +105,10 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
     rounds: request.rounds,
     shards: request.shards,
     duplicateIds: await store.duplicateKeys(spec.jobId),
+    integrity: {
+      resultLines: request.resultLines ?? { malformed: 0, duplicate: 0, conflicting: 0, foreign: 0 },
+      strayBatches: await strayCounts(spec.jobId, counts, deps),
+    },
     timings: request.timings,
     shardTimings: request.shardTimings ?? [],
     startedAt: request.startedAt,
@@ -112,12 +120,26 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
       reportHtml: target.store.describe(target.reportHtml),
     },
   };
-  for (const [key, text] of [[target.report, JSON.stringify(report, null, 2) + '\n'], [target.reportHtml, renderReportHtml(report)]] as const) {
-    const writer = target.store.createWriter(key);
+  const json = JSON.stringify(report, null, 2) + '\n';
+  const files: Array<[BlobStore, string, string]> = [[target.store, target.report, json], [target.store, target.reportHtml, renderReportHtml(report)]];
+  // the job's own folder always keeps a copy: clients read it when the workflow has no result (readStoredReport)
+  if (target.store !== deps.blobs) files.push([deps.blobs, jobLayout.report(spec.jobId), json]);
+  for (const [store, key, text] of files) {
+    const writer = store.createWriter(key);
     await writer.write(text);
     await writer.close();
   }
   return report;
+}
+
+/** The job's stray batches, what they billed and an estimate of its cost at the job's average batch cost per item. */
+async function strayCounts(jobId: string, counts: OutcomeCounts, deps: FinalizeDeps): Promise<StrayBatchCounts> {
+  const strays = await deps.store.strays(jobId);
+  if (strays.length === 0) return { count: 0, requestsBilled: 0, costUsd: 0 };
+  const billed = deps.strayRequestsBilled ? await deps.strayRequestsBilled(strays) : null;
+  const batch = counts.byTier.batch;
+  const perItem = batch && batch.items > 0 ? batch.costUsd / batch.items : 0;
+  return { count: strays.length, requestsBilled: billed, costUsd: billed === null ? null : round6(billed * perItem) };
 }
 
 /**

@@ -13,6 +13,29 @@ export interface ShardTiming {
   tier: string;
 }
 
+/** Result lines that did not simply answer one item of their shard, summed over the job's shards. */
+export interface ResultLineCounts {
+  /** Lines that could not be read (cut short, not JSON, not the provider's shape). */
+  malformed: number;
+  /** Identical second answers for an item, ignored. */
+  duplicate: number;
+  /** Items answered twice, differently (marked `conflicting_results` and retried). */
+  conflicting: number;
+  /** Lines whose custom_id belongs to no item of their shard attempt. */
+  foreign: number;
+}
+
+/**
+ * Batches created beyond one per shard attempt (a paused worker's create, a lost response's extra batch): each
+ * was cancelled when found. `requestsBilled` is what they completed before the cancel took (from the provider;
+ * null when it could not be asked), and `costUsd` an estimate of it at the job's average batch cost per item.
+ */
+export interface StrayBatchCounts {
+  count: number;
+  requestsBilled: number | null;
+  costUsd: number | null;
+}
+
 /**
  * The job's report: counts that add up (total = succeeded + failed + cancelled + cached), failure reasons,
  * tokens, cost at the prices paid beside what realtime would have cost, and where everything is.
@@ -34,6 +57,8 @@ export interface JobReport {
   rounds: number;
   shards: number;
   duplicateIds: number;
+  /** What the engine absorbed without failing items (absent in reports written before it was counted). */
+  integrity?: { resultLines: ResultLineCounts; strayBatches: StrayBatchCounts };
   timings: PhaseTimings;
   /** Per shard (the first 1,000 of each round at most, to keep the report small). */
   shardTimings: ShardTiming[];

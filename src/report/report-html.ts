@@ -1,3 +1,4 @@
+import { integrityText } from './integrity-text';
 import type { JobReport } from './job-report';
 import { columnChart, escapeXml, horizontalBars, PALETTE, stackedBar, type Datum } from './svg-charts';
 import { formatCount, formatDuration, formatUsd } from './value-format';
@@ -108,7 +109,8 @@ function phases(r: JobReport): string {
 
 function files(r: JobReport): string {
   const rows = Object.entries(r.files).map(([name, where]) => `<tr><th>${escapeXml(name)}</th><td><code>${escapeXml(String(where))}</code></td></tr>`);
-  const warning = r.duplicateIds > 0 ? note(`${r.duplicateIds} item ids appear more than once in the dataset.`) : '';
+  const absorbed = integrityText(r);
+  const warning = (r.duplicateIds > 0 ? note(`${r.duplicateIds} item ids appear more than once in the dataset.`) : '') + (absorbed ? note(`Absorbed: ${absorbed}.`) : '');
   return section('Files', `<table>${rows.join('')}</table>${warning}`);
 }
 
