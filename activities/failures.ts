@@ -6,6 +6,7 @@ import { UnknownBuilderError } from '../src/dataset/request-renderer';
 import { ProviderConfigError } from '../src/providers/provider-registry';
 import { ReconcileAmbiguousError, SubmitFencedError } from '../src/providers/exactly-once-submit';
 import { CreateSlotBusyError } from '../src/providers/create-lease';
+import { DatasetChangedError } from '../src/dataset/dataset-identity';
 
 /**
  * Failure types workflows and tests match on (`failure.type`). The one place errors from the core become
@@ -25,6 +26,7 @@ export const FailureType = {
   submitFenced: 'SubmitFenced',
   createSlotBusy: 'CreateSlotBusy',
   reconcileAmbiguous: 'ReconcileAmbiguous',
+  datasetChanged: 'DatasetChanged',
 } as const;
 
 const TYPE_OF_KIND: Record<ProviderErrorKind, string> = {
@@ -60,6 +62,7 @@ export function toFailure(err: unknown, options: { quotaRetryMs?: number } = {})
   if (err instanceof SubmitFencedError) throw ApplicationFailure.create({ type: FailureType.submitFenced, message: err.message });
   if (err instanceof CreateSlotBusyError) throw ApplicationFailure.create({ type: FailureType.createSlotBusy, message: err.message, nextRetryDelay: err.retryAfterMs });
   if (err instanceof ReconcileAmbiguousError) throw ApplicationFailure.create({ type: FailureType.reconcileAmbiguous, message: err.message, nextRetryDelay: err.retryAfterMs });
+  if (err instanceof DatasetChangedError) throw ApplicationFailure.nonRetryable(err.message, FailureType.datasetChanged);
   if (err instanceof InvalidSpecError) throw ApplicationFailure.nonRetryable(err.message, FailureType.invalidSpec);
   if (err instanceof DatasetNotFoundError) throw ApplicationFailure.nonRetryable(err.message, FailureType.datasetNotFound);
   if (err instanceof UnknownBuilderError || err instanceof ProviderConfigError) throw ApplicationFailure.nonRetryable(err.message, FailureType.config);

@@ -1,4 +1,8 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, cancellationSignal } from '@temporalio/activity';
+import { DatasetChangedError, datasetIdentity } from '../src/dataset/dataset-identity';
+import { readStoredReport } from '../src/report/stored-report';
+import type { StrayBatch } from '../src/results/result-store';
+import type { ProviderName } from '../src/spec/job-spec';
 import { prepareJob as prepare, type PrepareResult, type Selection } from '../src/dataset/prepare-job';
 import { planRound as plan, type RoundPlan } from '../src/dataset/plan-round';
 import type { ShardRef } from '../src/dataset/shard-writer';
@@ -41,6 +45,18 @@ export interface PlanRoundInput {
 
 /** Job-level steps: prepare the shards, plan a retry round, finalize. Each is idempotent. */
 export function createJobActivities(deps: ActivityDeps) {
+  /** What the strays completed before their cancel took, asked of the provider; null if any cannot be asked. */
+  const strayRequestsBilled = async (strays: StrayBatch[]): Promise<number | null> => {
+    let billed = 0;
+    for (const stray of strays) {
+      try {
+        billed += (await deps.providers.get(stray.provider as ProviderName, stray.account).retrieve(stray.batchId)).counts.completed;
+      } catch {
+        return null;
+      }
+    }
+    return billed;
+  };
   return {
     /**
      * Opens a generation of a job and records its spec: 0 for a new job id, the next number for a reprocess
@@ -59,18 +75,26 @@ export function createJobActivities(deps: ActivityDeps) {
         // before anything is read or submitted
         const provider = deps.providers.get(spec.provider, spec.account);
         assertRunnable(spec, { priceKnown: (model) => deps.prices.priceOf(model) !== undefined, capabilities: provider.capabilities, nowMs: Date.now() });
+        const dataset = await withKeepalive(() => datasetIdentity(spec.dataset, deps.blobs));
+        if (input.kind === 'reprocess' && existing!.dataset && existing!.dataset.sha256 !== dataset.sha256) {
+          throw new DatasetChangedError(jobId, spec.dataset.path, existing!.dataset, dataset);
+        }
         const generation = existing ? existing.generation + 1 : 0;
-        await deps.store.upsertJob({ jobId, generation, total: existing?.total ?? -1, spec });
+        await deps.store.upsertJob({ jobId, generation, total: existing?.total ?? -1, spec, dataset: existing?.dataset ?? dataset });
         return { spec, generation, selection: input.kind === 'new' ? 'all' : input.request.selection, facts: providerFacts(provider.limits, provider.capabilities) };
       } catch (err) {
         return toFailure(err);
       }
     },
 
-    /** Streams the dataset into shard files. Throws InvalidSpec / DatasetNotFound / ConfigurationError (not retryable). */
+    /**
+     * Streams the dataset into shard files. Throws InvalidSpec / DatasetNotFound / ConfigurationError (not
+     * retryable). Cancelled (the job was), it stops at its next batch of rows.
+     */
     async prepareJob(input: PrepareJobInput): Promise<PrepareResult> {
       try {
         const provider = deps.providers.get(input.spec.provider, input.spec.account);
+        const cancelled = cancellationSignal();
         let rows = 0;
         return await withKeepalive(
           () =>
@@ -79,7 +103,10 @@ export function createJobActivities(deps: ActivityDeps) {
               store: deps.store,
               provider,
               builders: deps.builders,
-              onProgress: (n) => (rows = n),
+              onProgress: (n) => {
+                rows = n;
+                if (cancelled.aborted) throw new CancelledFailure('prepare was cancelled: the job was');
+              },
               ...(input.maxRequestsPerShard ? { maxRequestsPerShard: input.maxRequestsPerShard } : {}),
               ...(deps.threads !== undefined ? { threads: { count: deps.threads } } : {}),
             }),
@@ -105,12 +132,19 @@ export function createJobActivities(deps: ActivityDeps) {
       try {
         let items = 0;
         return await withKeepalive(
-          () => finalize(input, { blobs: deps.blobs, store: deps.store, prices: deps.prices, onProgress: (n) => (items = n) }),
+          () => finalize(input, { blobs: deps.blobs, store: deps.store, prices: deps.prices, onProgress: (n) => (items = n), strayRequestsBilled }),
           () => ({ items }),
         );
       } catch (err) {
         return toFailure(err);
       }
+    },
+
+    /** The report the job's latest finalize stored. Throws ReportNotFound (not retryable) when it never finalized. */
+    async storedReport(input: { jobId: string }): Promise<JobReport> {
+      const report = await readStoredReport(deps.blobs, input.jobId);
+      if (!report) throw ApplicationFailure.nonRetryable(`job ${input.jobId} has no stored report`, 'ReportNotFound');
+      return report;
     },
   };
 }

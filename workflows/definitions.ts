@@ -34,8 +34,10 @@ export interface JobProgress {
   tokens: { in: number; out: number; estimatedQueued: number };
   costUsd: number;
   startedAt: string;
-  /** Seconds until every item is settled, from the rate so far; absent until there is a rate. */
+  /** Seconds until every item is settled, from the rate so far; absent until there is a rate, and while a batch is overdue. */
   etaSeconds?: number;
+  /** Running shards whose batch is past its provider's expiry (plus grace): being cancelled, then retried. */
+  overdueShards?: number;
   paused: boolean;
   report?: JobReport;
 }
@@ -48,6 +50,8 @@ export interface ShardProgress {
   counts: { total: number; completed: number; failed: number };
   polls: number;
   cancelRequested: boolean;
+  /** The batch ran past its provider's expiry plus `polling.expiryGraceMinutes`: it is being cancelled. */
+  overdue?: boolean;
 }
 
 export interface ReprocessRequest {
@@ -82,3 +86,5 @@ export const wakeShardSignal = defineSignal('longhaul.wake');
 /** Sent by the job to its shards when it is cancelled. */
 export const cancelShardSignal = defineSignal('longhaul.cancelShard');
 export const shardProgressQuery = defineQuery<ShardProgress>('longhaul.shardProgress');
+/** Sent by a shard to its job when its batch is overdue, so the job's ETA stops promising seconds. */
+export const shardOverdueSignal = defineSignal<[{ workflowId: string }]>('longhaul.shardOverdue');

@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -24,6 +26,7 @@ import {
   progressQuery,
   reprocessUpdate,
   resumeJobSignal,
+  shardOverdueSignal,
   type ReprocessRequest,
   type ReprocessResult,
 } from './definitions';
@@ -66,18 +69,23 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
   const tracker = new JobTracker(jobId, input.carry?.tracker);
   const timings: PhaseTimings = { ...input.carry?.timings };
   const children = new Map<string, ChildWorkflowHandle<typeof shardWorkflow>>();
-  const reprocess: { request?: ReprocessRequest; result?: ReprocessResult; accepting: boolean } = { accepting: !!input.reprocessOf };
+  const reprocess: { request?: ReprocessRequest; result?: ReprocessResult; refused?: string; accepting: boolean } = { accepting: !!input.reprocessOf };
 
   setHandler(progressQuery, () => tracker.progress());
   setHandler(pauseJobSignal, () => tracker.setPaused(true));
   setHandler(resumeJobSignal, () => tracker.setPaused(false));
   setHandler(cancelJobSignal, (request) => tracker.requestCancel(request?.reason));
+  setHandler(shardOverdueSignal, ({ workflowId }) => tracker.shardOverdue(workflowId));
+  // a Temporal-level cancel (UI, `temporal workflow cancel`) starts as the cancel signal does: shards cancel their
+  // batches and collect; the run then finalizes and ends cancelled
+  CancellationScope.current().cancelRequested.catch(() => tracker.requestCancel('workflow cancelled'));
   setHandler(
     reprocessUpdate,
     async (request) => {
       reprocess.request = request;
       reprocess.accepting = false;
-      await condition(() => reprocess.result !== undefined);
+      await condition(() => reprocess.result !== undefined || reprocess.refused !== undefined);
+      if (reprocess.refused !== undefined) throw ApplicationFailure.nonRetryable(reprocess.refused, 'DatasetChanged');
       return reprocess.result!;
     },
     {
@@ -87,8 +95,12 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       },
     },
   );
-  // the job's cancel reaches its running shards, which cancel their batches and collect what finished
-  void condition(() => tracker.cancelRequested).then(() => Promise.all([...children.values()].map((c) => c.signal(cancelShardSignal).catch(() => undefined))));
+  // the job's cancel reaches its running shards, which cancel their batches and collect what finished (not
+  // cancellable itself: under a Temporal-level cancel it must still run, and never reject unhandled)
+  void CancellationScope.nonCancellable(async () => {
+    await condition(() => tracker.cancelRequested);
+    await Promise.all([...children.values()].map((c) => c.signal(cancelShardSignal).catch(() => undefined)));
+  });
 
   let generation: Generation | undefined;
   let at: RoundPoint;
@@ -98,6 +110,8 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       ({ generation, at } = input.carry);
     } else {
       generation = await begin(input);
+      // a reprocess refused before it began (its dataset changed): the job stays as its last generation left it
+      if (!generation) return await steps.storedReport({ jobId });
       steps = jobSteps(generation.spec.timeouts);
       at = await prepare(generation);
     }
@@ -118,10 +132,40 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     throw err;
   }
 
-  async function begin(start: JobInput): Promise<Generation> {
+  /** Opens the generation; undefined when a reprocess is refused because the dataset changed (the update says why). */
+  async function begin(start: JobInput): Promise<Generation | undefined> {
     if (start.spec) return steps.beginGeneration({ kind: 'new', spec: start.spec });
     await condition(() => reprocess.request !== undefined);
-    return steps.beginGeneration({ kind: 'reprocess', jobId, request: reprocess.request! });
+    try {
+      return await steps.beginGeneration({ kind: 'reprocess', jobId, request: reprocess.request! });
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (!(cause instanceof ApplicationFailure) || cause.type !== 'DatasetChanged') throw err;
+      reprocess.refused = cause.message;
+      return undefined;
+    }
+  }
+
+  /**
+   * Runs a step unless the job is cancelled meanwhile: then the step's activity is cancelled (it stops at its next
+   * heartbeat) and this resolves undefined. Runs recorded before this rule waited for the step, and still do.
+   */
+  async function unlessCancelled<T>(step: () => Promise<T>): Promise<T | undefined> {
+    const scope = new CancellationScope();
+    const running = scope.run(step);
+    let settled = false;
+    void CancellationScope.nonCancellable(async () => {
+      await condition(() => settled || tracker.cancelRequested);
+      if (!settled && patched('cancel-interrupts-prepare')) scope.cancel();
+    });
+    try {
+      return await running;
+    } catch (err) {
+      if (isCancellation(err) && tracker.cancelRequested) return undefined;
+      throw err;
+    } finally {
+      settled = true;
+    }
   }
 
   async function prepare(gen: Generation): Promise<RoundPoint> {
@@ -141,8 +185,13 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     // shards are cut for the tier the job will most likely start on (auto decides once it knows the size)
     const sizing = firstTier(spec, Number.POSITIVE_INFINITY, Date.now(), gen.facts);
     const maxRequestsPerShard = shardRequestsFor(spec, sizing);
-    const prepared = await steps.prepareJob({ spec, generation: gen.generation, selection: gen.selection, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) });
+    const prepared = await unlessCancelled(() => steps.prepareJob({ spec, generation: gen.generation, selection: gen.selection, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) }));
     timings.prepare = (timings.prepare ?? 0) + (Date.now() - started);
+    if (!prepared) {
+      // cancelled while preparing: nothing was sent; finalize settles every item as cancelled
+      reprocess.result = { generation: gen.generation, taskVersion: spec.taskVersion, queued: 0, cached: 0, untouched: 0 };
+      return { round: 0, shards: [], shardsSoFar: 0 };
+    }
     tracker.prepared(prepared);
     reprocess.result = {
       generation: gen.generation,
@@ -262,6 +311,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       timings,
       shardTimings: tracker.shardTimings,
       startedAt: tracker.startedAt,
+      resultLines: tracker.resultLines,
     });
     report.timings.finalize = Date.now() - started;
     tracker.finished(report);

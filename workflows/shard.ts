@@ -3,7 +3,9 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -12,7 +14,7 @@ import type { BatchStatus } from '../src/providers/batch-provider';
 import type { ShardTally } from '../src/results/shard-tally';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import type { ShardAddress } from '../src/storage/job-layout';
-import { cancelShardSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
+import { cancelShardSignal, shardOverdueSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
 import { shardSteps } from './internal/activity-proxies';
 import { PollBackoff } from './internal/backoff';
 import type { Tier } from './internal/tier-plan';
@@ -28,10 +30,27 @@ export interface ShardInput {
   /** This shard's share of the job's synchronous rate limits. */
   share?: number;
   /** Carried over continue-as-new. */
-  carry?: { batchId: string; polls: number; cancelSent: boolean; cancelRequested: boolean; fellBack?: boolean };
+  carry?: { batchId: string; polls: number; cancelSent: boolean; cancelRequested: boolean; fellBack?: boolean; overdue?: boolean };
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
+
+/**
+ * How many heartbeat intervals a cancelled job's shard waits for a collect that does not finish (failing and
+ * retrying) before giving it up (5 minutes at the default 60 s). An attempt that is running then still finishes
+ * and stores what it read; only its retries are given up.
+ */
+const COLLECT_AFTER_CANCEL_BEATS = 5;
+
+/**
+ * How far the batch is past its expiry plus `graceMs`, on the provider's clock (its answer's Date header);
+ * undefined while it is not, and when the provider gave no clock or expiry.
+ */
+function overdueBy(status: BatchStatus, graceMs: number): number | undefined {
+  if (status.observedAtMs === undefined || status.expiresAtMs === undefined) return undefined;
+  const late = status.observedAtMs - (status.expiresAtMs + graceMs);
+  return late > 0 ? late : undefined;
+}
 
 function describe(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -64,20 +83,54 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   setHandler(cancelShardSignal, () => void (progress.cancelRequested = true));
 
   let fellBack = input.carry?.fellBack ?? false;
+  let overdue = input.carry?.overdue ?? false;
+  if (overdue) progress.overdue = true;
   const finish = async (status: BatchStatus | undefined, note?: string): Promise<ShardTally> => {
     progress.phase = 'collecting';
-    const tally = await collect.collectShard({
+    const tally = await collectUnlessGivenUp({
       spec,
       shard,
       ...(status ? { status } : {}),
       ...(note ? { note } : {}),
       jobCancelled: progress.cancelRequested,
-      // a deadline fallback cancelled the batch on purpose: what it left unfinished is retried faster
-      ...(fellBack ? { retryAlso: ['provider_cancelled', 'expired'] } : {}),
+      // a deadline fallback or an overdue batch was cancelled on purpose: what it left unfinished is retried
+      ...(fellBack || overdue ? { retryAlso: ['provider_cancelled', 'expired'] } : {}),
     });
     progress.phase = 'done';
     return input.tier || fellBack ? { ...tally, tier, fellBack } : tally;
   };
+
+  /**
+   * Collects; once the job is cancelled, a collect that has not finished within COLLECT_AFTER_CANCEL_BEATS
+   * heartbeat intervals (failing and retrying) is given up, so a cancel ends the job whatever its activities do: what it stored stays, the
+   * job's finalize settles the rest. Runs recorded before this rule collect as they did.
+   */
+  async function collectUnlessGivenUp(request: Parameters<typeof collect.collectShard>[0]): Promise<ShardTally> {
+    const scope = new CancellationScope();
+    const collecting = scope.run(() => collect.collectShard(request));
+    let settled = false;
+    void CancellationScope.nonCancellable(async () => {
+      await condition(() => settled || progress.cancelRequested);
+      if (settled || !patched('cancel-bounds-collect')) return;
+      if (!(await condition(() => settled, spec.timeouts.heartbeatSeconds * COLLECT_AFTER_CANCEL_BEATS * 1000))) scope.cancel();
+    });
+    try {
+      return await collecting;
+    } catch (err) {
+      if (!isCancellation(err) || !progress.cancelRequested) throw err;
+      return { requests: shard.requests, succeeded: 0, retryable: 0, failed: 0, cancelled: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, foreignLines: 0 };
+    } finally {
+      settled = true;
+    }
+  }
+
+  /** Marks the batch overdue and tells the job (its ETA stops promising seconds). */
+  async function markOverdue(): Promise<void> {
+    overdue = true;
+    progress.overdue = true;
+    const parent = workflowInfo().parent;
+    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(shardOverdueSignal, { workflowId: workflowInfo().workflowId }).catch(() => undefined);
+  }
 
   if (tier !== 'batch') {
     progress.phase = 'sending';
@@ -117,6 +170,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   progress.batchId = batchId;
 
   const backoff = new PollBackoff(spec.polling.initialSeconds * 1000, spec.polling.maxSeconds * 1000, spec.polling.factor);
+  const graceMs = (spec.polling.expiryGraceMinutes ?? 60) * 60_000;
   let cancelSent = input.carry?.cancelSent ?? false;
   const fallbackAt = input.fallbackAt;
   for (;;) {
@@ -143,10 +197,21 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     progress.phase = status.phase;
     progress.counts = status.counts;
     if (TERMINAL.has(status.phase)) return finish(status);
+    // a batch that never ends (stuck at the provider): past its expiry plus grace, cancel it and collect what it
+    // finished; if even the cancel does not settle within the grace again, stop waiting
+    const late = overdueBy(status, graceMs);
+    if (late !== undefined && !cancelSent) {
+      await markOverdue();
+      await poll.cancelBatch({ ...target, batchId });
+      cancelSent = true;
+      backoff.reset();
+    } else if (late !== undefined && late > graceMs) {
+      return finish({ ...status, phase: 'expired' }, `batch ${batchId} ran past its expiry and did not settle after a cancel`);
+    }
     if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof shardWorkflow>({
         ...input,
-        carry: { batchId, polls: progress.polls, cancelSent, cancelRequested: progress.cancelRequested, fellBack },
+        carry: { batchId, polls: progress.polls, cancelSent, cancelRequested: progress.cancelRequested, fellBack, ...(overdue ? { overdue } : {}) },
       });
     }
   }

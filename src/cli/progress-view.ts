@@ -20,7 +20,8 @@ export function progressLine(p: JobProgress): string {
     `tokens ${formatCount(p.tokens.in)} in ${formatCount(p.tokens.out)} out`,
     formatUsd(p.costUsd),
   ];
-  if (p.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
+  if (p.overdueShards) parts.push(`ETA unknown: ${p.overdueShards} batch${p.overdueShards === 1 ? '' : 'es'} past expiry, cancelling`);
+  else if (p.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
   parts.push(p.status);
   return parts.join(' | ');
 }

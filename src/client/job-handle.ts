@@ -1,5 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { readStoredReport } from '../report/stored-report';
+import type { BlobStore } from '../storage/blob-store';
 import { readLineBatches } from '../dataset/line-reader';
 import type { JobReport } from '../report/job-report';
 import type { ResultLine } from '../results/result-line';
@@ -42,6 +44,8 @@ export class JobHandle {
     readonly jobId: string,
     private readonly client: Client,
     private readonly startReprocess: (jobId: string, selection: 'failed' | 'all', changes?: JobSpecChanges) => Promise<ReprocessResult>,
+    /** Where the job's report is kept (read when the workflow ended cancelled through Temporal, with no result). */
+    private readonly blobs: BlobStore,
     /** The Temporal Web UI page of this job, when the UI address is known. */
     readonly uiUrl?: string,
   ) {
@@ -98,9 +102,19 @@ export class JobHandle {
     return this.startReprocess(this.jobId, options.all ? 'all' : 'failed', options.changes);
   }
 
-  /** Waits for the job to end and returns its report. */
-  result(): Promise<JobReport> {
-    return this.guard(() => this.handle().result());
+  /**
+   * Waits for the job to end and returns its report. A job cancelled through Temporal (the UI's button,
+   * `temporal workflow cancel`) ends cancelled with no workflow result: its report is read from storage.
+   */
+  async result(): Promise<JobReport> {
+    try {
+      return await this.guard(() => this.handle().result());
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure)) throw err;
+      const stored = await readStoredReport(this.blobs, this.jobId);
+      if (!stored) throw err;
+      return stored;
+    }
   }
 
   /** Temporal's view: running, completed, cancelled, failed... */

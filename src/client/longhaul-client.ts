@@ -88,7 +88,7 @@ export class LonghaulClient {
   /** A handle to a job by id (not checked until used). */
   job(jobId: string): JobHandle {
     const ui = this.uiUrl ? `${this.uiUrl}/namespaces/${this.temporal.options.namespace}/workflows/${encodeURIComponent(jobWorkflowId(jobId))}` : undefined;
-    return new JobHandle(jobId, this.temporal, (id, selection, changes) => this.reprocess(id, selection, changes), ui);
+    return new JobHandle(jobId, this.temporal, (id, selection, changes) => this.reprocess(id, selection, changes), this.blobs, ui);
   }
 
   private async reprocess(jobId: string, selection: 'failed' | 'all', changes?: JobSpecChanges): Promise<ReprocessResult> {

@@ -99,6 +99,12 @@ export const PollingSchema = z.strictObject({
   initialSeconds: z.number().positive().default(5),
   maxSeconds: z.number().positive().default(600),
   factor: z.number().min(1).default(2),
+  /**
+   * A batch still running this long past its provider's `expires_at` (on the provider's clock) is overdue: it
+   * is cancelled, what it finished is collected and the rest retried; if even the cancel has not settled after
+   * as long again, the shard stops waiting. Default 60.
+   */
+  expiryGraceMinutes: z.number().positive().default(60),
 });
 
 /** The synchronous tiers (realtime, flex): how fast to send, and how to treat flex capacity errors. */

@@ -86,6 +86,35 @@ describe('the engine under every emulator fault (real Temporal, real HTTP)', () 
     expect(report.rounds).toBe(2);
   });
 
+  it('a batch that never ends (stalled for good): past its expiry plus grace it is cancelled, what it finished kept, the rest retried; the ETA never promises seconds meanwhile', async () => {
+    let sawOverdue = false;
+    let etaWhileOverdue: number | undefined;
+    const watching = setInterval(() => {
+      stack.client.job('faults-stuck').progress().then((p) => {
+        if (p.overdueShards) {
+          sawOverdue = true;
+          etaWhileOverdue ??= p.etaSeconds;
+        }
+      }, () => undefined);
+    }, 100);
+    try {
+      const { report, lines } = await run(
+        'faults-stuck',
+        { batchFaults: [{ kind: 'stall', atFraction: 0.5, forever: true, count: 1 }], timing: { completionWindowSeconds: 3000 } },
+        { polling: { initialSeconds: 0.2, maxSeconds: 0.5, expiryGraceMinutes: 30 } },
+      );
+      expect(report.counts.succeeded).toBe(ITEMS);
+      expect(report.rounds).toBe(2);
+      expect(lines.filter((l) => l.round === 1).length).toBeGreaterThanOrEqual(20); // the half the stuck batch never ran
+      const stuck = stack.emulator.inspect().batches.openai.filter((b) => b.metadata?.longhaul_job === 'faults-stuck' && b.status === 'cancelled');
+      expect(stuck).toHaveLength(1);
+    } finally {
+      clearInterval(watching);
+    }
+    expect(sawOverdue).toBe(true);
+    expect(etaWhileOverdue).toBeUndefined();
+  });
+
   it('create accepted but the response lost (500 and dropped connection): reconciled, never created twice', async () => {
     const { report } = await run('faults-lost-create', {
       createFaults: [{ response: 'status_500', count: 1 }, { response: 'close', count: 1 }],

@@ -45,6 +45,59 @@ describe('controlling jobs: cancel, pause and resume, reprocess, bad rows, progr
     expectExactlyOnce(stack.emulator, 'cancel-me');
   });
 
+  it('a Temporal-level cancel (the UI button) ends the job as the cancel signal does; its report and results stay readable', async () => {
+    stack.emulator.setScenario({ clock: { speed: 100 }, timing: { cancellingSeconds: 200 } });
+    const input = writeTicketsJsonl(path.join(stack.dir, 'temporal-cancel'), 100);
+    const job = await stack.client.start(spec('temporal-cancel', input, { limits: { maxRequestsPerShard: 25, shardsInFlight: 2 } }));
+    await waitFor('two batches in progress', () => stack.emulator.inspect().batches.openai.filter((b) => b.metadata?.longhaul_job === 'temporal-cancel' && b.status === 'in_progress').length === 2);
+    const handle = stack.client.temporal.workflow.getHandle(job.workflowId);
+    await handle.cancel();
+    const report = await job.result(); // the run has no result: the report comes from storage
+    stack.emulator.setScenario({ clock: { speed: 2000 }, timing: {} });
+    expect(report.status).toBe('cancelled');
+    expect((await job.describe()).status.name).toBe('CANCELLED');
+    expectOneOutcomePerItem(report, 100);
+    expect(report.counts.cancelled).toBeGreaterThanOrEqual(50);
+    const batches = stack.emulator.inspect().batches.openai.filter((b) => b.metadata?.longhaul_job === 'temporal-cancel');
+    expect(batches.every((b) => b.status === 'cancelled')).toBe(true);
+    const { events } = await handle.fetchHistory();
+    expect(events!.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]); // no task failed on the way
+    const results: string[] = [];
+    for await (const line of job.results()) results.push(line.state);
+    expect(results).toHaveLength(100);
+  });
+
+  it('a cancel ends a job whose collect keeps failing (downloads hang): what was not collected ends cancelled', async () => {
+    stack.emulator.setScenario({ clock: { speed: 2000 }, endpointFaults: [{ method: 'GET', path: '/v1/files/*/content', action: 'hang' }] });
+    const input = writeTicketsJsonl(path.join(stack.dir, 'stuck-collect'), 30);
+    const job = await stack.client.start(spec('stuck-collect', input, { limits: { maxRequestsPerShard: 30 }, timeouts: { heartbeatSeconds: 2, requestSeconds: 5 } }));
+    await waitFor('a download to hang', () => stack.emulatorLog.some((l) => /^fault hang GET \/v1\/files\/.*\/content$/.test(l)), 60_000);
+    await job.cancel('collect is stuck');
+    const report = await job.result();
+    stack.emulator.setScenario({ endpointFaults: [] });
+    expect(report.status).toBe('cancelled');
+    expectOneOutcomePerItem(report, 30);
+    expect(report.counts.cancelled + report.counts.failed).toBe(30);
+  });
+
+  it('reprocess after the dataset file was edited is refused, naming both hashes; the job keeps its report and results', async () => {
+    const input = writeTicketsJsonl(path.join(stack.dir, 'edited'), 10);
+    const job = await stack.client.start(spec('edited', input));
+    const first = await job.result();
+    expect(first.counts.succeeded).toBe(10);
+    const original = readFileSync(input, 'utf8');
+    writeFileSync(input, JSON.stringify(ticket(99)) + '\n' + original); // a row inserted at the top
+    const refused = await job.reprocess({ all: true }).then(() => undefined, (err: Error) => err);
+    expect(refused?.name).toBe('ReprocessRejectedError');
+    expect(refused?.message).toMatch(/changed since it first ran: .*edited.* sha256 [0-9a-f]{64}, and is now .* sha256 [0-9a-f]{64}/);
+    const kept = await job.result();
+    expect(kept).toMatchObject({ generation: 0, counts: { succeeded: 10 } });
+    expectOneOutcomePerItem(kept, 10);
+    writeFileSync(input, original); // the same file again: reprocess goes ahead
+    expect(await job.reprocess({ all: true })).toMatchObject({ generation: 1, cached: 10 });
+    await job.result();
+  });
+
   it('pause stops launching shards, resume carries on; progress is visible all along', async () => {
     stack.emulator.setScenario({ clock: { speed: 400 } });
     const input = writeTicketsJsonl(path.join(stack.dir, 'pause'), 100);

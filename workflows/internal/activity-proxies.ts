@@ -7,7 +7,7 @@ type Timeouts = ResolvedJobSpec['timeouts'];
 const DEFAULT_TIMEOUTS: Timeouts = { heartbeatSeconds: 60, requestSeconds: 120 };
 
 /** Failures that retrying cannot fix: they end the activity at once. */
-const PERMANENT = ['InvalidSpec', 'DatasetNotFound', 'ConfigurationError', 'JobNotFound', 'ProviderInvalidRequest', 'ProviderAuth'];
+const PERMANENT = ['InvalidSpec', 'DatasetNotFound', 'DatasetChanged', 'ConfigurationError', 'JobNotFound', 'ReportNotFound', 'ProviderInvalidRequest', 'ProviderAuth'];
 
 /**
  * Activity options in one place. Long steps heartbeat (a dead worker is noticed within heartbeatSeconds and
@@ -17,6 +17,8 @@ export function jobSteps(timeouts: Timeouts = DEFAULT_TIMEOUTS) {
   return proxyActivities<LonghaulActivities>({
     startToCloseTimeout: '6 hours',
     heartbeatTimeout: `${timeouts.heartbeatSeconds} seconds`,
+    // a step cancelled with its job (prepare) has stopped writing before the job finalizes
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT },
   });
 }
@@ -44,9 +46,11 @@ export function shardSteps(timeouts: Timeouts = DEFAULT_TIMEOUTS) {
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20, nonRetryableErrorTypes: PERMANENT },
     }),
+    /** Given up after a job's cancel only if it does not finish (workflows/shard.ts); waits for a running attempt to stop. */
     collect: proxyActivities<LonghaulActivities>({
       startToCloseTimeout: '2 hours',
       heartbeatTimeout,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 50 },
     }),
   };

@@ -1,7 +1,7 @@
 import type { Generation } from '../../activities';
 import type { PrepareResult } from '../../src/dataset/prepare-job';
 import type { ShardRef } from '../../src/dataset/shard-writer';
-import type { JobReport, ShardTiming } from '../../src/report/job-report';
+import type { JobReport, ResultLineCounts, ShardTiming } from '../../src/report/job-report';
 import type { ShardTally } from '../../src/results/shard-tally';
 import type { JobProgress, JobStatus } from '../definitions';
 
@@ -23,7 +23,11 @@ interface Snapshot {
   shardTimings: ShardTiming[];
   /** The current round's tier. */
   tier?: string;
+  /** Result lines collect read around (absent in runs carried from before these were counted). */
+  resultLines?: ResultLineCounts;
 }
+
+
 
 /**
  * The job's counts as the workflow knows them (from prepare results and shard tallies): what the progress
@@ -32,6 +36,8 @@ interface Snapshot {
 export class JobTracker {
   private s: Snapshot;
   private readonly running = new Set<string>();
+  /** Running shards whose batch is overdue (not carried: a run continues as new only with no shard running). */
+  private readonly overdue = new Set<string>();
   /** Where to resume after continue-as-new (set when the job decides to continue). */
   resumePoint?: { round: number; shards: ShardRef[]; shardsSoFar: number };
   private report?: JobReport;
@@ -77,6 +83,9 @@ export class JobTracker {
   }
   get shardTimings(): ShardTiming[] {
     return this.s.shardTimings;
+  }
+  get resultLines(): ResultLineCounts {
+    return { ...(this.s.resultLines ?? { malformed: 0, duplicate: 0, conflicting: 0, foreign: 0 }) };
   }
 
   /** Keeps the first 1,000 shard timings of each round: enough to chart, bounded in size. */
@@ -140,6 +149,12 @@ export class JobTracker {
 
   shardStopped(workflowId: string): void {
     this.running.delete(workflowId);
+    this.overdue.delete(workflowId);
+  }
+
+  /** A running shard's batch is past its provider's expiry: the ETA stops promising a time until it ends. */
+  shardOverdue(workflowId: string): void {
+    if (this.running.has(workflowId)) this.overdue.add(workflowId);
   }
 
   shardDone(tally: ShardTally, estTokens: number): void {
@@ -154,6 +169,11 @@ export class JobTracker {
     this.s.tokens.in += tally.tokensIn;
     this.s.tokens.out += tally.tokensOut;
     this.s.costUsd += tally.costUsd;
+    const lines = (this.s.resultLines ??= { malformed: 0, duplicate: 0, conflicting: 0, foreign: 0 });
+    lines.malformed += tally.malformedLines ?? 0;
+    lines.duplicate += tally.duplicateLines ?? 0;
+    lines.conflicting += tally.conflictingResults ?? 0;
+    lines.foreign += tally.foreignLines ?? 0;
   }
 
   finalizing(): void {
@@ -185,7 +205,7 @@ export class JobTracker {
       costUsd: s.costUsd,
       startedAt: s.startedAt,
       paused: s.paused,
-      ...this.eta(),
+      ...(this.overdue.size > 0 ? { overdueShards: this.overdue.size } : this.eta()),
       ...(this.report ? { report: this.report } : {}),
     };
   }
