@@ -11,8 +11,12 @@ export interface WorkerProcess {
   ready: Promise<void>;
   /** SIGKILL: no cleanup, no graceful shutdown, as a machine dying. */
   kill9(): Promise<void>;
-  /** SIGTERM: graceful shutdown. */
+  /** SIGTERM: graceful shutdown (a paused worker is resumed first, or it could not handle the signal). */
   stop(): Promise<void>;
+  /** SIGSTOP: the process freezes as in a long GC pause or a suspended VM; nothing of it runs until resume(). */
+  pause(): void;
+  /** SIGCONT: the paused process carries on where it was, unaware that time passed. */
+  resume(): void;
   output(): string;
 }
 
@@ -55,8 +59,16 @@ export function spawnWorkerProcess(stack: TestStack): WorkerProcess {
       await exited;
     },
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       await exited;
+    },
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
     },
     output: () => out,
   };
