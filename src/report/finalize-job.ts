@@ -66,6 +66,8 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
   const { store } = deps;
   await store.closeRetryable(spec.jobId, request.cancelled ? 'not retried: the job was cancelled' : 'retries exhausted');
   const target = outputTarget(spec, deps.blobs);
+  // writes that a killed process never finished (shard files, downloads): nothing of the job writes any more
+  await deps.blobs.removeUnfinished(jobLayout.jobPrefix(spec.jobId));
   const results = target.store.createWriter(target.results);
   const deadLetter = target.store.createWriter(target.deadLetter);
   try {

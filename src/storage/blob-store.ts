@@ -26,6 +26,11 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Discards writes under a prefix that never closed (a process killed mid-write leaves them behind); returns
+   * how many. Only for prefixes nothing writes to any more: a writer still open there loses its blob.
+   */
+  removeUnfinished(prefix: string): Promise<number>;
   /** A path on this machine when the store is a local directory (for tools that want a file), else undefined. */
   localPath(key: string): string | undefined;
   /** Where a key is, for people: a file path or a URL. */

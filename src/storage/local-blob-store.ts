@@ -6,6 +6,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import { BlobNotFoundError, checkKey, type BlobStore, type BlobWriter } from './blob-store';
 
 const FLUSH_AT = 1 << 20;
+/** What names a blob still being written: `<key>.partial-<pid>-<random>`, renamed to `<key>` when closed. */
+const PARTIAL = '.partial-';
 
 /** A BlobStore over a local directory: the embedded default. Safe for several processes on one machine. */
 export class LocalBlobStore implements BlobStore {
@@ -20,7 +22,7 @@ export class LocalBlobStore implements BlobStore {
   createWriter(key: string): BlobWriter {
     const final = this.pathOf(key);
     mkdirSync(path.dirname(final), { recursive: true });
-    const temp = `${final}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const temp = `${final}${PARTIAL}${process.pid}-${Math.random().toString(36).slice(2)}`;
     return new LocalBlobWriter(createWriteStream(temp), temp, final);
   }
 
@@ -46,10 +48,27 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const base = prefix.replace(/\/+$/, '');
-    const dir = base ? this.pathOf(base) : this.root;
     const found: string[] = [];
-    const walk = async (folder: string, rel: string): Promise<void> => {
+    await this.walk(prefix, (key, name) => {
+      if (!name.includes(PARTIAL)) found.push(key);
+    });
+    return found.sort();
+  }
+
+  /** Deletes the temporary files of writers that never closed (`<key>.partial-<pid>-<random>`). */
+  async removeUnfinished(prefix: string): Promise<number> {
+    const partials: string[] = [];
+    await this.walk(prefix, (key, name) => {
+      if (name.includes(PARTIAL)) partials.push(key);
+    });
+    for (const key of partials) await rm(path.join(this.root, ...key.split('/')), { force: true });
+    return partials.length;
+  }
+
+  /** Calls `each` with every file under a prefix (its key relative to the root, and its file name). */
+  private async walk(prefix: string, each: (key: string, name: string) => void): Promise<void> {
+    const base = prefix.replace(/\/+$/, '');
+    const visit = async (folder: string, rel: string): Promise<void> => {
       let entries;
       try {
         entries = await readdir(folder, { withFileTypes: true });
@@ -58,12 +77,11 @@ export class LocalBlobStore implements BlobStore {
       }
       for (const entry of entries) {
         const key = rel ? `${rel}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) await walk(path.join(folder, entry.name), key);
-        else if (!entry.name.includes('.partial-')) found.push(key);
+        if (entry.isDirectory()) await visit(path.join(folder, entry.name), key);
+        else each(key, entry.name);
       }
     };
-    await walk(dir, base);
-    return found.sort();
+    await visit(base ? this.pathOf(base) : this.root, base);
   }
 
   localPath(key: string): string {

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readStoredReport } from '../../src/report/stored-report';
 import { finalizeJob } from '../../src/report/finalize-job';
 import type { ItemOutcome, StoredOutcome } from '../../src/results/item-outcome';
 import { resultLineJson, toResultLine } from '../../src/results/result-line';
@@ -72,5 +74,31 @@ describe('finalize: the results file', () => {
 
     const withInput = await setup(Array.from({ length: ITEMS }, (_, i) => outcome(i)), { includeInput: true });
     expect(withInput.results.map((l) => JSON.parse(l).input)).toEqual(Array.from({ length: ITEMS }, (_, i) => ticket(i)));
+  });
+
+  it('removes what killed writers left unfinished under the job, keeps a stored copy of the report, and reports strays', async () => {
+    const f = coreFixture();
+    const file = f.write('t.jsonl', Array.from({ length: ITEMS }, (_, i) => JSON.stringify(ticket(i))).join('\n') + '\n');
+    const spec = f.spec({ dataset: { path: file, idField: 'id' }, output: { dir: f.write('out-marker', '') + '-dir' } });
+    await f.store.upsertJob({ jobId: spec.jobId, generation: 0, total: ITEMS, spec });
+    await f.store.upsertOutcomes(spec.jobId, spec.taskVersion, Array.from({ length: ITEMS }, (_, i) => outcome(i, { costUsd: 0.01 })));
+    const killed = f.blobs.createWriter(`jobs/${spec.jobId}/g0/r0/shard-00000.jsonl`);
+    await killed.write('x'.repeat(2 << 20)); // flushed to its temporary file, never closed
+    const other = f.blobs.createWriter('jobs/another-job/g0/r0/shard-00000.jsonl');
+    await other.write('y'.repeat(2 << 20));
+    await f.store.recordStray({ batchId: 'batch_stray', shardAttemptId: `${spec.jobId}/g0/r0/s0`, jobId: spec.jobId, provider: 'openai', requests: 6, foundAtMs: 1 });
+    const asked: string[] = [];
+    const report = await finalizeJob(
+      { spec, generation: 0, cancelled: false, rounds: 1, shards: 1, timings: {}, startedAt: new Date(0).toISOString(), resultLines: { malformed: 1, duplicate: 2, conflicting: 3, foreign: 4 } },
+      { blobs: f.blobs, store: f.store, prices: f.prices, strayRequestsBilled: async (strays) => (asked.push(...strays.map((s) => s.batchId)), 2) },
+    );
+    const partials = (dir: string) => readdirSync(dir, { recursive: true }).map(String).filter((name) => name.includes('.partial-'));
+    expect(partials(path.join(f.dir, 'blobs', 'jobs', spec.jobId))).toEqual([]);
+    expect(partials(path.join(f.dir, 'blobs', 'jobs', 'another-job'))).toHaveLength(1); // another job's writer is left alone
+    await other.abort();
+    expect(asked).toEqual(['batch_stray']);
+    expect(report.integrity).toEqual({ resultLines: { malformed: 1, duplicate: 2, conflicting: 3, foreign: 4 }, strayBatches: { count: 1, requestsBilled: 2, costUsd: 0.02 } });
+    expect(report.files.report.startsWith(spec.output.dir!)).toBe(true);
+    expect(await readStoredReport(f.blobs, spec.jobId)).toEqual(report); // the job's own folder keeps a copy
   });
 });
