@@ -41,7 +41,11 @@ export interface Inspection {
     byCustomId: Record<Provider, Record<string, SubmissionCount>>;
     /** batch id -> number of requests it submitted. */
     byBatch: Record<string, number>;
-    /** custom_ids submitted more than once, per provider. */
+    /**
+     * custom_ids submitted more than once by one job, per provider: scoped by the batches' `longhaul_job` metadata
+     * (OpenAI), so jobs that share the emulator and reuse custom_ids do not read as duplicates. Anthropic batches
+     * carry no metadata: there every reuse of a custom_id counts.
+     */
     duplicates: Record<Provider, string[]>;
   };
   /** Synchronous calls per provider, endpoint, model and service tier. */
@@ -80,9 +84,12 @@ export function inspect(emu: EmulatorContext): Inspection {
   }));
   const byBatch: Record<string, number> = {};
   const duplicates: Record<Provider, string[]> = { openai: [], anthropic: [] };
+  // a duplicate is a custom_id submitted twice by one job: jobs sharing the emulator reuse custom_ids
+  const jobOf = (batchId: string) => state.openaiBatches[batchId]?.metadata?.longhaul_job ?? '';
   for (const provider of ['openai', 'anthropic'] as const) {
     for (const [customId, entry] of Object.entries(state.submissions[provider])) {
-      if (entry.count > 1) duplicates[provider].push(customId);
+      const jobs = entry.batches.map(jobOf);
+      if (new Set(jobs).size < jobs.length) duplicates[provider].push(customId);
       for (const id of entry.batches) byBatch[id] = (byBatch[id] ?? 0) + 1;
     }
   }

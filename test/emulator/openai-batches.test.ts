@@ -39,6 +39,19 @@ describe('OpenAI batches: happy path', () => {
     }
   });
 
+  it('counts a custom_id submitted twice by one job as a duplicate, not one reused by another job; answers with the emulated clock as Date', async () => {
+    const lines = [chatLine('i0-g0-r0', 'Review: fine')];
+    const a = await submitChatBatch(client, lines, { longhaul_job: 'dup-a', longhaul_shard: 'dup-a/g0/r0/s0' });
+    await submitChatBatch(client, lines, { longhaul_job: 'dup-b', longhaul_shard: 'dup-b/g0/r0/s0' });
+    expect(handle.inspect().submissions.duplicates.openai).toEqual([]);
+    await submitChatBatch(client, lines, { longhaul_job: 'dup-a', longhaul_shard: 'dup-a/g0/r0/s0' });
+    expect(handle.inspect().submissions.duplicates.openai).toEqual(['i0-g0-r0']);
+    const { response } = await client.batches.retrieve(a.id).withResponse();
+    const emulatedNow = handle.inspect().clock.now * 1000;
+    expect(Math.abs(Date.parse(response.headers.get('date')!) - emulatedNow)).toBeLessThan(60_000 * 2000 / 1000);
+    expect(Date.parse(response.headers.get('date')!) - Date.now()).toBeGreaterThan(0); // emulated time runs ahead
+  });
+
   it('answers chat completions synchronously, deterministically', async () => {
     const ask = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Summarize: cats sleep all afternoon' }] });
     const [a, b] = [await ask(), await ask()];
