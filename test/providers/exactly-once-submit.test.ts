@@ -100,6 +100,18 @@ describe('exactly-once submit: OpenAI-style batches (tagged)', () => {
     expect((await store.strays('contract-job')).map((s) => s.batchId)).toContain(orphan.batchId);
   });
 
+  it('the upload of an attempt killed before its create is deleted by the next attempt (nothing stays at the provider)', async () => {
+    rig.emulator.setScenario(scenario());
+    const input = shard(3);
+    const { claim } = await store.claimSubmit(input.shardAttemptId, 'openai', Date.now());
+    const orphan = await files.files.create({ file: await OpenAI.toFile(Buffer.from('{}\n'), 'orphan.jsonl'), purpose: 'batch' });
+    expect(await store.recordBatchInput(input.shardAttemptId, claim, orphan.id)).toBe(true); // then the worker died
+    const next = await submitExactlyOnce(input, deps());
+    expect(next.via).toBe('created');
+    expect(await fileIds()).not.toContain(orphan.id);
+    expect((await store.getBatchRecord(input.shardAttemptId))!.inputRef).not.toBe(orphan.id);
+  });
+
   it('a shard that stopped waiting closes its record: a stale attempt creates nothing afterwards', async () => {
     rig.emulator.setScenario(scenario());
     const input = shard(2);
