@@ -186,26 +186,6 @@ export function serveThread<Request, Result>(
 }
 
 /**
- * Cuts a byte stream into chunks of whole lines (the last one may lack its line break), each in its own
- * memory so it can move to a thread.
- */
-export async function* wholeLineChunks(source: AsyncIterable<Buffer | string>): AsyncGenerator<Uint8Array> {
-  let carry: Buffer | undefined;
-  for await (const raw of source) {
-    const piece = typeof raw === 'string' ? Buffer.from(raw) : raw;
-    const bytes = carry ? Buffer.concat([carry, piece]) : piece;
-    const cut = bytes.lastIndexOf(10);
-    if (cut < 0) {
-      carry = bytes;
-      continue;
-    }
-    yield new Uint8Array(bytes.subarray(0, cut + 1));
-    carry = cut + 1 < bytes.length ? Buffer.from(bytes.subarray(cut + 1)) : undefined;
-  }
-  if (carry && carry.length > 0) yield new Uint8Array(carry);
-}
-
-/**
  * Runs `start` on each item with at most `inFlight` running, and yields their results in the items' order.
  * A failure surfaces when its turn comes.
  */
