@@ -124,6 +124,21 @@ describe('the engine under every emulator fault (real Temporal, real HTTP)', () 
     expect(lost).toHaveLength(2);
   });
 
+  it('Anthropic (no batch metadata): four same-size shards, two create responses lost (dropped connection, 500): four batches, not six', async () => {
+    const before = stack.emulator.inspect().batches.anthropic.length;
+    const { report } = await run(
+      'faults-lost-create-anthropic',
+      { createFaults: [{ response: 'close', provider: 'anthropic', count: 1 }, { response: 'status_500', provider: 'anthropic', count: 1 }] },
+      { provider: 'anthropic', model: 'claude-haiku-4-5', limits: { maxRequestsPerShard: 30, shardsInFlight: 4 } },
+    );
+    expect(report.counts.succeeded).toBe(ITEMS);
+    const lost = stack.emulator.inspect().createAttempts.filter((a) => a.provider === 'anthropic' && a.outcome === 'response_lost');
+    expect(lost).toHaveLength(2);
+    expect(stack.emulator.inspect().batches.anthropic.length - before).toBe(4);
+    expect(report.integrity?.strayBatches.count).toBe(0);
+    expect(Object.values(stack.emulator.inspect().submissions.byBatch).length).toBeGreaterThan(0);
+  });
+
   it('404 on a batch shortly after create: polling carries on', async () => {
     const { report } = await run('faults-404', { retrieveNotFoundSeconds: 1500 });
     expect(report.counts.succeeded).toBe(ITEMS);
