@@ -17,6 +17,7 @@ import type { ShardAddress } from '../src/storage/job-layout';
 import { cancelShardSignal, shardOverdueSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
 import { shardSteps } from './internal/activity-proxies';
 import { PollBackoff } from './internal/backoff';
+import { StallWatch, type StallState } from './internal/stall-watch';
 import type { Tier } from './internal/tier-plan';
 
 export interface ShardInput {
@@ -30,7 +31,7 @@ export interface ShardInput {
   /** This shard's share of the job's synchronous rate limits. */
   share?: number;
   /** Carried over continue-as-new. */
-  carry?: { batchId: string; polls: number; cancelSent: boolean; cancelRequested: boolean; fellBack?: boolean; overdue?: boolean };
+  carry?: { batchId: string; polls: number; cancelSent: boolean; cancelRequested: boolean; fellBack?: boolean; overdue?: boolean; stall?: StallState };
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
@@ -42,15 +43,6 @@ const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
  */
 const COLLECT_AFTER_CANCEL_BEATS = 5;
 
-/**
- * How far the batch is past its expiry plus `graceMs`, on the provider's clock (its answer's Date header);
- * undefined while it is not, and when the provider gave no clock or expiry.
- */
-function overdueBy(status: BatchStatus, graceMs: number): number | undefined {
-  if (status.observedAtMs === undefined || status.expiresAtMs === undefined) return undefined;
-  const late = status.observedAtMs - (status.expiresAtMs + graceMs);
-  return late > 0 ? late : undefined;
-}
 
 function describe(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -171,6 +163,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
 
   const backoff = new PollBackoff(spec.polling.initialSeconds * 1000, spec.polling.maxSeconds * 1000, spec.polling.factor);
   const graceMs = (spec.polling.expiryGraceMinutes ?? 60) * 60_000;
+  const stall = new StallWatch(graceMs, input.carry?.stall);
   let cancelSent = input.carry?.cancelSent ?? false;
   const fallbackAt = input.fallbackAt;
   for (;;) {
@@ -197,9 +190,9 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     progress.phase = status.phase;
     progress.counts = status.counts;
     if (TERMINAL.has(status.phase)) return finish(status);
-    // a batch that never ends (stuck at the provider): past its expiry plus grace, cancel it and collect what it
-    // finished; if even the cancel does not settle within the grace again, stop waiting
-    const late = overdueBy(status, graceMs);
+    // a batch that never ends (stuck at the provider): past its expiry plus grace with no progress for the grace,
+    // cancel it and collect what it finished; if even the cancel does not settle within the grace again, stop waiting
+    const late = stall.overdueBy(status);
     if (late !== undefined && !cancelSent) {
       await markOverdue();
       await poll.cancelBatch({ ...target, batchId });
@@ -211,7 +204,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof shardWorkflow>({
         ...input,
-        carry: { batchId, polls: progress.polls, cancelSent, cancelRequested: progress.cancelRequested, fellBack, ...(overdue ? { overdue } : {}) },
+        carry: { batchId, polls: progress.polls, cancelSent, cancelRequested: progress.cancelRequested, fellBack, ...(overdue ? { overdue } : {}), ...(stall.snapshot() ? { stall: stall.snapshot() } : {}) },
       });
     }
   }

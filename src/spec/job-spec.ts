@@ -100,9 +100,9 @@ export const PollingSchema = z.strictObject({
   maxSeconds: z.number().positive().default(600),
   factor: z.number().min(1).default(2),
   /**
-   * A batch still running this long past its provider's `expires_at` (on the provider's clock) is overdue: it
-   * is cancelled, what it finished is collected and the rest retried; if even the cancel has not settled after
-   * as long again, the shard stops waiting. Default 60.
+   * A batch still running this long past its provider's `expires_at`, with no progress for as long (both on the
+   * provider's clock), is overdue: it is cancelled, what it finished is collected and the rest retried; if even
+   * the cancel has not settled after as long again, the shard stops waiting. Default 60.
    */
   expiryGraceMinutes: z.number().positive().default(60),
 });
