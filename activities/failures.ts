@@ -7,6 +7,8 @@ import { ProviderConfigError } from '../src/providers/provider-registry';
 import { ReconcileAmbiguousError, SubmitFencedError } from '../src/providers/exactly-once-submit';
 import { CreateSlotBusyError } from '../src/providers/create-lease';
 import { DatasetChangedError } from '../src/dataset/dataset-identity';
+import { BlobNotFoundError } from '../src/storage/blob-store';
+import { StorageUnavailableError } from '../src/storage/storage-errors';
 
 /**
  * Failure types workflows and tests match on (`failure.type`). The one place errors from the core become
@@ -27,6 +29,8 @@ export const FailureType = {
   createSlotBusy: 'CreateSlotBusy',
   reconcileAmbiguous: 'ReconcileAmbiguous',
   datasetChanged: 'DatasetChanged',
+  blobNotFound: 'BlobNotFound',
+  storageUnavailable: 'StorageUnavailable',
 } as const;
 
 const TYPE_OF_KIND: Record<ProviderErrorKind, string> = {
@@ -62,6 +66,9 @@ export function toFailure(err: unknown, options: { quotaRetryMs?: number } = {})
   if (err instanceof SubmitFencedError) throw ApplicationFailure.create({ type: FailureType.submitFenced, message: err.message });
   if (err instanceof CreateSlotBusyError) throw ApplicationFailure.create({ type: FailureType.createSlotBusy, message: err.message, nextRetryDelay: err.retryAfterMs });
   if (err instanceof ReconcileAmbiguousError) throw ApplicationFailure.create({ type: FailureType.reconcileAmbiguous, message: err.message, nextRetryDelay: err.retryAfterMs });
+  // a blob another step wrote is gone (storage not shared, or deleted): retrying here cannot bring it back
+  if (err instanceof BlobNotFoundError) throw ApplicationFailure.nonRetryable(`${err.message} (is the blob store shared by every worker? see LONGHAUL_BLOB_STORE)`, FailureType.blobNotFound);
+  if (err instanceof StorageUnavailableError) throw ApplicationFailure.nonRetryable(err.message, FailureType.storageUnavailable);
   if (err instanceof DatasetChangedError) throw ApplicationFailure.nonRetryable(err.message, FailureType.datasetChanged);
   if (err instanceof InvalidSpecError) throw ApplicationFailure.nonRetryable(err.message, FailureType.invalidSpec);
   if (err instanceof DatasetNotFoundError) throw ApplicationFailure.nonRetryable(err.message, FailureType.datasetNotFound);

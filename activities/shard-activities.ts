@@ -7,6 +7,7 @@ import { collectShard as collect } from '../src/results/collect-shard';
 import type { ShardTally } from '../src/results/shard-tally';
 import type { FailureReason } from '../src/results/item-outcome';
 import type { Endpoint, ProviderName, ResolvedJobSpec } from '../src/spec/job-spec';
+import { BlobNotFoundError } from '../src/storage/blob-store';
 import { jobLayout, type ShardAddress } from '../src/storage/job-layout';
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
@@ -73,6 +74,8 @@ export function createShardActivities(deps: ActivityDeps) {
     async submitShard(input: SubmitShardInput): Promise<SubmitOutcome> {
       try {
         const key = jobLayout.shardInput(input.shard);
+        // the provider's client would read a missing file as a connection error, retried for a day
+        if (!(await deps.blobs.exists(key))) throw new BlobNotFoundError(key);
         return await withKeepalive(() => submitExactlyOnce(
           {
             jobId: input.shard.jobId,

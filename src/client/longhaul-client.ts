@@ -1,7 +1,7 @@
 import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { loadConfig, type LonghaulConfig } from '../config/longhaul-config';
-import { LocalBlobStore } from '../storage/local-blob-store';
+import { openBlobStore } from '../storage/open-blob-store';
 import type { BlobStore } from '../storage/blob-store';
 import type { JobSpecChanges } from '../spec/resolve-spec';
 import { reprocessUpdate, type ReprocessResult } from '../../workflows/definitions';
@@ -163,5 +163,5 @@ export async function createLonghaulClient(options: LonghaulClientOptions = {}):
     }
   }
   const temporal = new Client({ connection, namespace: namespace ?? 'default' });
-  return new LonghaulClient(temporal, config, new LocalBlobStore(config.storage.dir), owned, options.uiUrl);
+  return new LonghaulClient(temporal, config, openBlobStore(config.storage), owned, options.uiUrl);
 }

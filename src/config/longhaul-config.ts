@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ProviderNameSchema } from '../spec/job-spec';
 import { InvalidSpecError, parseWith } from '../spec/spec-errors';
 import { PriceOverridesSchema } from '../report/price-table';
+import { blobStoreLocation, resultStoreLocation } from './store-urls';
 
 /** How to reach one provider account. Keys come from the environment, never from job specs. */
 export const ProviderConnectionSchema = z.strictObject({
@@ -24,8 +25,23 @@ export const LonghaulConfigSchema = z.strictObject({
   /** Where the embedded default keeps blobs, the result database and the dev server's state. */
   dataDir: z.string().min(1),
   taskQueue: z.string().min(1).default('longhaul'),
-  storage: z.strictObject({ kind: z.literal('local'), dir: z.string().min(1) }),
-  results: z.strictObject({ kind: z.literal('sqlite'), file: z.string().min(1) }),
+  /** Blobs: a local directory (the embedded default) or an S3-compatible bucket (LONGHAUL_BLOB_STORE). */
+  storage: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('local'), dir: z.string().min(1) }),
+    z.strictObject({
+      kind: z.literal('s3'),
+      bucket: z.string().min(3),
+      prefix: z.string(),
+      endpoint: z.url().optional(),
+      region: z.string().min(1).optional(),
+      forcePathStyle: z.boolean(),
+    }),
+  ]),
+  /** Outcomes and records: a SQLite file (the embedded default) or PostgreSQL (LONGHAUL_RESULT_STORE). */
+  results: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('sqlite'), file: z.string().min(1) }),
+    z.strictObject({ kind: z.literal('postgres'), url: z.string().min(1) }),
+  ]),
   /** Provider accounts by name; a spec's `account` picks one, else the account named after its provider. */
   accounts: z.record(z.string(), ProviderConnectionSchema),
   prices: PriceOverridesSchema.default({}),
@@ -61,7 +77,10 @@ function accountsFromEnv(env: NodeJS.ProcessEnv): Record<string, z.input<typeof 
 /**
  * Reads the configuration once per process from the environment (and optional overrides), validates it and
  * freezes it. Nothing else reads process.env.
- *   LONGHAUL_DATA_DIR (default ./.longhaul), LONGHAUL_TASK_QUEUE (default longhaul), LONGHAUL_METRICS_PORT,
+ *   LONGHAUL_DATA_DIR (default ./.longhaul), LONGHAUL_BLOB_STORE (s3://bucket/prefix, file:///dir or a directory;
+ *   default <data dir>/blobs; S3 endpoint and region from AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and AWS_REGION),
+ *   LONGHAUL_RESULT_STORE (postgres://... or a SQLite file; default <data dir>/results.sqlite),
+ *   LONGHAUL_TASK_QUEUE (default longhaul), LONGHAUL_METRICS_PORT,
  *   LONGHAUL_THREADS (prepare and collect threads; default the cores, at most 4), LONGHAUL_PRICES (a JSON file
  *   of model prices), OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL,
  *   AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION, LONGHAUL_COMPATIBLE_BASE_URL / LONGHAUL_COMPATIBLE_API_KEY.
@@ -73,8 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const input: LonghaulConfigInput = {
     dataDir,
     taskQueue: env.LONGHAUL_TASK_QUEUE,
-    storage: { kind: 'local', dir: path.join(dataDir, 'blobs') },
-    results: { kind: 'sqlite', file: path.join(dataDir, 'results.sqlite') },
+    storage: env.LONGHAUL_BLOB_STORE ? blobStoreLocation(env.LONGHAUL_BLOB_STORE, env) : { kind: 'local', dir: path.join(dataDir, 'blobs') },
+    results: env.LONGHAUL_RESULT_STORE ? resultStoreLocation(env.LONGHAUL_RESULT_STORE) : { kind: 'sqlite', file: path.join(dataDir, 'results.sqlite') },
     metricsPort: wholeNumber(env, 'LONGHAUL_METRICS_PORT'),
     threads: wholeNumber(env, 'LONGHAUL_THREADS'),
     prices,

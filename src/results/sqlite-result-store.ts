@@ -5,6 +5,8 @@ import { outputJsonOf, parsedOutcome, type ItemOutcome, type ItemState, type Sto
 import type { AttemptOutcome, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
 import { attemptOrder } from '../spec/ids';
 import { SqliteSubmitRecords } from './sqlite-submit-records';
+import { OUTCOME_REPLACES, OUTCOME_UPDATE } from './outcome-upsert-rule';
+import { pagedOutcomes } from './paged-outcomes';
 import type { BatchRecord, CreateLease, StrayBatch } from './submit-records';
 
 const SCHEMA = `
@@ -47,25 +49,12 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 `;
 
-// An outcome replaces the stored one only if it comes from a later attempt, or settles a retryable one of
-// the same attempt. Re-collecting a file therefore changes nothing, and a stale collect cannot undo news.
-// Conflicting results (a batch that answered one item twice, differently) are the exception within an attempt:
-// they replace what the attempt stored and nothing of that attempt replaces them, so however often a file is
-// collected, its item ends as the conflict.
 // What is the same for every outcome of a call is written into the statement as literals: the job id and task
 // version always, and for succeeded outcomes (the bulk of a collect) also their state, attempt and tier, which
 // leaves 8 values to bind per item instead of 15.
 const UPSERT_TAIL = `
-ON CONFLICT (job_id, seq) DO UPDATE SET
-  line = excluded.line, item_key = excluded.item_key, request_key = excluded.request_key,
-  task_version = excluded.task_version, state = excluded.state, reason = excluded.reason,
-  message = excluded.message, generation = excluded.generation, round = excluded.round,
-  attempt = excluded.attempt, tier = excluded.tier, output = excluded.output,
-  tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out, cost_usd = excluded.cost_usd
-WHERE excluded.attempt > items.attempt
-   OR (excluded.attempt = items.attempt AND excluded.reason = 'conflicting_results')
-   OR (excluded.attempt = items.attempt AND items.state = 'failed_retryable' AND excluded.state <> 'failed_retryable'
-       AND COALESCE(items.reason, '') <> 'conflicting_results')`;
+ON CONFLICT (job_id, seq) DO UPDATE SET ${OUTCOME_UPDATE}
+WHERE ${OUTCOME_REPLACES}`;
 
 const UPSERT_HEAD = `
 INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, state, reason, message,
@@ -373,17 +362,6 @@ export class SqliteResultStore implements ResultStore {
 
   async close(): Promise<void> {
     this.db.close();
-  }
-}
-
-/** Iterates outcomes page by page (pages in seq order). */
-export async function* pagedOutcomes<T extends { seq: number }>(page: (afterSeq: number) => Promise<T[]>): AsyncGenerator<T> {
-  let after = -1;
-  for (;;) {
-    const rows = await page(after);
-    if (rows.length === 0) return;
-    yield* rows;
-    after = rows[rows.length - 1]!.seq;
   }
 }
 

@@ -31,7 +31,7 @@ export function workflowsPath(): string {
  * `worker.run()` resolves after `worker.shutdown()`; the returned `close` releases the result store.
  */
 export async function createLonghaulWorker(options: LonghaulWorkerOptions): Promise<{ worker: Worker; close(): Promise<void> }> {
-  const deps = createWorkerDeps(options.config, {
+  const deps = await createWorkerDeps(options.config, {
     ...(options.builders ? { builders: options.builders } : {}),
     ...(options.providers ? { providers: options.providers } : {}),
   });

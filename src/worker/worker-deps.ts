@@ -3,17 +3,23 @@ import type { LonghaulConfig } from '../config/longhaul-config';
 import type { RequestBuilders } from '../dataset/request-renderer';
 import { createProviderRegistry, type ProviderRegistry } from '../providers/provider-registry';
 import { PriceTable } from '../report/price-table';
-import { SqliteResultStore } from '../results/sqlite-result-store';
-import { LocalBlobStore } from '../storage/local-blob-store';
+import { openResultStore } from '../results/open-result-store';
+import { openBlobStore } from '../storage/open-blob-store';
 
-/** Builds the services activities run on from the configuration: storage, result store, providers, prices. */
-export function createWorkerDeps(
+/**
+ * Builds the services activities run on from the configuration: storage, result store, providers, prices. The
+ * stores are checked first: a missing bucket, wrong credentials or an unreachable database is refused here.
+ * @throws StorageUnavailableError in one line.
+ */
+export async function createWorkerDeps(
   config: LonghaulConfig,
   options: { builders?: RequestBuilders; providers?: ProviderRegistry } = {},
-): ActivityDeps & { close(): Promise<void> } {
-  const store = new SqliteResultStore(config.results.file);
+): Promise<ActivityDeps & { close(): Promise<void> }> {
+  const blobs = openBlobStore(config.storage);
+  await blobs.check();
+  const store = await openResultStore(config.results);
   return {
-    blobs: new LocalBlobStore(config.storage.dir),
+    blobs,
     store,
     providers: options.providers ?? createProviderRegistry(config.accounts),
     prices: new PriceTable(config.prices),

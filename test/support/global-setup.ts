@@ -1,22 +1,34 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../../src/dev/temporal-dev-server';
 import { projectRoot } from '../../src/dev/project-root';
 import { workflowsPath } from '../../src/worker/create-worker';
+import { findPostgresBin, startPostgresServer } from '../../src/dev/postgres-server';
+import { findVersitygw, startS3Server } from '../../src/dev/s3-server';
+import { storeServerEnv } from './store-servers';
 
 /**
- * One real Temporal dev server for the whole run (the CLI is installed first if missing), and one
- * workflow bundle that every test worker reuses. Tests read the server's address from
- * TEMPORAL_TEST_ADDRESS; suites that need a server of their own (restarts, chaos) start one themselves.
+ * One real Temporal dev server for the whole run (the CLI is installed first if missing), one workflow bundle
+ * that every test worker reuses, and the servers the stores that span machines are tested against: PostgreSQL
+ * and an S3-compatible server (versitygw), installed first when missing (scripts/install-*.sh). Tests read
+ * their addresses from the environment (TEMPORAL_TEST_ADDRESS; test/support/store-servers.ts for the others);
+ * suites that need a server of their own (restarts, chaos) start one themselves.
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const cache = path.join(projectRoot(), '.cache');
-  const [server, bundle] = await Promise.all([
+  ensureInstalled('install-postgres.sh', () => findPostgresBin());
+  ensureInstalled('install-versitygw.sh', () => findVersitygw());
+  const [server, bundle, postgres, s3] = await Promise.all([
     startDevServer({ headless: true, logFile: path.join(cache, 'test-logs', 'temporal-dev-server.log'), startTimeoutMs: 90_000 }),
     bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger }),
+    startPostgresServer(),
+    startS3Server(),
   ]);
+  Object.assign(process.env, storeServerEnv(postgres, s3));
+  Object.assign(globalThis, { __longhaulStoreServers: [postgres, s3] });
   const bundlePath = path.join(cache, 'test-workflow-bundle.js');
   mkdirSync(cache, { recursive: true });
   writeFileSync(bundlePath, bundle.code);
@@ -25,6 +37,13 @@ export default async function globalSetup(): Promise<void> {
   process.env.LONGHAUL_TEMPORAL_CLI ??= server.executable;
   (globalThis as { __longhaulDevServer?: typeof server }).__longhaulDevServer = server;
   console.log(`\ntemporal dev server on ${server.address}, workflows bundled (${Date.now() - started} ms)`);
+}
+
+/** Runs one of the project's install scripts when `found` says the tool is missing. */
+function ensureInstalled(script: string, found: () => string | undefined): void {
+  if (found()) return;
+  const run = spawnSync('bash', [path.join(projectRoot(), 'scripts', script)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (run.status !== 0 || !found()) throw new Error(`scripts/${script} failed: the tests need it`);
 }
 
 const quietLogger = {

@@ -7,7 +7,7 @@ type Timeouts = ResolvedJobSpec['timeouts'];
 const DEFAULT_TIMEOUTS: Timeouts = { heartbeatSeconds: 60, requestSeconds: 120 };
 
 /** Failures that retrying cannot fix: they end the activity at once. */
-const PERMANENT = ['InvalidSpec', 'DatasetNotFound', 'DatasetChanged', 'ConfigurationError', 'JobNotFound', 'ReportNotFound', 'ProviderInvalidRequest', 'ProviderAuth'];
+const PERMANENT = ['InvalidSpec', 'DatasetNotFound', 'DatasetChanged', 'ConfigurationError', 'JobNotFound', 'ReportNotFound', 'BlobNotFound', 'StorageUnavailable', 'ProviderInvalidRequest', 'ProviderAuth'];
 
 /**
  * Activity options in one place. Long steps heartbeat (a dead worker is noticed within heartbeatSeconds and

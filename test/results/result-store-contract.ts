@@ -1,19 +1,25 @@
-import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { ItemOutcome } from '../../src/results/item-outcome';
-import { SqliteResultStore } from '../../src/results/sqlite-result-store';
+import type { ResultStore } from '../../src/results/result-store';
+import type { StoredOutcome } from '../../src/results/item-outcome';
 import { CLOSED_CLAIM } from '../../src/results/submit-records';
+
+/** A result store as the contract drives it: the interface, and a page of stored outcomes. */
+export type ContractStore = ResultStore & { page(jobId: string, afterSeq: number): Promise<StoredOutcome[]> };
 
 const outcome = (over: Partial<ItemOutcome>): ItemOutcome => ({
   seq: 0, line: 1, itemKey: 'a', requestKey: 'rk', state: 'succeeded', reason: null, message: null,
   generation: 0, round: 0, tier: 'batch', output: { ok: true }, tokensIn: 1, tokensOut: 1, costUsd: 0, ...over,
 });
 
-describe('SQLite result store', () => {
+/**
+ * The ResultStore contract: the same rules (later attempt wins, idempotent upserts, conflicts, the exactly-once
+ * batch records, strays, create leases, the answer cache, job records) for every implementation. `open` gives
+ * an empty store each time.
+ */
+export function resultStoreContract(name: string, open: () => Promise<ContractStore>): void {
+  describe(`ResultStore contract: ${name}`, () => {
   it('never lets an earlier attempt overwrite a later one, and settles retryable ones once', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     await store.upsertOutcomes('j', 'tv', [outcome({ round: 1, state: 'failed_retryable', reason: 'server_error', output: undefined })]);
     await store.upsertOutcomes('j', 'tv', [outcome({ round: 0, state: 'succeeded' })]); // stale collect of round 0
     expect((await store.counts('j')).byState.failed_retryable).toBe(1);
@@ -25,7 +31,7 @@ describe('SQLite result store', () => {
   });
 
   it('lets a conflict replace anything of its own attempt, and nothing of that attempt replace it', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     const conflict = outcome({ state: 'failed_retryable', reason: 'conflicting_results', message: 'two answers', output: undefined });
     await store.upsertOutcomes('j', 'tv', [outcome({})]);
     await store.upsertOutcomes('j', 'tv', [conflict]);
@@ -40,7 +46,7 @@ describe('SQLite result store', () => {
   });
 
   it('stores a mixed batch as given: each attempt and tier, answers as their JSON text or serialized', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     const given = [
       outcome({ seq: 0, round: 0, tier: 'batch', outputJson: '{"a": 1}', output: { a: 1 } }),
       outcome({ seq: 1, round: 1, tier: 'batch', output: { b: [1, 2] } }),
@@ -67,7 +73,7 @@ describe('SQLite result store', () => {
   });
 
   it('upserts long runs of answers many rows to a statement, with the same rules as one by one', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     await store.upsertOutcomes('j', 'tv', [outcome({ seq: 5, round: 1, state: 'failed_retryable', reason: 'expired', output: undefined })]);
     const run = Array.from({ length: 40 }, (_, seq) => outcome({ seq, line: seq + 1, output: { n: seq } }));
     run.splice(20, 0, outcome({ seq: 3, round: 0, output: { n: 'again' } })); // the same attempt again: ignored
@@ -83,7 +89,7 @@ describe('SQLite result store', () => {
   });
 
   it('closes retryable items as failed with a note, and finds cached answers by request key', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     await store.upsertOutcomes('j', 'tv', [
       outcome({ seq: 0, requestKey: 'k0' }),
       outcome({ seq: 1, requestKey: 'k1', state: 'failed_retryable', reason: 'expired', message: 'batch expired', output: undefined }),
@@ -99,7 +105,7 @@ describe('SQLite result store', () => {
   });
 
   it('does not serve an answer that a later generation replaced', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     await store.upsertOutcomes('j', 'tv1', [outcome({ seq: 0, requestKey: 'old' })]);
     await store.indexAnswers('j');
     await store.upsertOutcomes('j', 'tv2', [outcome({ seq: 0, generation: 1, requestKey: 'new', output: { v: 2 } })]);
@@ -109,7 +115,7 @@ describe('SQLite result store', () => {
   });
 
   it('fences batch records: each submit attempt claims in turn, and only the current claim records', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     const first = await store.claimSubmit('job/g0/r0/s0', 'openai', 1000);
     const second = await store.claimSubmit('job/g0/r0/s0', 'openai', 2000);
     expect([first.claim, second.claim]).toEqual([1, 2]);
@@ -124,7 +130,7 @@ describe('SQLite result store', () => {
   });
 
   it('closes a record: no claim, input or batch is taken after', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     await store.claimSubmit('job/g0/r0/s1', 'anthropic', 1000);
     expect(await store.closeSubmit('job/g0/r0/s1', 'anthropic', 5000)).toMatchObject({ claim: CLOSED_CLAIM, intentAtMs: 1000, batchId: null });
     expect((await store.claimSubmit('job/g0/r0/s1', 'anthropic', 6000)).claim).toBe(CLOSED_CLAIM);
@@ -133,7 +139,7 @@ describe('SQLite result store', () => {
   });
 
   it('records strays once, lists them per job, and counts them as claimed', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     const stray = { batchId: 'b-x', shardAttemptId: 'job/g0/r0/s0', jobId: 'job', provider: 'openai', requests: 30, foundAtMs: 2000 };
     await store.recordStray(stray);
     await store.recordStray({ ...stray, foundAtMs: 9000 });
@@ -146,7 +152,7 @@ describe('SQLite result store', () => {
   });
 
   it('hands an account\'s create lease to one shard at a time; its own later attempts take it over', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     const holder = { account: 'anthropic/anthropic', shardAttemptId: 'job/g0/r0/s0', claim: 1, requests: 50 };
     expect(await store.takeCreateLease(holder, 1000)).toMatchObject({ ...holder, sinceMs: 1000, touchedMs: 1000 });
     expect(await store.takeCreateLease({ ...holder, shardAttemptId: 'job/g0/r0/s1' }, 2000)).toMatchObject({ shardAttemptId: 'job/g0/r0/s0', claim: 1 });
@@ -160,25 +166,12 @@ describe('SQLite result store', () => {
   });
 
   it('keeps a job\'s dataset identity when later upserts leave it out', async () => {
-    const store = new SqliteResultStore(':memory:');
+    const store = await open();
     const spec = {} as never;
     await store.upsertJob({ jobId: 'j', generation: 0, total: -1, spec, dataset: { bytes: 10, sha256: 'ab' } });
     await store.upsertJob({ jobId: 'j', generation: 0, total: 5, spec });
     expect(await store.getJob('j')).toMatchObject({ total: 5, dataset: { bytes: 10, sha256: 'ab' } });
   });
 
-  it('opens a store written before fencing: older batch records and jobs gain their new columns in place', async () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-old-store-')), 'results.sqlite');
-    const old = new Database(file);
-    old.exec(`CREATE TABLE batch_records (shard_attempt_id TEXT PRIMARY KEY, provider TEXT NOT NULL, intent_at_ms INTEGER NOT NULL, batch_id TEXT);
-              CREATE TABLE jobs (job_id TEXT PRIMARY KEY, generation INTEGER NOT NULL, total INTEGER NOT NULL, spec TEXT NOT NULL);
-              INSERT INTO batch_records VALUES ('old/g0/r0/s0', 'openai', 1000, NULL), ('old/g0/r0/s1', 'openai', 1000, 'batch_done');
-              INSERT INTO jobs VALUES ('old', 0, 3, '{}');`);
-    old.close();
-    const store = new SqliteResultStore(file);
-    expect(await store.getBatchRecord('old/g0/r0/s1')).toMatchObject({ batchId: 'batch_done', claim: 0, inputRef: null });
-    expect((await store.claimSubmit('old/g0/r0/s0', 'openai', 2000)).claim).toBe(1); // an attempt that was under way before
-    expect(await store.getJob('old')).toEqual({ jobId: 'old', generation: 0, total: 3, spec: {} });
-    await store.close();
   });
-});
+}

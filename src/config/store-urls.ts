@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidSpecError } from '../spec/spec-errors';
+
+/** Where blobs live: a local directory (the embedded default), or an S3-compatible bucket and key prefix. */
+export type BlobStoreLocation =
+  | { kind: 'local'; dir: string }
+  | {
+    kind: 's3';
+    bucket: string;
+    /** Key prefix inside the bucket, without leading or trailing `/` ('' for the bucket's root). */
+    prefix: string;
+    /** A custom endpoint (AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL): S3-compatible servers, addressed path-style. */
+    endpoint?: string;
+    /** AWS_REGION (else AWS_DEFAULT_REGION); with a custom endpoint and neither, us-east-1. */
+    region?: string;
+    forcePathStyle: boolean;
+  };
+
+/** Where outcomes and records live: a SQLite file (the embedded default), or a PostgreSQL database. */
+export type ResultStoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+function refuse(variable: string, message: string): never {
+  throw new InvalidSpecError([{ path: variable, message }], 'configuration');
+}
+
+/**
+ * The blob store a URL names: `s3://bucket/prefix` (S3-compatible; endpoint and region from the standard AWS
+ * variables, credentials from the AWS SDK's default chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles,
+ * instance roles), `file:///dir`, or a directory path (relative to `cwd`).
+ * @throws InvalidSpecError naming LONGHAUL_BLOB_STORE.
+ */
+export function blobStoreLocation(url: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): BlobStoreLocation {
+  const variable = 'LONGHAUL_BLOB_STORE';
+  if (url.startsWith('s3://')) {
+    const rest = url.slice('s3://'.length);
+    const slash = rest.indexOf('/');
+    const bucket = slash < 0 ? rest : rest.slice(0, slash);
+    const prefix = slash < 0 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
+    // S3's bucket naming rules (3-63 lowercase letters, digits, dots and hyphens)
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) refuse(variable, `"${bucket}" is not a valid bucket name (3-63 lowercase letters, digits, dots and hyphens) in ${url}`);
+    const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+    if (endpoint && !/^https?:\/\//.test(endpoint)) refuse('AWS_ENDPOINT_URL_S3', `expected an http(s) URL, got "${endpoint}"`);
+    const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? 'us-east-1' : undefined);
+    return { kind: 's3', bucket, prefix, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}), forcePathStyle: Boolean(endpoint) };
+  }
+  if (url.startsWith('file://')) return { kind: 'local', dir: fileURLToPath(url) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) refuse(variable, `unsupported store "${url}": use s3://bucket/prefix, file:///dir or a directory`);
+  return { kind: 'local', dir: path.resolve(cwd, url) };
+}
+
+/**
+ * The result store a URL names: `postgres://` or `postgresql://` (node-postgres connection strings), or a
+ * SQLite file path (relative to `cwd`; `sqlite:` in front is allowed).
+ * @throws InvalidSpecError naming LONGHAUL_RESULT_STORE.
+ */
+export function resultStoreLocation(url: string, cwd = process.cwd()): ResultStoreLocation {
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) refuse('LONGHAUL_RESULT_STORE', `unsupported store "${redact(url)}": use postgres://... or a SQLite file`);
+  return { kind: 'sqlite', file: path.resolve(cwd, url.replace(/^sqlite:/, '')) };
+}
+
+/** A URL with its password hidden, for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
+/** How a location reads in one line (no secrets). */
+export function describeLocation(location: BlobStoreLocation | ResultStoreLocation): string {
+  switch (location.kind) {
+    case 'local':
+      return location.dir;
+    case 's3':
+      return `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}${location.endpoint ? ` at ${location.endpoint}` : ''}`;
+    case 'sqlite':
+      return location.file;
+    case 'postgres':
+      return redact(location.url);
+  }
+}
