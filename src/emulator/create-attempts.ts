@@ -4,7 +4,7 @@ import type { CreateAttempt } from './state';
 
 /** Records one batch-create attempt and its outcome (inspection lists them all, in order). */
 export function recordAttempt(emu: EmulatorContext, attempt: Omit<CreateAttempt, 'atMs'>): void {
-  emu.store.state.createAttempts.push({ atMs: emu.clock.nowMs(), ...attempt });
+  emu.store.state.createAttempts.push({ atMs: emu.clock.emulatedNowMs(), ...attempt });
 }
 
 /**

@@ -8,7 +8,7 @@ export interface EmulatorContext {
   clock: EmulatorClock;
   /** The scenario in force right now (it may be replaced at run time). */
   scenario(): ResolvedScenario;
-  /** The server's own base URL (http://host:port), for URLs it hands out (Anthropic results_url). */
+  /** The listen address as a URL (http://host:port): the origin of handed-out URLs only for a request without a usable Host. */
   baseUrl(): string;
   log(line: string): void;
 }

@@ -57,7 +57,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let scenario: ResolvedScenario = loadScenario(options.scenario);
   const store = await StateStore.open(options.dataDir);
   const clock = new EmulatorClock(scenario.clock.speed, store.state.clock ?? undefined);
-  store.state.clock = clock.anchor();
+  store.state.clock = clock.timeline();
   await store.save();
   let url = '';
   const emu: EmulatorContext = { store, clock, scenario: () => scenario, baseUrl: () => url, log: options.log ?? (() => undefined) };
@@ -65,7 +65,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const setScenario = (update: Scenario) => {
     scenario = parseScenario({ ...scenario, ...update });
     if (scenario.clock.speed !== clock.speed) clock.setSpeed(scenario.clock.speed);
-    store.state.clock = clock.anchor();
+    store.state.clock = clock.timeline();
     store.state.ruleHits = {};
     void store.save().catch((err: unknown) => emu.log(`emulator: saving state failed: ${String(err)}`));
   };
@@ -115,7 +115,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       server.closeAllConnections();
       await closed;
       await Promise.all(runners.map((runner) => runner.close()));
-      store.state.clock = clock.anchor();
+      store.state.clock = clock.timeline();
       await store.close();
     },
   };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hashHex } from './hashing';
 import type { StateStore } from './state-store';
 
@@ -30,4 +31,10 @@ export function newId(store: StateStore, kind: IdKind): string {
 export function derivedId(kind: IdKind, ...facts: (string | number)[]): string {
   const { prefix, length } = shapes[kind];
   return prefix + hashHex(kind, ...facts).slice(0, length);
+}
+
+/** A random id of the given kind, for ids nothing needs to remember (request ids): no state is touched. */
+export function freshId(kind: IdKind): string {
+  const { prefix, length } = shapes[kind];
+  return prefix + randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
 }

@@ -2,7 +2,7 @@ import type { EmulatorContext } from './emulator-context';
 import type { Provider } from './scenario';
 import type { CreateOutcome, SubmissionCount } from './state';
 
-/** One batch as inspection shows it (timestamps in emulated unix seconds). */
+/** One batch as inspection shows it (timestamps in wall-clock unix seconds, as the API reports them). */
 export interface InspectedBatch {
   id: string;
   /** OpenAI `status`, or Anthropic `processing_status`. */
@@ -22,12 +22,12 @@ export interface InspectedBatch {
  * with its outcome, how often each custom_id was submitted (and in which batches), and synchronous calls.
  */
 export interface Inspection {
-  /** Emulated now, unix seconds, and the clock speed. */
+  /** The wall clock (unix seconds: the clock of every timestamp and `Date` header) and the clock speed. */
   clock: { now: number; speed: number };
   batches: Record<Provider, InspectedBatch[]>;
   createAttempts: {
     provider: Provider;
-    /** Emulated unix seconds. */
+    /** Wall-clock unix seconds. */
     at: number;
     outcome: CreateOutcome;
     batchId: string | null;
@@ -52,11 +52,10 @@ export interface Inspection {
   syncRequests: { provider: Provider; endpoint: string; model: string; serviceTier: string; count: number }[];
 }
 
-const seconds = (ms: number | undefined) => Math.floor((ms ?? 0) / 1000);
-
 /** Builds the inspection view of the current state (a copy; safe to keep). */
 export function inspect(emu: EmulatorContext): Inspection {
   const { state } = emu.store;
+  const seconds = (ms: number | undefined) => emu.clock.wallSecondsAt(ms ?? 0) as number;
   const openai: InspectedBatch[] = Object.values(state.openaiBatches).map((b) => ({
     id: b.id,
     status: b.status,

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * A scenario: how fast emulated time runs, how long batch phases take, which limits apply and which faults
  * happen. Everything is data and every draw is a hash of `seed` and stable request facts, so a scenario
- * replays identically. Durations are emulated seconds; latencies of synchronous calls are real milliseconds.
+ * replays identically. Durations are emulated seconds, each lasting 1 / clock.speed real seconds; timestamps
+ * stay on the wall clock (see EmulatorClock). Latencies of synchronous calls are real milliseconds.
  */
 
 const providerSchema = z.enum(['openai', 'anthropic']);
@@ -73,7 +74,7 @@ export const ScenarioSchema = z.object({
   /** Seed of every fault draw. */
   seed: z.string().default('longhaul'),
   clock: z.object({
-    /** Emulated seconds per real second (3600: an emulated hour per real second). */
+    /** Emulated seconds per real second (3600: an emulated hour of batch phases per real second). */
     speed: z.number().positive().default(1000),
   }).prefault({}),
   timing: z.object({
@@ -85,7 +86,7 @@ export const ScenarioSchema = z.object({
     finalizingSeconds: z.number().nonnegative().default(60),
     /** How long cancelling / canceling lasts (a slow cancel is a large value). */
     cancellingSeconds: z.number().nonnegative().default(60),
-    /** expires_at = created_at + this (the 24 h completion window). */
+    /** expires_at = created_at + this, compressed like every duration (the 24 h completion window). */
     completionWindowSeconds: z.number().positive().default(86_400),
   }).prefault({}),
   limits: z.object({

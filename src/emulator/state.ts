@@ -3,13 +3,15 @@ import type { Provider } from './scenario';
 
 /**
  * The emulator's whole persisted state: metadata only. File contents (uploads, outputs, Anthropic request
- * lists) live as files next to it and are referenced by name. Times are emulated unix milliseconds.
+ * lists) live as files next to it and are referenced by name. Times are milliseconds on the emulated timeline
+ * (EmulatorClock), turned into the wall-clock instants clients see only when shown.
  */
 export interface EmulatorState {
   version: 1;
   /** Random per data directory, so ids stay unique across restarts. */
   instance: string;
-  clock: ClockAnchor | null;
+  /** The clock's timeline, oldest anchor first (a single anchor in state files written before speed changes were kept). */
+  clock: ClockAnchor[] | ClockAnchor | null;
   /** Sequence number of the last id handed out. */
   sequence: number;
   files: Record<string, FileRecord>;
@@ -113,7 +115,7 @@ export type CreateOutcome = 'ok' | 'response_lost' | 'error' | 'quota_exceeded' 
 
 export interface CreateAttempt {
   provider: Provider;
-  /** Emulated unix milliseconds. */
+  /** On the emulated timeline (milliseconds). */
   atMs: number;
   outcome: CreateOutcome;
   /** The batch, when one was created (also for response_lost). */

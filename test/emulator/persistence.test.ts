@@ -23,13 +23,17 @@ describe('emulator state in a data directory', () => {
     const state = readFileSync(path.join(dataDir, 'state.json'), 'utf8');
     expect(state).not.toContain('secret-marker');
     expect(JSON.parse(state).openaiBatches[created.id].status).toBe('in_progress');
+    expect(JSON.parse(state).clock).toEqual([expect.objectContaining({ speed: 600 })]);
 
-    const second = await withEmulator(SLOW, dataDir);
+    // restarted at another speed: the timeline goes on from where it was, past timestamps keep their real instants
+    const second = await withEmulator({ ...SLOW, clock: { speed: 1200 } }, dataDir);
     try {
       const openai2 = openaiClient(second);
       const anthropic2 = anthropicClient(second);
       const resumed = await openai2.batches.retrieve(created.id);
-      expect(resumed).toMatchObject({ id: created.id, created_at: created.created_at, metadata: { shard: 'x' } });
+      expect(resumed).toMatchObject({ id: created.id, created_at: created.created_at, in_progress_at: partial.batch.in_progress_at, metadata: { shard: 'x' } });
+      expect(resumed.in_progress_at!).toBeLessThanOrEqual(Date.now() / 1000);
+      expect((await anthropic2.messages.batches.retrieve(message.id)).created_at).toBe(message.created_at);
       expect(resumed.request_counts!.completed).toBeGreaterThanOrEqual(partial.batch.request_counts!.completed);
       const { batch } = await pollBatch(openai2, created.id);
       expect(batch.status).toBe('completed');

@@ -1,7 +1,5 @@
-import { isoOf } from '../clock';
+import { isoOf, type EmulatorClock } from '../clock';
 import type { AnthropicBatchRecord } from '../state';
-
-const iso = (ms: number | undefined): string | null => isoOf(ms === undefined ? null : ms / 1000);
 
 /** `request_counts` of a Message Batch. */
 export function anthropicRequestCounts(batch: AnthropicBatchRecord): Record<string, number> {
@@ -15,8 +13,12 @@ export function anthropicRequestCounts(batch: AnthropicBatchRecord): Record<stri
   };
 }
 
-/** The Message Batch object (RFC 3339 timestamps in emulated time); results_url once ended. */
-export function anthropicBatchObject(batch: AnthropicBatchRecord, baseUrl: string): Record<string, unknown> {
+/**
+ * The Message Batch object: RFC 3339 wall-clock timestamps (the real instant of each event; `expires_at` when it
+ * will pass at the current clock speed), and once ended a `results_url` on `origin`, the origin the client called.
+ */
+export function anthropicBatchObject(batch: AnthropicBatchRecord, origin: string, clock: EmulatorClock): Record<string, unknown> {
+  const iso = (ms: number | undefined) => isoOf(ms === undefined ? null : clock.wallMsAt(ms));
   return {
     id: batch.id,
     type: 'message_batch',
@@ -27,6 +29,6 @@ export function anthropicBatchObject(batch: AnthropicBatchRecord, baseUrl: strin
     expires_at: iso(batch.times.expires),
     archived_at: null,
     cancel_initiated_at: iso(batch.times.cancel_initiated),
-    results_url: batch.processing_status === 'ended' ? `${baseUrl}/v1/messages/batches/${batch.id}/results` : null,
+    results_url: batch.processing_status === 'ended' ? `${origin}/v1/messages/batches/${batch.id}/results` : null,
   };
 }

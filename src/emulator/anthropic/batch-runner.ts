@@ -48,7 +48,7 @@ export class AnthropicBatchRunner {
   }
 
   private async advance(batch: AnthropicBatchRecord): Promise<void> {
-    const now = this.emu.clock.nowMs();
+    const now = this.emu.clock.emulatedNowMs();
     const { progress, fate, times } = batch;
     const timing = this.emu.scenario().timing;
     const expiresAt = times.expires as number;

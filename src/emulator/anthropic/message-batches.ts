@@ -16,7 +16,7 @@ import { registerMessageRoute } from './messages';
 /** Messages and Message Batches: create, retrieve, list, cancel, delete, results (JSONL stream). */
 export function registerAnthropicRoutes(router: Router, emu: EmulatorContext): void {
   registerMessageRoute(router, emu);
-  const object = (batch: AnthropicBatchRecord) => anthropicBatchObject(batch, emu.baseUrl());
+  const object = (batch: AnthropicBatchRecord, origin: string) => anthropicBatchObject(batch, origin, emu.clock);
 
   router.add('anthropic', 'POST', '/v1/messages/batches', async (ctx) => {
     const batch = await createBatch(emu, ctx.req);
@@ -27,28 +27,28 @@ export function registerAnthropicRoutes(router: Router, emu: EmulatorContext): v
     });
     await emu.store.save();
     if (lost) loseResponse(ctx, lost, () => new ApiError(500, 'server', 'Internal server error'));
-    sendJson(ctx.res, 200, object(batch));
+    sendJson(ctx.res, 200, object(batch, ctx.origin));
   });
 
-  router.add('anthropic', 'GET', '/v1/messages/batches/:id', async ({ res, params }) => {
+  router.add('anthropic', 'GET', '/v1/messages/batches/:id', async ({ res, params, origin }) => {
     const batch = requireBatch(emu, params.id as string);
-    if (emu.clock.nowMs() < (batch.times.created as number) + emu.scenario().retrieveNotFoundSeconds * 1000) throw notFound(batch.id);
-    sendJson(res, 200, object(batch));
+    if (emu.clock.emulatedNowMs() < (batch.times.created as number) + emu.scenario().retrieveNotFoundSeconds * 1000) throw notFound(batch.id);
+    sendJson(res, 200, object(batch, origin));
   });
 
-  router.add('anthropic', 'GET', '/v1/messages/batches', async ({ res, query }) => {
-    const batches = Object.values(emu.store.state.anthropicBatches).filter((b) => !b.deleted).sort((a, b) => b.seq - a.seq).map(object) as { id: string }[];
+  router.add('anthropic', 'GET', '/v1/messages/batches', async ({ res, query, origin }) => {
+    const batches = Object.values(emu.store.state.anthropicBatches).filter((b) => !b.deleted).sort((a, b) => b.seq - a.seq).map((b) => object(b, origin)) as { id: string }[];
     sendJson(res, 200, paginate(batches, pageLimit(query, 1000), { afterId: query.get('after_id'), beforeId: query.get('before_id') }));
   });
 
-  router.add('anthropic', 'POST', '/v1/messages/batches/:id/cancel', async ({ res, params }) => {
+  router.add('anthropic', 'POST', '/v1/messages/batches/:id/cancel', async ({ res, params, origin }) => {
     const batch = requireBatch(emu, params.id as string);
     if (batch.processing_status === 'in_progress') {
       batch.processing_status = 'canceling';
-      batch.times.cancel_initiated = emu.clock.nowMs();
+      batch.times.cancel_initiated = emu.clock.emulatedNowMs();
       await emu.store.save();
     }
-    sendJson(res, 200, object(batch));
+    sendJson(res, 200, object(batch, origin));
   });
 
   router.add('anthropic', 'DELETE', '/v1/messages/batches/:id', async ({ res, params }) => {
@@ -110,7 +110,7 @@ async function createBatch(emu: EmulatorContext, req: IncomingMessage): Promise<
     }
   }
   const verdict = batchVerdictFor(scenario, emu.store.state.ruleHits, 'anthropic', intake.models[0] ?? null);
-  const now = emu.clock.nowMs();
+  const now = emu.clock.emulatedNowMs();
   const batch: AnthropicBatchRecord = {
     id,
     seq: emu.store.nextSequence(),

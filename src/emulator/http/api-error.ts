@@ -56,13 +56,14 @@ export function openaiErrorBody(error: ApiError): object {
   return { error: { message: error.message, type: openaiTypes[error.kind], param: error.param, code: error.code } };
 }
 
-/** Anthropic: `{"type": "error", "error": {"type", "message"}}`. */
+/** Anthropic: `{"type": "error", "error": {"type", "message"}, "request_id"}` (the SDK's ErrorResponse). */
 export function anthropicErrorBody(error: ApiError, requestId: string | null = null): object {
   return { type: 'error', error: { type: anthropicTypes[error.kind], message: error.message }, request_id: requestId };
 }
 
-export function errorBodyFor(provider: Provider, error: ApiError): object {
-  return provider === 'openai' ? openaiErrorBody(error) : anthropicErrorBody(error);
+/** The error body in `provider`'s format; Anthropic's carries `requestId` (the request-id header's value). */
+export function errorBodyFor(provider: Provider, error: ApiError, requestId: string | null = null): object {
+  return provider === 'openai' ? openaiErrorBody(error) : anthropicErrorBody(error, requestId);
 }
 
 /** retry-after (seconds) and retry-after-ms headers, which the official SDKs honour. */

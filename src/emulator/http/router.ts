@@ -8,6 +8,10 @@ export interface RouteContext {
   params: Record<string, string>;
   query: URLSearchParams;
   provider: Provider;
+  /** The origin the client called (`scheme://host[:port]`), for URLs handed out in answers. */
+  origin: string;
+  /** This request's id; the HTTP layer already sends it (x-request-id / request-id) on every answer. */
+  requestId: string;
 }
 
 export type RouteHandler = (ctx: RouteContext) => Promise<void>;
@@ -55,7 +59,12 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
   return params;
 }
 
-/** Which provider's error format a path speaks when no route matched. */
+/** Which provider's error format (and request-id header) a path speaks, also when no route matched. */
 export function providerOfPath(pathname: string): Provider {
   return pathname.startsWith('/v1/messages') || pathname.startsWith('/v1/complete') ? 'anthropic' : 'openai';
+}
+
+/** The response header that carries the request id, as each provider names it. */
+export function requestIdHeader(provider: Provider): string {
+  return provider === 'anthropic' ? 'request-id' : 'x-request-id';
 }

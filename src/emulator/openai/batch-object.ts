@@ -1,13 +1,16 @@
+import type { EmulatorClock } from '../clock';
 import type { OpenAIBatchRecord, OpenAIBatchStatus } from '../state';
 
 /** Statuses after which nothing changes any more. */
 export const TERMINAL_OPENAI_STATUSES: ReadonlySet<OpenAIBatchStatus> = new Set(['failed', 'completed', 'expired', 'cancelled']);
 
-const seconds = (ms: number | undefined): number | null => (ms === undefined ? null : Math.floor(ms / 1000));
-
-/** The Batch object of the OpenAI API for a record (timestamps in emulated unix seconds). */
-export function openaiBatchObject(batch: OpenAIBatchRecord): Record<string, unknown> {
+/**
+ * The Batch object of the OpenAI API for a record. Timestamps are wall-clock unix seconds (the real instant each
+ * event happened, or, for `expires_at`, will happen at the current clock speed).
+ */
+export function openaiBatchObject(batch: OpenAIBatchRecord, clock: EmulatorClock): Record<string, unknown> {
   const { times, progress } = batch;
+  const at = (ms: number | undefined) => clock.wallSecondsAt(ms);
   const showErrors = batch.status === 'failed' && batch.validationErrors;
   return {
     id: batch.id,
@@ -20,15 +23,15 @@ export function openaiBatchObject(batch: OpenAIBatchRecord): Record<string, unkn
     status: batch.status,
     output_file_id: batch.output_file_id,
     error_file_id: batch.error_file_id,
-    created_at: seconds(times.created),
-    in_progress_at: seconds(times.in_progress),
-    expires_at: seconds(times.expires),
-    finalizing_at: seconds(times.finalizing),
-    completed_at: seconds(times.completed),
-    failed_at: seconds(times.failed),
-    expired_at: seconds(times.expired),
-    cancelling_at: seconds(times.cancelling),
-    cancelled_at: seconds(times.cancelled),
+    created_at: at(times.created),
+    in_progress_at: at(times.in_progress),
+    expires_at: at(times.expires),
+    finalizing_at: at(times.finalizing),
+    completed_at: at(times.completed),
+    failed_at: at(times.failed),
+    expired_at: at(times.expired),
+    cancelling_at: at(times.cancelling),
+    cancelled_at: at(times.cancelled),
     request_counts: {
       total: batch.status === 'validating' || batch.status === 'failed' ? 0 : progress.total,
       completed: progress.succeeded,

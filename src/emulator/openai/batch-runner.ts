@@ -51,7 +51,7 @@ export class OpenAIBatchRunner {
   private async advance(batch: OpenAIBatchRecord): Promise<void> {
     const timing = this.emu.scenario().timing;
     for (;;) {
-      const now = this.emu.clock.nowMs();
+      const now = this.emu.clock.emulatedNowMs();
       const before = batch.status;
       const { times } = batch;
       if (batch.status === 'validating') {

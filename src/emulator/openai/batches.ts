@@ -39,18 +39,18 @@ export function registerBatchRoutes(router: Router, emu: EmulatorContext): void 
     recordAttempt(emu, { ...attempt, outcome: lost ? 'response_lost' : 'ok', httpStatus: lost === 'status_500' ? 500 : lost ? 0 : 200 });
     await emu.store.save();
     if (lost) loseResponse(ctx, lost, () => new ApiError(500, 'server', 'The server had an error while processing your request.', 'server_error'));
-    sendJson(ctx.res, 200, openaiBatchObject(batch));
+    sendJson(ctx.res, 200, openaiBatchObject(batch, emu.clock));
   });
 
   router.add('openai', 'GET', '/v1/batches/:id', async ({ res, params }) => {
     const batch = requireBatch(emu, params.id as string);
     const hiddenFor = emu.scenario().retrieveNotFoundSeconds * 1000;
-    if (emu.clock.nowMs() < (batch.times.created as number) + hiddenFor) throw notFound(batch.id);
-    sendJson(res, 200, openaiBatchObject(batch));
+    if (emu.clock.emulatedNowMs() < (batch.times.created as number) + hiddenFor) throw notFound(batch.id);
+    sendJson(res, 200, openaiBatchObject(batch, emu.clock));
   });
 
   router.add('openai', 'GET', '/v1/batches', async ({ res, query }) => {
-    const batches = Object.values(emu.store.state.openaiBatches).sort((a, b) => b.seq - a.seq).map(openaiBatchObject) as { id: string }[];
+    const batches = Object.values(emu.store.state.openaiBatches).sort((a, b) => b.seq - a.seq).map((b) => openaiBatchObject(b, emu.clock)) as { id: string }[];
     sendJson(res, 200, { object: 'list', ...paginate(batches, pageLimit(query, 100), { afterId: query.get('after') }) });
   });
 
@@ -58,12 +58,12 @@ export function registerBatchRoutes(router: Router, emu: EmulatorContext): void 
     const batch = requireBatch(emu, params.id as string);
     if (batch.status === 'validating' || batch.status === 'in_progress') {
       batch.status = 'cancelling';
-      batch.times.cancelling = emu.clock.nowMs();
+      batch.times.cancelling = emu.clock.emulatedNowMs();
       await emu.store.save();
     } else if (batch.status !== 'cancelling') {
       throw new ApiError(409, 'conflict', `Cannot cancel a batch with status '${batch.status}'.`, 'batch_not_cancellable');
     }
-    sendJson(res, 200, openaiBatchObject(batch));
+    sendJson(res, 200, openaiBatchObject(batch, emu.clock));
   });
 }
 
@@ -105,7 +105,7 @@ async function createBatch(emu: EmulatorContext, body: z.infer<typeof CreateBatc
   const verdict = batchVerdictFor(scenario, emu.store.state.ruleHits, 'openai', scan.model);
   if (verdict.validationError) errors.push(verdict.validationError);
   const id = newId(emu.store, 'batch');
-  const now = emu.clock.nowMs();
+  const now = emu.clock.emulatedNowMs();
   const batch: OpenAIBatchRecord = {
     id,
     seq: emu.store.nextSequence(),

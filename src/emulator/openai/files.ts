@@ -1,4 +1,5 @@
 import { rename, rm } from 'node:fs/promises';
+import type { EmulatorClock } from '../clock';
 import type { EmulatorContext } from '../emulator-context';
 import { ApiError } from '../http/api-error';
 import { parseMultipart } from '../http/multipart';
@@ -13,13 +14,13 @@ import { TERMINAL_OPENAI_STATUSES } from './batch-object';
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 const PURPOSES = new Set(['batch', 'fine-tune', 'assistants', 'vision', 'user_data', 'evals']);
 
-/** The OpenAI file object for a record. */
-export function fileObject(file: FileRecord): Record<string, unknown> {
+/** The OpenAI file object for a record (`created_at`: wall-clock unix seconds). */
+export function fileObject(file: FileRecord, clock: EmulatorClock): Record<string, unknown> {
   return {
     id: file.id,
     object: 'file',
     bytes: file.bytes,
-    created_at: Math.floor(file.createdMs / 1000),
+    created_at: clock.wallSecondsAt(file.createdMs),
     filename: file.filename,
     purpose: file.purpose,
     status: 'processed',
@@ -37,7 +38,7 @@ export function requireFile(emu: EmulatorContext, id: string): FileRecord {
 
 /** Registers a finished blob (an upload or a batch output) as a file. */
 export function addFile(emu: EmulatorContext, id: string, blob: string, bytes: number, filename: string, purpose: string): FileRecord {
-  const file: FileRecord = { id, seq: emu.store.nextSequence(), bytes, createdMs: emu.clock.nowMs(), filename, purpose, blob };
+  const file: FileRecord = { id, seq: emu.store.nextSequence(), bytes, createdMs: emu.clock.emulatedNowMs(), filename, purpose, blob };
   emu.store.state.files[id] = file;
   return file;
 }
@@ -59,7 +60,7 @@ export function registerFileRoutes(router: Router, emu: EmulatorContext): void {
       await rename(blob, emu.store.blobPath(id));
       const file = addFile(emu, id, id, upload.file.bytes, upload.file.filename, purpose);
       await emu.store.save();
-      sendJson(res, 200, fileObject(file));
+      sendJson(res, 200, fileObject(file, emu.clock));
     } catch (err) {
       await rm(blob, { force: true });
       throw err;
@@ -72,13 +73,13 @@ export function registerFileRoutes(router: Router, emu: EmulatorContext): void {
     const files = Object.values(emu.store.state.files)
       .filter((f) => !purpose || f.purpose === purpose)
       .sort((a, b) => (a.seq - b.seq) * order)
-      .map(fileObject) as { id: string }[];
+      .map((f) => fileObject(f, emu.clock)) as { id: string }[];
     const page = paginate(files, pageLimit(query, 10_000), { afterId: query.get('after') });
     sendJson(res, 200, { object: 'list', ...page });
   });
 
   router.add('openai', 'GET', '/v1/files/:id', async ({ res, params }) => {
-    sendJson(res, 200, fileObject(requireFile(emu, params.id as string)));
+    sendJson(res, 200, fileObject(requireFile(emu, params.id as string), emu.clock));
   });
 
   router.add('openai', 'GET', '/v1/files/:id/content', async ({ res, params }) => {
