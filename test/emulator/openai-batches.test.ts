@@ -111,7 +111,7 @@ describe('OpenAI batches: listing, files, progress and cancel', () => {
     expect(batch.request_counts).toEqual({ total: 40, completed: 40, failed: 0 });
   });
 
-  it('cancels slowly: cancelling for a while, then cancelled with partial results', async () => {
+  it('cancels slowly: cancelling for a while, then cancelled with partial results and a batch_cancelled error line for every request never run', async () => {
     const created = await submitChatBatch(client, Array.from({ length: 40 }, (_, i) => chatLine(`c-${i}`, `text ${i}`)));
     await pollBatch(client, created.id, (b) => (b.request_counts?.completed ?? 0) >= 5);
     const cancelStarted = Date.now();
@@ -124,9 +124,28 @@ describe('OpenAI batches: listing, files, progress and cancel', () => {
     const done = batch.request_counts?.completed ?? 0;
     expect(done).toBeGreaterThanOrEqual(5);
     expect(done).toBeLessThan(40);
+    expect(batch.request_counts).toEqual({ total: 40, completed: done, failed: 40 - done });
     expect(batch.cancelled_at!).toBeGreaterThanOrEqual(batch.cancelling_at!);
-    expect(await downloadLines(client, batch.output_file_id)).toHaveLength(done);
+    const output = await downloadLines(client, batch.output_file_id);
+    expect(output).toHaveLength(done);
+    const never = await downloadLines(client, batch.error_file_id);
+    expect(never).toHaveLength(40 - done);
+    expect(never.every((l) => l.response === null && l.error?.code === 'batch_cancelled' && /^batch_req_/.test(l.id))).toBe(true);
+    expect([...output, ...never].map((l) => l.custom_id).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `c-${i}`).sort());
     await expect(client.batches.cancel(created.id)).rejects.toBeInstanceOf(OpenAI.ConflictError);
+  });
+
+  it('cancels a batch still validating: every request reported batch_cancelled, no output file', async () => {
+    handle.setScenario({ timing: { validatingSeconds: 6_000, inProgressSeconds: 600, finalizingSeconds: 6, cancellingSeconds: 6 } });
+    try {
+      const created = await submitChatBatch(client, Array.from({ length: 3 }, (_, i) => chatLine(`v-${i}`, `text ${i}`)));
+      expect((await client.batches.cancel(created.id)).status).toBe('cancelling');
+      const { batch } = await pollBatch(client, created.id);
+      expect(batch).toMatchObject({ status: 'cancelled', output_file_id: null, in_progress_at: null, request_counts: { total: 3, completed: 0, failed: 3 } });
+      expect((await downloadLines(client, batch.error_file_id)).map((l) => l.error?.code)).toEqual(['batch_cancelled', 'batch_cancelled', 'batch_cancelled']);
+    } finally {
+      handle.setScenario({ timing: { validatingSeconds: 6, inProgressSeconds: 600, finalizingSeconds: 6, cancellingSeconds: 300 } });
+    }
   });
 });
 

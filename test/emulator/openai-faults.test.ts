@@ -17,31 +17,40 @@ describe('OpenAI faults', () => {
   afterAll(() => handle.stop());
   afterEach(() => handle.setScenario(NO_FAULTS));
 
-  it('puts per-request 4xx in the output file and 5xx / 429 in the error file, deterministically', async () => {
+  it('puts only answered requests in the output file; 4xx, 5xx and 429 go to the error file, deterministically', async () => {
     const scenario: Scenario = { ...FAST, seed: 's1', requestFaults: { invalidRequestRate: 0.2, serverErrorRate: 0.2, rateLimitRate: 0.2 } };
     handle.setScenario(scenario);
     const { batch } = await pollBatch(client, (await submitChatBatch(client, lines(50, 'rf'))).id);
     const output = await downloadLines(client, batch.output_file_id);
     const errors = await downloadLines(client, batch.error_file_id);
-    const byStatus = (status: number) => output.filter((l) => l.response?.status_code === status).length;
+    expect(output.every((l) => l.response?.status_code === 200 && l.error === null)).toBe(true);
+    const invalid = errors.filter((l) => l.response?.status_code === 400);
     const serverErrors = errors.filter((l) => l.response?.status_code === 500);
     const rateLimited = errors.filter((l) => l.response === null && l.error?.code === 'rate_limit_exceeded');
-    expect(byStatus(400)).toBeGreaterThan(0);
+    expect(invalid.length).toBeGreaterThan(0);
+    expect(invalid.every((l) => l.error === null && l.response?.body.error?.type === 'invalid_request_error' && /^req_/.test(l.response.request_id))).toBe(true);
     expect(serverErrors.length).toBeGreaterThan(0);
     expect(rateLimited.length).toBeGreaterThan(0);
-    expect(byStatus(200) + byStatus(400) + serverErrors.length + rateLimited.length).toBe(50);
-    expect(batch.request_counts).toEqual({ total: 50, completed: byStatus(200), failed: 50 - byStatus(200) });
-    const failedIds = (await Promise.resolve([...output.filter((l) => l.response?.status_code !== 200), ...errors])).map((l) => l.custom_id).sort();
+    expect(output.length + invalid.length + serverErrors.length + rateLimited.length).toBe(50);
+    expect(batch.request_counts).toEqual({ total: 50, completed: output.length, failed: errors.length });
+    const failedIds = errors.map((l) => l.custom_id).sort();
 
     const other = await withEmulator(scenario);
     try {
       const otherClient = openaiClient(other);
       const { batch: again } = await pollBatch(otherClient, (await submitChatBatch(otherClient, lines(50, 'rf'))).id);
-      const againFailed = [...(await downloadLines(otherClient, again.output_file_id)).filter((l) => l.response?.status_code !== 200), ...(await downloadLines(otherClient, again.error_file_id))];
+      const againFailed = await downloadLines(otherClient, again.error_file_id);
       expect(againFailed.map((l) => l.custom_id).sort()).toEqual(failedIds);
     } finally {
       await other.stop();
     }
+  });
+
+  it('has no output file when every request failed', async () => {
+    handle.setScenario({ requestFaults: { invalidRequestRate: 1 } });
+    const { batch } = await pollBatch(client, (await submitChatBatch(client, lines(4, 'all-bad'))).id);
+    expect(batch).toMatchObject({ status: 'completed', output_file_id: null, request_counts: { total: 4, completed: 0, failed: 4 } });
+    expect((await downloadLines(client, batch.error_file_id)).map((l) => l.response?.status_code)).toEqual([400, 400, 400, 400]);
   });
 
   it('breaks schema-constrained answers at brokenSchemaRate', async () => {
@@ -78,6 +87,7 @@ describe('OpenAI faults', () => {
     expect(batch.expired_at).toBe(batch.expires_at);
     expect(batch.expires_at! - batch.created_at).toBeLessThanOrEqual(1); // 3600 emulated seconds at 20,000x: 0.18 real s
     expect(batch.request_counts).toEqual({ total: 20, completed: 10, failed: 10 });
+    expect(batch.error_file_id).toEqual(expect.any(String));
     expect(await downloadLines(client, batch.output_file_id)).toHaveLength(10);
     const expired = await downloadLines(client, batch.error_file_id);
     expect(expired).toHaveLength(10);

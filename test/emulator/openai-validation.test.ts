@@ -61,7 +61,7 @@ describe('OpenAI batch input validation', () => {
       .rejects.toMatchObject({ status: 400, param: 'completion_window' });
   });
 
-  it('answers invalid bodies inside a valid batch with a 400 output line', async () => {
+  it('answers invalid bodies inside a valid batch with a 400 error-file line (the output file holds only answers)', async () => {
     const created = await client.batches.create({
       input_file_id: await uploadBatchFile(client, jsonl([chatLine('ok', 'fine'), { custom_id: 'bad', method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [] } }])),
       endpoint: '/v1/chat/completions',
@@ -69,8 +69,8 @@ describe('OpenAI batch input validation', () => {
     });
     const { batch } = await pollBatch(client, created.id);
     expect(batch.request_counts).toEqual({ total: 2, completed: 1, failed: 1 });
-    const lines = await (await client.files.content(batch.output_file_id as string)).text();
-    const bad = lines.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.custom_id === 'bad');
-    expect(bad).toMatchObject({ error: null, response: { status_code: 400, body: { error: { type: 'invalid_request_error', param: 'messages' } } } });
+    const read = async (fileId: string | null | undefined) => (await (await client.files.content(fileId as string)).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect((await read(batch.output_file_id)).map((l) => l.custom_id)).toEqual(['ok']);
+    expect(await read(batch.error_file_id)).toMatchObject([{ custom_id: 'bad', error: null, response: { status_code: 400, body: { error: { type: 'invalid_request_error', param: 'messages' } } } }]);
   });
 });

@@ -14,10 +14,25 @@ import type { OpenAIRequestEndpoint } from './request-schemas';
 /** Requests handled per step, so status, counts and other batches move between steps. */
 const STEP = 2000;
 
+/** The error code of the requests a batch never ran, by how it ended. */
+const UNRUN_CODES: Readonly<Record<'completed' | 'cancelled' | 'expired', UnrunCode | undefined>> = {
+  completed: undefined,
+  cancelled: 'batch_cancelled',
+  expired: 'batch_expired',
+};
+
+type UnrunCode = 'batch_cancelled' | 'batch_expired';
+
+const UNRUN_MESSAGES: Readonly<Record<UnrunCode, string>> = {
+  batch_cancelled: 'This request was not executed because the batch was cancelled.',
+  batch_expired: 'This request could not be executed before the completion window expired.',
+};
+
 /**
  * Moves OpenAI batches through validating -> in_progress -> finalizing -> completed (or failed, expired,
- * cancelling -> cancelled) on the emulated clock. Requests complete progressively over the in-progress
- * time; each produces an output or error file line, written as it goes.
+ * cancelling -> cancelled) on the emulated timeline. Requests complete progressively over the in-progress
+ * time; each produces an output line (answered, 200) or an error file line (any other outcome), written as it
+ * goes. A batch that expires or is cancelled writes an error line for every request it never ran.
  */
 export class OpenAIBatchRunner {
   private readonly cursors = new Map<string, RequestCursor>();
@@ -91,16 +106,24 @@ export class OpenAIBatchRunner {
       times.finalizing = Math.max(now, times.in_progress as number);
       await this.closeCursor(batch.id);
     } else if (now >= expiresAt && !fate.forever) {
-      const cursor = await this.cursorFor(batch);
-      await cursor.take(Infinity, (text) => expiredLine(batch, text));
       await this.finish(batch, 'expired', expiresAt);
     }
   }
 
-  /** Ends a batch: registers its output and error files (when not empty) and sets the final status. */
+  /**
+   * Ends a batch: an expired or cancelled one first writes a `batch_expired` / `batch_cancelled` error line
+   * (`response: null`) for every request it never ran, counted as failed; then its output and error files are
+   * registered (each only when not empty) and the final status set.
+   */
   private async finish(batch: OpenAIBatchRecord, status: 'completed' | 'cancelled' | 'expired', at: number): Promise<void> {
-    await this.closeCursor(batch.id);
     const { progress } = batch;
+    const code = UNRUN_CODES[status];
+    // a batch cancelled while validating an input that fails validation has no requests to report
+    if (code && !batch.validationErrors && progress.processed < progress.total) {
+      const cursor = await this.cursorFor(batch);
+      await cursor.take(Infinity, (text) => unrunLine(batch, text, code));
+    }
+    await this.closeCursor(batch.id);
     if (progress.outputBytes > 0) {
       batch.output_file_id = addFile(this.emu, newId(this.emu.store, 'file'), batch.outputBlob, progress.outputBytes, `${batch.id}_output.jsonl`, 'batch_output').id;
     }
@@ -129,7 +152,10 @@ export class OpenAIBatchRunner {
     await cursor?.close();
   }
 
-  /** One request line -> its output line (200 or 4xx) or error file line (5xx, 429), per the scenario. */
+  /**
+   * One request line -> its output line (answered: 200) or error file line, per the scenario: a 4xx or 5xx
+   * answer as `response` with that status and the error body (`error: null`), a rate limit as `error`.
+   */
   private answerLine(batch: OpenAIBatchRecord, text: string): LineOutcome {
     const line = JSON.parse(text) as BatchInputLine;
     const scenario = this.emu.scenario();
@@ -141,14 +167,11 @@ export class OpenAIBatchRunner {
       const error = { code: 'rate_limit_exceeded', message: 'Rate limit reached while processing this request (scenario fault).' };
       return { error: JSON.stringify({ id, custom_id: line.custom_id, response: null, error }), succeeded: false };
     }
-    if (fate.fault === 'server_error') {
-      const body = openaiErrorBody(new ApiError(500, 'server', 'The server had an error processing this request (scenario fault).', 'server_error'));
-      return { error: JSON.stringify({ id, custom_id: line.custom_id, response: { status_code: 500, request_id: requestId, body }, error: null }), succeeded: false };
-    }
     let status = 200;
     let body: object;
     let usage = { promptTokens: 0, completionTokens: 0 };
     try {
+      if (fate.fault === 'server_error') throw new ApiError(500, 'server', 'The server had an error processing this request (scenario fault).', 'server_error');
       if (fate.fault === 'invalid_request') throw new ApiError(400, 'invalid_request', 'Invalid request (scenario fault).', 'invalid_request');
       const execution = executeOpenAIRequest(batch.endpoint as OpenAIRequestEndpoint, line.body, {
         nowSeconds: this.emu.clock.nowSeconds(),
@@ -163,13 +186,15 @@ export class OpenAIBatchRunner {
       status = err.status;
       body = openaiErrorBody(err);
     }
-    const output = JSON.stringify({ id, custom_id: line.custom_id, response: { status_code: status, request_id: requestId, body }, error: null });
-    return { output, succeeded: status === 200, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
+    const result = JSON.stringify({ id, custom_id: line.custom_id, response: { status_code: status, request_id: requestId, body }, error: null });
+    if (status !== 200) return { error: result, succeeded: false };
+    return { output: result, succeeded: true, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
   }
 }
 
-function expiredLine(batch: OpenAIBatchRecord, text: string): LineOutcome {
+/** The error file line of a request the batch never ran. */
+function unrunLine(batch: OpenAIBatchRecord, text: string, code: UnrunCode): LineOutcome {
   const line = JSON.parse(text) as BatchInputLine;
-  const error = { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' };
+  const error = { code, message: UNRUN_MESSAGES[code] };
   return { error: JSON.stringify({ id: derivedId('batch_req', batch.id, line.custom_id), custom_id: line.custom_id, response: null, error }), succeeded: false };
 }
