@@ -1,3 +1,4 @@
+import { anthropicProgressCounts } from './anthropic/batch-object';
 import type { EmulatorContext } from './emulator-context';
 import type { Provider } from './scenario';
 import type { CreateOutcome, SubmissionCount } from './state';
@@ -12,6 +13,10 @@ export interface InspectedBatch {
   endpoint: string;
   /** OpenAI metadata (Anthropic batches have none). */
   metadata: Record<string, string> | null;
+  /**
+   * What the batch has done so far. For Anthropic this is the emulator's own view: requests leave `processing`
+   * as they are answered, where the API reports them all as `processing` until the batch has ended.
+   */
   request_counts: Record<string, number>;
   created_at: number;
   deleted?: boolean;
@@ -71,13 +76,7 @@ export function inspect(emu: EmulatorContext): Inspection {
     model: b.models.length === 1 ? (b.models[0] as string) : b.models.length ? b.models.join(',') : null,
     endpoint: '/v1/messages',
     metadata: null,
-    request_counts: {
-      processing: b.progress.total - b.progress.processed,
-      succeeded: b.progress.succeeded,
-      errored: b.progress.failed - b.canceled - b.expired,
-      canceled: b.canceled,
-      expired: b.expired,
-    },
+    request_counts: anthropicProgressCounts(b),
     created_at: seconds(b.times.created),
     deleted: b.deleted,
   }));

@@ -118,10 +118,27 @@ describe('Anthropic messages and message batches', () => {
     expect((await results(client, expiring.batch.id)).filter((l) => l.result.type === 'expired')).toHaveLength(5);
   });
 
+  it('keeps request_counts at processing: N until the batch ends, then moves them all at once', async () => {
+    handle.setScenario({ clock: { speed: 600 }, timing: { inProgressSeconds: 600 } });
+    const created = await client.messages.batches.create({ requests: Array.from({ length: 20 }, (_, i) => request(`p${i}`, 'x')) });
+    const done = () => handle.inspect().batches.anthropic.find((b) => b.id === created.id)?.request_counts.succeeded ?? 0;
+    const midway = await pollEnded(client, created.id, () => done() >= 5 && done() < 20);
+    expect(midway.batch).toMatchObject({ processing_status: 'in_progress', request_counts: { processing: 20, succeeded: 0, errored: 0, canceled: 0, expired: 0 } });
+    const seen = new Set<string>();
+    const { batch } = await pollEnded(client, created.id, (b) => {
+      seen.add(JSON.stringify(b.request_counts));
+      return b.processing_status === 'ended';
+    });
+    handle.setScenario(FAST);
+    expect(batch.request_counts).toEqual({ processing: 0, succeeded: 20, errored: 0, canceled: 0, expired: 0 });
+    expect([...seen].map((c) => JSON.parse(c) as MessageBatch['request_counts']).every((c) => c.processing === 20 || c.processing === 0)).toBe(true);
+  });
+
   it('cancels slowly through canceling, keeping partial results, then deletes', async () => {
     handle.setScenario({ clock: { speed: 600 }, timing: { inProgressSeconds: 600, cancellingSeconds: 300 } });
     const created = await client.messages.batches.create({ requests: Array.from({ length: 30 }, (_, i) => request(`c${i}`, 'x')) });
-    await pollEnded(client, created.id, (b) => b.request_counts.succeeded >= 3);
+    // the API's counts stay at processing until the end: the emulator's own view shows the requests done so far
+    await pollEnded(client, created.id, () => (handle.inspect().batches.anthropic.find((b) => b.id === created.id)?.request_counts.succeeded ?? 0) >= 3);
     await expect(client.messages.batches.delete(created.id)).rejects.toBeInstanceOf(Anthropic.BadRequestError);
     const canceling = await client.messages.batches.cancel(created.id);
     expect(canceling.processing_status).toBe('canceling');
@@ -144,7 +161,8 @@ describe('Anthropic messages and message batches', () => {
     // a fifth of a real second past expires_at is 4,000 emulated seconds past it
     await pollEnded(client, created.id, () => Date.now() > Date.parse(created.expires_at) + 200);
     const stuck = await client.messages.batches.retrieve(created.id);
-    expect(stuck).toMatchObject({ processing_status: 'in_progress', request_counts: { processing: 2, succeeded: 2 } });
+    expect(stuck).toMatchObject({ processing_status: 'in_progress', request_counts: { processing: 4, succeeded: 0 } });
+    expect(handle.inspect().batches.anthropic.find((b) => b.id === created.id)?.request_counts).toMatchObject({ processing: 2, succeeded: 2 });
     await client.messages.batches.cancel(created.id);
     const { batch } = await pollEnded(client, created.id);
     expect(batch.request_counts).toMatchObject({ succeeded: 2, canceled: 2 });

@@ -1,8 +1,17 @@
 import { isoOf, type EmulatorClock } from '../clock';
 import type { AnthropicBatchRecord } from '../state';
 
-/** `request_counts` of a Message Batch. */
+/**
+ * `request_counts` of a Message Batch, as the API reports them: every request counts as `processing` until the
+ * whole batch has ended, then all of them move at once to succeeded / errored / canceled / expired.
+ */
 export function anthropicRequestCounts(batch: AnthropicBatchRecord): Record<string, number> {
+  if (batch.processing_status !== 'ended') return { processing: batch.progress.total, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+  return anthropicProgressCounts(batch);
+}
+
+/** What the batch has done so far, in the five counts (inspection shows this; the API only once it ended). */
+export function anthropicProgressCounts(batch: AnthropicBatchRecord): Record<string, number> {
   const { progress } = batch;
   return {
     processing: progress.total - progress.processed,

@@ -16,9 +16,10 @@ const faultErrors: Record<RequestFault, [ApiErrorKind, number, string]> = {
 };
 
 /**
- * Moves Message Batches through in_progress -> (canceling ->) ended on the emulated clock, writing one
+ * Moves Message Batches through in_progress -> (canceling ->) ended on the emulated timeline, writing one
  * result line per request as it completes: succeeded, errored (scenario faults, invalid params), and at
- * the end canceled or expired for the requests that did not run.
+ * the end canceled or expired for the requests that did not run. (The API's request_counts show none of this
+ * until the batch has ended: see anthropicRequestCounts.)
  */
 export class AnthropicBatchRunner {
   private readonly cursors = new Map<string, RequestCursor>();
