@@ -111,8 +111,12 @@ export const ScenarioSchema = z.object({
   quotas: z.object({
     /** OpenAI: max prompt tokens in non-terminal batches, per model. */
     openaiEnqueuedTokens: z.record(z.string(), z.number().int().positive()).default({}),
-    /** What an over-quota create gets: HTTP 400 / 429 `token_limit_exceeded`, or a batch that fails validation. */
-    openaiOnExceeded: z.enum(['reject_400', 'reject_429', 'fail_batch']).default('reject_400'),
+    /**
+     * What an over-quota create gets. fail_batch (the real API): the create succeeds and the batch then ends
+     * `failed` with errors.data[].code `token_limit_exceeded`; reject_400 / reject_429: the create is refused
+     * with that HTTP status and code `token_limit_exceeded` (a host that refuses at create: for tests of that path).
+     */
+    openaiOnExceeded: z.enum(['reject_400', 'reject_429', 'fail_batch']).default('fail_batch'),
     /** Anthropic: max requests processing at once (over: 429 rate_limit_error). */
     anthropicProcessingRequests: z.number().int().positive().optional(),
   }).prefault({}),

@@ -144,23 +144,37 @@ describe('OpenAI faults', () => {
     expect(batch.id).toBe(created.id);
   });
 
-  it('refuses creates over the enqueued-token quota (400, 429) or fails the batch', async () => {
-    handle.setScenario({ timing: { inProgressSeconds: 10_000_000 }, quotas: { openaiEnqueuedTokens: { 'gpt-4o-mini': 60 } } });
+  it('over the enqueued-token quota accepts the create and fails the batch (token_limit_exceeded), or refuses it (400, 429) when told to', async () => {
+    const quota = { openaiEnqueuedTokens: { 'gpt-4o-mini': 60 } };
+    handle.setScenario({ timing: { inProgressSeconds: 10_000_000 }, quotas: quota });
     const first = await submitChatBatch(client, lines(3, 'q1'));
-    const refused = submitChatBatch(client, lines(3, 'q2'));
-    await expect(refused).rejects.toMatchObject({ status: 400, code: 'token_limit_exceeded' });
-    handle.setScenario({ quotas: { openaiEnqueuedTokens: { 'gpt-4o-mini': 60 }, openaiOnExceeded: 'reject_429' } });
-    const rateLimited = await submitChatBatch(client, lines(3, 'q3')).catch((err: unknown) => err);
+    const accepted = await submitChatBatch(client, lines(3, 'q2'));
+    expect(accepted.status).toBe('validating');
+    const failed = await pollBatch(client, accepted.id);
+    expect(failed.batch).toMatchObject({ status: 'failed', output_file_id: null, error_file_id: null, request_counts: { total: 0, completed: 0, failed: 0 } });
+    expect(failed.batch.errors?.data).toEqual([{ code: 'token_limit_exceeded', message: expect.stringMatching(/^Enqueued token limit reached for gpt-4o-mini\b/), line: null, param: null }]);
+    expect(failed.batch.failed_at).toEqual(expect.any(Number));
+    handle.setScenario({ quotas: { ...quota, openaiOnExceeded: 'reject_400' } });
+    await expect(submitChatBatch(client, lines(3, 'q3'))).rejects.toMatchObject({ status: 400, code: 'token_limit_exceeded' });
+    handle.setScenario({ quotas: { ...quota, openaiOnExceeded: 'reject_429' } });
+    const rateLimited = await submitChatBatch(client, lines(3, 'q4')).catch((err: unknown) => err);
     expect(rateLimited).toBeInstanceOf(OpenAI.RateLimitError);
     expect((rateLimited as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after-ms')).toBe('1000');
-    handle.setScenario({ quotas: { openaiEnqueuedTokens: { 'gpt-4o-mini': 60 }, openaiOnExceeded: 'fail_batch' } });
-    const failed = await pollBatch(client, (await submitChatBatch(client, lines(3, 'q4'))).id);
-    expect(failed.batch.errors?.data?.[0]?.code).toBe('token_limit_exceeded');
     expect(handle.inspect().createAttempts.filter((a) => a.outcome === 'quota_exceeded')).toHaveLength(2);
     await client.batches.cancel(first.id);
     await pollBatch(client, first.id);
-    handle.setScenario({ quotas: { openaiEnqueuedTokens: { 'gpt-4o-mini': 60 } } });
-    await expect(submitChatBatch(client, lines(3, 'q5'))).resolves.toMatchObject({ status: 'validating' });
+    handle.setScenario({ timing: {}, quotas: quota });
+    const roomAgain = await pollBatch(client, (await submitChatBatch(client, lines(3, 'q5'))).id);
+    expect(roomAgain.batch.status).toBe('completed');
+  });
+
+  it('answers a 429 insufficient_quota with error type insufficient_quota (a rate limit keeps type requests)', async () => {
+    handle.setScenario({ endpointFaults: [{ method: 'POST', path: '/v1/chat/completions', status: 429, code: 'insufficient_quota', message: 'You exceeded your current quota, please check your plan and billing details.', count: 1 }, { method: 'POST', path: '/v1/chat/completions', status: 429, code: 'rate_limit_exceeded', count: 1 }] });
+    const ask = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((err: unknown) => err as InstanceType<typeof OpenAI.RateLimitError>);
+    const quota = await ask();
+    expect(quota).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(quota).toMatchObject({ status: 429, code: 'insufficient_quota', type: 'insufficient_quota' });
+    expect(await ask()).toMatchObject({ status: 429, code: 'rate_limit_exceeded', type: 'requests' });
   });
 
   it('applies endpoint faults: status with retry-after, hang until timeout, closed socket, after/count', async () => {

@@ -51,9 +51,15 @@ export function kindOfStatus(status: number): ApiErrorKind {
   return status >= 500 ? 'server' : 'invalid_request';
 }
 
+/** OpenAI codes whose error `type` is not the kind's but the code itself (a 429 for an exhausted quota). */
+const openaiTypeOfCode: Readonly<Record<string, string>> = {
+  insufficient_quota: 'insufficient_quota',
+};
+
 /** OpenAI: `{"error": {"message", "type", "param", "code"}}`. */
 export function openaiErrorBody(error: ApiError): object {
-  return { error: { message: error.message, type: openaiTypes[error.kind], param: error.param, code: error.code } };
+  const type = (error.code !== null ? openaiTypeOfCode[error.code] : undefined) ?? openaiTypes[error.kind];
+  return { error: { message: error.message, type, param: error.param, code: error.code } };
 }
 
 /** Anthropic: `{"type": "error", "error": {"type", "message"}, "request_id"}` (the SDK's ErrorResponse). */
