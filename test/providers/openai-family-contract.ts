@@ -45,7 +45,8 @@ export function openAiFamilyContract(name: 'openai' | 'azure-openai' | 'openai-c
     const { status, phases } = await waitFor(provider, batchId);
     expect(phases).toEqual(['validating', 'in_progress', 'finalizing', 'completed']);
     expect(status).toMatchObject({ batchId, counts: { total: 6, completed: 6, failed: 0 }, errors: [] });
-    expect(status.expiresAtMs! - status.createdAtMs!).toBe(86_400_000);
+    // the emulator compresses the 24 h window like every duration (1000x: 86.4 s), in whole seconds on both ends
+    expect(Math.abs(status.expiresAtMs! - status.createdAtMs! - 86_400)).toBeLessThanOrEqual(1_000);
     const { output, errors } = await download(rig, status);
     expect(errors).toEqual([]);
     expect(output.map((r) => r.customId).sort()).toEqual([...input.customIds].sort());
@@ -94,7 +95,7 @@ export function openAiFamilyContract(name: 'openai' | 'azure-openai' | 'openai-c
     expect(output.every((r) => r.ok)).toBe(true);
   });
 
-  it('classifies per-request faults: 400 in the output file, 500 and 429 in the error file', async () => {
+  it('classifies per-request faults: 400, 500 and 429 in the error file, only answers in the output file', async () => {
     rig.emulator.setScenario(scenario({ seed: 'contract', requestFaults: { invalidRequestRate: 0.25, serverErrorRate: 0.25, rateLimitRate: 0.25 } }));
     const { status } = await waitFor(provider, (await provider.submit(shard(32))).batchId);
     expect(status.phase).toBe('completed');
@@ -106,7 +107,8 @@ export function openAiFamilyContract(name: 'openai' | 'azure-openai' | 'openai-c
     expect(counts.invalid_request).toBeGreaterThan(0);
     expect(counts.server_error).toBeGreaterThan(0);
     expect(counts.rate_limited).toBeGreaterThan(0);
-    expect(output.filter((r) => !r.ok).every((r) => !r.ok && r.error.kind === 'invalid_request' && r.error.status === 400)).toBe(true);
+    expect(output.every((r) => r.ok)).toBe(true);
+    expect(errors.filter((r) => !r.ok && r.error.kind === 'invalid_request').every((r) => !r.ok && r.error.status === 400)).toBe(true);
     expect(errors.find((r) => !r.ok && r.error.kind === 'server_error')).toMatchObject({ error: { status: 500 } });
     expect(errors.find((r) => !r.ok && r.error.kind === 'rate_limited')).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
   });
