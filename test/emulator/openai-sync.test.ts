@@ -49,6 +49,57 @@ describe('OpenAI synchronous endpoints', () => {
     expect(validate(JSON.parse(structured.output_text))).toBe(true);
   });
 
+  it('answers JSON mode with a JSON object, and refuses it as the API does when the messages never say "json"', async () => {
+    const chat = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'system', content: 'Reply in JSON.' }, { role: 'user', content: 'Tides follow the moon' }],
+      response_format: { type: 'json_object' },
+    });
+    const object = JSON.parse(chat.choices[0]?.message.content ?? '') as unknown;
+    expect(object).toEqual({ answer: expect.stringMatching(/tides|moon/i) });
+    const refused = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'system', content: 'Reply as an object.' }, { role: 'user', content: 'Tides follow the moon' }],
+      response_format: { type: 'json_object' },
+    }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(refused).toMatchObject({
+      status: 400,
+      error: { message: "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", type: 'invalid_request_error', param: 'messages', code: null },
+    });
+    // the Responses API looks at the input messages only: instructions saying JSON are not enough
+    const response = await client.responses.create({ model: 'gpt-4.1-mini', input: 'Give the answer as json: why is the sky blue', text: { format: { type: 'json_object' } } });
+    expect(JSON.parse(response.output_text)).toEqual({ answer: expect.any(String) });
+    await expect(client.responses.create({ model: 'gpt-4.1-mini', instructions: 'Answer in JSON.', input: 'why is the sky blue', text: { format: { type: 'json_object' } } }))
+      .rejects.toMatchObject({ status: 400, error: { message: "Response input messages must contain the word 'json' in some form to use 'text.format' of type 'json_object'.", type: 'invalid_request_error', param: 'text.format' } });
+  });
+
+  it('answers a schema stated only in the prompt (instructor style) with JSON valid against it', async () => {
+    // instructor's JSON mode: the pydantic schema in the system message, response_format json_object
+    const system = `As a genius expert, your task is to understand the content and provide the parsed objects in json that match the following json_schema:\n\n${JSON.stringify(schema, null, 2)}\n\nMake sure to return an instance of the JSON, not the schema itself`;
+    const reviews = ['I love it, excellent blender', 'Awful, it arrived broken'];
+    const answers = await Promise.all(reviews.map((text) => client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'system', content: system }, { role: 'user', content: text }],
+      response_format: { type: 'json_object' },
+    })));
+    const parsed = answers.map((a) => JSON.parse(a.choices[0]?.message.content ?? '') as { sentiment: string; summary: string });
+    for (const value of parsed) expect(validate(value) ? null : validate.errors).toBeNull();
+    expect(parsed.map((p) => p.sentiment)).toEqual(['positive', 'negative']);
+    // the schema in the user turn (instructor's MD_JSON mode, no JSON mode): valid, and not what the answer is about
+    const inUser = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: `Awful, it arrived broken.\n\nReturn json matching this schema:\n\`\`\`json\n${JSON.stringify(schema)}\n\`\`\`` }],
+    });
+    const value = JSON.parse(inUser.choices[0]?.message.content ?? '') as { sentiment: string; summary: string };
+    expect(validate(value) ? null : validate.errors).toBeNull();
+    expect(value).toMatchObject({ sentiment: 'negative', summary: expect.stringContaining('arrived broken') });
+    expect(value.summary).not.toMatch(/properties|enum/);
+    // a prompt that never asks for JSON gets prose, whatever braces it holds
+    const prose = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Explain this object: ${JSON.stringify(schema)}` }] });
+    expect(() => JSON.parse(prose.choices[0]?.message.content ?? '')).toThrow();
+  });
+
   it('returns deterministic embeddings, base64 by default in the SDK, with configurable dimensions', async () => {
     const a = await client.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta'] });
     const b = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'alpha', encoding_format: 'float' });

@@ -1,3 +1,4 @@
+import { transformJSONSchema } from '@anthropic-ai/sdk/lib/transform-json-schema';
 import Ajv from 'ajv';
 import { answer } from '../../src/emulator/model/deterministic-model';
 import { answerForSchema } from '../../src/emulator/model/schema-answer';
@@ -74,7 +75,7 @@ describe('schema answers', () => {
   });
 
   it('are deterministic per body and differ between bodies', () => {
-    const call = (text: string) => answer({ promptText: text, body: { text }, schema: schemas.sentiment as Record<string, unknown> }).text;
+    const call = (text: string) => answer({ content: text, body: { text }, schema: schemas.sentiment as Record<string, unknown> }).text;
     expect(call('alpha beta gamma delta')).toBe(call('alpha beta gamma delta'));
     expect(new Set(inputs.map(call)).size).toBe(inputs.length);
   });
@@ -83,7 +84,7 @@ describe('schema answers', () => {
     const validate = ajv.compile(schemas.sentiment as object);
     const kinds = new Set<string>();
     for (let i = 0; i < 20; i += 1) {
-      const { text } = answer({ promptText: `item ${i}`, body: { i }, schema: schemas.sentiment as Record<string, unknown>, breakSchema: true });
+      const { text } = answer({ content: `item ${i}`, body: { i }, schema: schemas.sentiment as Record<string, unknown>, breakSchema: true });
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -98,11 +99,69 @@ describe('schema answers', () => {
   });
 
   it('answers plain text from the input words, cut at the token limit', () => {
-    const full = answer({ promptText: 'Volcanoes erupt when magma rises through the crust', body: 1 });
+    const full = answer({ content: 'Volcanoes erupt when magma rises through the crust', body: 1 });
     expect(full.text).toMatch(/volcanoes|magma|crust/);
     expect(full.promptTokens).toBeGreaterThan(5);
-    const cut = answer({ promptText: 'Volcanoes erupt when magma rises through the crust', body: 1, maxOutputTokens: 2 });
+    const cut = answer({ content: 'Volcanoes erupt when magma rises through the crust', body: 1, maxOutputTokens: 2 });
     expect(cut.truncated).toBe(true);
     expect(cut.text.length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('answers follow the item', () => {
+  const ticketSchema = {
+    type: 'object',
+    properties: {
+      category: { type: 'string', enum: ['billing', 'bug', 'performance', 'account', 'other'] },
+      urgency: { type: 'integer', minimum: 1, maximum: 5 },
+      sentiment: { type: 'string', enum: ['negative', 'neutral', 'positive'] },
+      customer: { type: 'string' },
+      summary: { type: 'string', maxLength: 160 },
+    },
+    required: ['category', 'urgency', 'sentiment', 'customer', 'summary'],
+    additionalProperties: false,
+  };
+  const instructions = 'You triage customer support tickets: billing, bug, performance, account or other. Rate urgency 1 to 5.';
+  const triage = (subject: string, body: string) => answer({
+    instructions,
+    content: `Customer: Ana at Cobalt Analytics\nSubject: ${subject}\n\n${body}`,
+    body: { subject, body },
+    schema: ticketSchema,
+  }).json as Record<string, unknown>;
+
+  it('picks labels from the item text, not from the instructions every item shares', () => {
+    expect(triage('Charged twice for Business', 'Hi, I was charged twice this month. Could you refund the duplicate charge?')).toMatchObject({ category: 'billing', sentiment: 'negative' });
+    expect(triage('Locked out after password reset', 'I reset my password and now my account is locked.')).toMatchObject({ category: 'account', sentiment: 'negative' });
+    expect(triage('API responses are slow', 'Average latency went from 200 ms to 7.4 seconds today.')).toMatchObject({ category: 'performance' });
+    expect(triage('Dashboard shows error 500', 'The dashboard fails with "Internal Server Error". 13 people are blocked.')).toMatchObject({ category: 'bug', urgency: 5 });
+    expect(triage('Feature request: dark mode', 'Our night shift would love a dark mode. Is it on the roadmap?')).toMatchObject({ category: 'other', sentiment: 'positive', urgency: 1 });
+    expect(triage('Question about data retention', 'How long do you keep our data after we cancel?')).toMatchObject({ category: 'other', sentiment: 'neutral' });
+  });
+
+  it('writes strings from the item: a field named like the property, a summary of its own sentences', () => {
+    const value = triage('Export to CSV is empty', 'Hello, exporting the Churn report to CSV gives a file with only the header row. It worked last week.');
+    expect(value.customer).toBe('Ana at Cobalt Analytics');
+    expect(value.summary).toBe('Export to CSV is empty (Ana at Cobalt Analytics): Exporting the Churn report to CSV gives a file with only the header row.');
+    const long = triage('Webhook deliveries failing', `Our webhook endpoint stopped receiving events. ${'The delivery log says timeout but our server is up and answering. '.repeat(4)}`);
+    expect(String(long.summary).length).toBeLessThanOrEqual(160);
+    expect(long.summary).toMatch(/^Webhook deliveries failing \(Ana at Cobalt Analytics\): Our webhook endpoint stopped receiving events\.$/);
+  });
+
+  it('honours bounds a client moved into descriptions, as the official Anthropic SDK does', () => {
+    const wire = transformJSONSchema(ticketSchema);
+    expect(JSON.stringify(wire)).not.toMatch(/"maximum"|"maxLength"/);
+    const validate = ajv.compile(ticketSchema);
+    for (let i = 0; i < 30; i += 1) {
+      const { json } = answer({ content: `ticket ${i}: the export is empty ${'and very long '.repeat(i)}`, body: { i }, schema: wire });
+      expect(validate(json) ? null : { json, errors: validate.errors }).toBeNull();
+    }
+  });
+
+  it('finds a JSON Schema stated in the prompt when it asks for JSON, and answers prose otherwise', () => {
+    const stated = JSON.stringify({ title: 'Ticket', type: 'object', properties: { category: ticketSchema.properties.category }, required: ['category'] });
+    const asked = answer({ instructions: `Return json matching {"example": true} and this schema: ${stated}`, content: 'I was charged twice', body: 1 });
+    expect(JSON.parse(asked.text)).toEqual({ category: 'billing' });
+    expect(answer({ instructions: `Use this schema: ${stated}`, content: 'I was charged twice', body: 1 }).json).toBeUndefined();
+    expect(JSON.parse(answer({ content: 'I was charged twice', body: 1, jsonMode: true }).text)).toEqual({ answer: expect.stringContaining('charged twice') });
   });
 });

@@ -1,17 +1,16 @@
 import { hashHex, pick, unitDraw } from '../hashing';
+import { normalizeKey } from './content-summary';
+import { chooseLabel, urgencyOf } from './label-hints';
 import { someKeywords, summarize, titleOf, type TextFeatures } from './text-features';
 
 /** A JSON Schema node as far as the emulator reads one. */
 export type JsonSchema = { [key: string]: unknown };
 
-const SENTIMENT_HINTS: Record<string, string[]> = {
-  positive: ['good', 'great', 'love', 'excellent', 'happy', 'wonderful', 'amazing', 'best', 'fantastic', 'pleased'],
-  negative: ['bad', 'terrible', 'hate', 'awful', 'poor', 'worst', 'broken', 'angry', 'disappointed', 'refund'],
-  neutral: ['okay', 'average', 'fine', 'neutral'],
-};
-
 const SUMMARY_NAMES = /summary|description|reason|explanation|rationale|text|answer|comment|justification/i;
 const TITLE_NAMES = /name|title|label|topic|subject|category/i;
+const URGENCY_NAMES = /urgency|priority|severity|importance|impact/i;
+/** Summaries longer than this read as essays; a schema's maxLength may cut them shorter. */
+const SUMMARY_CHARS = 240;
 
 interface Walk {
   root: JsonSchema;
@@ -22,11 +21,15 @@ interface Walk {
 }
 
 /**
- * A value valid against `schema`, derived from the prompt: enum values named in the text win, strings are
- * built from its words, numbers and array lengths are drawn from its hash within the schema's bounds.
- * Supports type (incl. unions with null), object/properties/required, array/items/minItems/maxItems,
- * string enum/const/format/minLength/maxLength, number/integer minimum/maximum, anyOf/oneOf (first),
- * allOf (merged) and local $ref. `pattern` is not honoured.
+ * A value valid against `schema`, derived from the item's text: enum values are the labels a reader would
+ * pick (named in the text, or hinted by its words: see chooseLabel), a string property named like one of the
+ * text's `Key: value` fields takes its value, summaries and titles are built from the text's own sentences
+ * and fields, urgency-like numbers follow its pressing words; other numbers and array lengths are drawn from
+ * the request hash within the schema's bounds. Supports type (incl. unions with null),
+ * object/properties/required, array/items/minItems/maxItems, string enum/const/format/minLength/maxLength,
+ * number/integer minimum/maximum, anyOf/oneOf (first), allOf (merged) and local $ref; bounds stated in a
+ * `description` the way the official SDKs move them there (`{minimum: 1, maximum: 5}`) count as the
+ * keywords. `pattern` is not honoured.
  */
 export function answerForSchema(schema: JsonSchema, features: TextFeatures): unknown {
   return walk(schema, { root: schema, features, path: '$', name: '', depth: 0 });
@@ -61,7 +64,29 @@ function resolve(node: JsonSchema, root: JsonSchema): JsonSchema {
     if (!target || typeof target !== 'object') return {};
     current = target as JsonSchema;
   }
-  return current;
+  return withDescribedBounds(current);
+}
+
+const DESCRIBED_BOUND = /^(minimum|maximum|exclusiveMinimum|exclusiveMaximum|minLength|maxLength|minItems|maxItems|format|multipleOf)$/;
+
+/**
+ * The node with the bounds its description states, in the official SDKs' notation for constraints a
+ * provider's structured outputs refuse (Anthropic's: `{minimum: 1, maximum: 5}` at the end of the
+ * description): a model reads them there, so the emulator honours them. Keywords the node has win.
+ */
+function withDescribedBounds(node: JsonSchema): JsonSchema {
+  const description = node.description;
+  if (typeof description !== 'string' || !description.endsWith('}')) return node;
+  const open = description.lastIndexOf('{');
+  let stated: unknown;
+  try {
+    stated = JSON.parse(description.slice(open).replace(/([{,]\s*)([A-Za-z]+):/g, '$1"$2":'));
+  } catch {
+    return node;
+  }
+  if (!stated || typeof stated !== 'object' || Array.isArray(stated)) return node;
+  const bounds = Object.entries(stated as Record<string, unknown>).filter(([key]) => DESCRIBED_BOUND.test(key) && !(key in node));
+  return bounds.length ? { ...node, ...Object.fromEntries(bounds) } : node;
 }
 
 function typeOf(node: JsonSchema): string {
@@ -84,21 +109,7 @@ function mergeAll(node: JsonSchema, root: JsonSchema): JsonSchema {
 }
 
 function pickEnum(values: unknown[], at: Walk): unknown {
-  const { lower } = at.features;
-  const named = values
-    .map((value) => ({ value, at: typeof value === 'string' ? firstMention(lower, value.toLowerCase()) : -1 }))
-    .filter((m) => m.at >= 0)
-    .sort((a, b) => a.at - b.at);
-  if (named[0]) return named[0].value;
-  return values[pick(values.length, at.features.hash, at.path)];
-}
-
-function firstMention(lower: string, value: string): number {
-  const direct = value.length > 1 ? new RegExp(`\\b${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).exec(lower) : null;
-  if (direct) return direct.index;
-  const hints = SENTIMENT_HINTS[value] ?? [];
-  const positions = hints.map((hint) => lower.indexOf(hint)).filter((i) => i >= 0);
-  return positions.length ? Math.min(...positions) : -1;
+  return chooseLabel(values, at.features.lower, at.features.hash, at.path);
 }
 
 function objectValue(node: JsonSchema, at: Walk): Record<string, unknown> {
@@ -133,14 +144,17 @@ function numberValue(node: JsonSchema, at: Walk, integer: boolean): number {
   const exclusiveMax = typeof node.exclusiveMaximum === 'number' ? node.exclusiveMaximum : undefined;
   let low = typeof node.minimum === 'number' ? node.minimum : exclusiveMin ?? undefined;
   let high = typeof node.maximum === 'number' ? node.maximum : exclusiveMax ?? undefined;
-  if (low === undefined && high === undefined) [low, high] = /score|rating|confidence|probability/i.test(at.name) ? [0, 1] : [0, 100];
+  // an urgency follows the text's pressing words (see urgencyOf); other numbers are drawn from the request
+  const urgency = URGENCY_NAMES.test(at.name);
+  if (low === undefined && high === undefined) [low, high] = urgency ? [1, 5] : /score|rating|confidence|probability/i.test(at.name) ? [0, 1] : [0, 100];
   low ??= (high as number) - 100;
   high ??= low + 100;
-  const draw = unitDraw(at.features.hash, at.path);
+  const draw = urgency ? urgencyOf(at.features.lower) : unitDraw(at.features.hash, at.path);
   if (integer) {
     const lo = Math.ceil(exclusiveMin === low ? low + 1e-9 : low);
     const hi = Math.floor(exclusiveMax === high ? high - 1e-9 : high);
-    return hi < lo ? lo : lo + Math.floor(draw * (hi - lo + 1));
+    if (hi < lo) return lo;
+    return urgency ? lo + Math.round(draw * (hi - lo)) : lo + Math.floor(draw * (hi - lo + 1));
   }
   const value = Math.round((low + draw * (high - low)) * 100) / 100;
   if ((exclusiveMin !== undefined && value <= exclusiveMin) || value < low) return low + (high - low) / 2;
@@ -151,6 +165,8 @@ function numberValue(node: JsonSchema, at: Walk, integer: boolean): number {
 function stringValue(node: JsonSchema, at: Walk): string {
   const { features } = at;
   const seedText = hashHex(features.hash, at.path);
+  const min = typeof node.minLength === 'number' ? node.minLength : 0;
+  const max = typeof node.maxLength === 'number' ? node.maxLength : Infinity;
   let text: string;
   switch (node.format) {
     case 'date': text = dateOf(seedText).slice(0, 10); break;
@@ -160,14 +176,20 @@ function stringValue(node: JsonSchema, at: Walk): string {
     case 'uri': case 'url': text = `https://example.com/${someKeywords(features, 2, at.path).join('-')}`.replace(/[^a-z0-9:/.-]/gi, ''); break;
     case 'uuid': text = `${seedText.slice(0, 8)}-${seedText.slice(8, 12)}-4${seedText.slice(13, 16)}-a${seedText.slice(17, 20)}-${seedText.slice(20, 32)}`; break;
     default:
-      text = TITLE_NAMES.test(at.name) ? titleOf(features, at.path)
-        : SUMMARY_NAMES.test(at.name) || at.depth <= 1 ? summarize(features, 240, at.path)
-          : someKeywords(features, 3, at.path).join(' ');
+      text = fieldNamed(features, at.name)
+        ?? (TITLE_NAMES.test(at.name) ? titleOf(features, at.path)
+          : SUMMARY_NAMES.test(at.name) || at.depth <= 1 ? summarize(features, Math.min(SUMMARY_CHARS, max), at.path)
+            : someKeywords(features, 3, at.path).join(' '));
   }
-  const min = typeof node.minLength === 'number' ? node.minLength : 0;
-  const max = typeof node.maxLength === 'number' ? node.maxLength : Infinity;
   while (text.length < min) text += ` ${features.keywords[text.length % Math.max(1, features.keywords.length)] ?? 'text'}`;
   return text.length > max ? text.slice(0, max) : text;
+}
+
+/** The value of the text's field named like the property (`customer` <- `Customer: Chloe at Northwind`). */
+function fieldNamed(features: TextFeatures, name: string): string | undefined {
+  if (!name) return undefined;
+  const key = normalizeKey(name);
+  return features.parts.fields.find((field) => field.key === key)?.value;
 }
 
 function dateOf(seedText: string): string {

@@ -1,13 +1,19 @@
 import { hashHex, pick } from '../hashing';
+import { cutAtWord, extractiveSummary, fieldMatching, textParts, type TextParts } from './content-summary';
 
-/** What the deterministic model "understands" of a prompt: its words and a stable hash. */
+/**
+ * What the deterministic model "understands" of an item: the words of its own text (the user turns, not the
+ * instructions shared by every item of a job) and a stable hash of the whole request.
+ */
 export interface TextFeatures {
-  /** The whole prompt text (system + messages), as sent. */
+  /** The item's own text, as sent. */
   text: string;
   lower: string;
   /** Content words in order of first appearance (lowercase, no stop words, no duplicates). */
   keywords: string[];
-  /** Hash of the request body: the seed of every choice, so the same request gets the same answer. */
+  /** Its `Key: value` fields and prose sentences. */
+  parts: TextParts;
+  /** Hash of the request body: the seed of every drawn choice, so the same request gets the same answer. */
   hash: string;
 }
 
@@ -18,7 +24,7 @@ const STOP_WORDS = new Set(
     + 'classify extract summarize describe').split(' '),
 );
 
-/** Extracts features; `bodyKey` is the canonical request body (it seeds the hash). */
+/** Extracts the features of `text` (the item's own text); `bodyKey` is the serialized request body (it seeds the hash). */
 export function textFeatures(text: string, bodyKey: string): TextFeatures {
   const lower = text.toLowerCase();
   const seen = new Set<string>();
@@ -28,7 +34,7 @@ export function textFeatures(text: string, bodyKey: string): TextFeatures {
     seen.add(word);
     keywords.push(word);
   }
-  return { text, lower, keywords, hash: hashHex(bodyKey) };
+  return { text, lower, keywords, parts: textParts(text), hash: hashHex(bodyKey) };
 }
 
 /** Up to `n` keywords, starting at a hash-chosen offset among the first ones so answers vary per input. */
@@ -41,16 +47,23 @@ export function someKeywords(features: TextFeatures, n: number, salt = ''): stri
 
 const OPENINGS = ['The text is about', 'Key points:', 'In short:', 'This concerns', 'Main topics:'];
 
-/** A short plausible answer built from the prompt's words, at most `maxChars` long. */
+/**
+ * A one-line summary of the item in its own words, at most `maxChars` long: its lead sentence with its topic
+ * and author fields (see extractiveSummary); for a text without sentences or fields, a line over its keywords.
+ */
 export function summarize(features: TextFeatures, maxChars = 400, salt = ''): string {
+  const extracted = extractiveSummary(features.parts, maxChars);
+  if (extracted) return extracted;
   const words = someKeywords(features, 6, salt);
   const opening = OPENINGS[pick(OPENINGS.length, features.hash, 'opening', salt)] as string;
   const listed = words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}` : (words[0] ?? '');
   return truncate(`${opening} ${listed}.`, maxChars);
 }
 
-/** A title-cased phrase of two or three keywords. */
+/** The item's topic field (`Subject: ...`) when it has one, else a title-cased phrase of two or three keywords. */
 export function titleOf(features: TextFeatures, salt = ''): string {
+  const topic = fieldMatching(features.parts, /^(?:subject|title|topic|headline)$/);
+  if (topic) return cutAtWord(topic, 80);
   return someKeywords(features, 2 + pick(2, features.hash, 'title', salt), salt)
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join(' ');

@@ -46,6 +46,10 @@ export const ResponsesBodySchema = z.looseObject({
     ]).optional(),
   }).nullish(),
   max_output_tokens: z.number().int().positive().nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
   service_tier: z.string().nullish(),
   stream: z.boolean().nullish(),
 });
