@@ -7,8 +7,10 @@ import { newId, type IdKind } from '../ids';
 import { answer } from '../model/deterministic-model';
 import type { JsonSchema } from '../model/schema-answer';
 import { recordSyncRequest } from '../submissions';
+import { structuredOutputProblem } from './structured-output-schema';
 
 const block = z.looseObject({ type: z.string(), text: z.string().optional() });
+const jsonOutputFormat = z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) });
 
 /** Message creation params, as far as the emulator reads them (unknown fields pass through). */
 export const MessageParamsSchema = z.looseObject({
@@ -18,7 +20,9 @@ export const MessageParamsSchema = z.looseObject({
   system: z.union([z.string(), z.array(block)]).optional(),
   tools: z.array(z.looseObject({ name: z.string().min(1), description: z.string().optional(), input_schema: z.record(z.string(), z.unknown()).optional() })).optional(),
   tool_choice: z.looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional() }).optional(),
-  output_format: z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) }).optional(),
+  output_config: z.looseObject({ format: jsonOutputFormat.nullish(), effort: z.string().nullish() }).optional(),
+  /** The structured-outputs beta's name for output_config.format, still accepted. */
+  output_format: jsonOutputFormat.optional(),
   stream: z.boolean().optional(),
   service_tier: z.string().optional(),
 });
@@ -32,17 +36,18 @@ export interface MessageContext {
 
 /**
  * Answers message params with the deterministic model. A forced tool (`tool_choice` of type `tool`, or `any`
- * with tools) answers with a tool_use block whose input is valid against the tool's input_schema;
- * `output_format` json_schema answers JSON text. Throws ApiError (400) for params the API refuses.
+ * with tools) answers with a tool_use block whose input is valid against the tool's input_schema; structured
+ * outputs (`output_config.format`, or the beta's `output_format`, of type json_schema) answer one text block
+ * holding JSON valid against the schema. Throws ApiError (400) for params the API refuses, among them a
+ * structured-outputs schema with keywords the API does not support (see structuredOutputProblem).
  */
 export function executeMessage(raw: unknown, ctx: MessageContext): { body: Record<string, unknown>; promptTokens: number; completionTokens: number } {
   const params = parseWith(MessageParamsSchema, raw);
   const tool = forcedTool(params);
-  const schema = (tool ? tool.input_schema ?? { type: 'object', properties: {} } : params.output_format?.schema) as JsonSchema | undefined;
-  const promptText = [textOf(params.system), ...params.messages.map((m) => textOf(m.content))].filter(Boolean).join('\n');
-  const result = answer({ promptText, body: params, schema, maxOutputTokens: params.max_tokens, breakSchema: ctx.breakSchema });
+  const schema = (tool ? tool.input_schema ?? { type: 'object', properties: {} } : structuredOutputSchema(params)) as JsonSchema | undefined;
+  const result = answer({ ...turnsOf(params), body: params, schema, maxOutputTokens: params.max_tokens, breakSchema: ctx.breakSchema });
   const content = tool
-    ? [{ type: 'tool_use', id: ctx.idFor('toolu'), name: tool.name, input: isObject(result.json) ? result.json : {} }]
+    ? [{ type: 'tool_use', id: ctx.idFor('toolu'), caller: { type: 'direct' }, name: tool.name, input: isObject(result.json) ? result.json : {} }]
     : [{ type: 'text', text: result.text, citations: null }];
   return {
     promptTokens: result.promptTokens,
@@ -55,15 +60,43 @@ export function executeMessage(raw: unknown, ctx: MessageContext): { body: Recor
       content,
       stop_reason: tool ? 'tool_use' : result.truncated ? 'max_tokens' : 'end_turn',
       stop_sequence: null,
+      stop_details: null,
+      container: null,
+      diagnostics: null,
       usage: {
         input_tokens: result.promptTokens,
         output_tokens: result.completionTokens,
+        output_tokens_details: { thinking_tokens: 0 },
         cache_creation_input_tokens: 0,
         cache_read_input_tokens: 0,
+        cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 },
+        server_tool_use: null,
+        inference_geo: 'global',
+        speed: 'standard',
         service_tier: ctx.serviceTier,
       },
     },
   };
+}
+
+/**
+ * The JSON schema of structured outputs: `output_config.format` (current) or `output_format` (the beta's
+ * name). @throws ApiError 400 naming the field, as the API words it, for a schema it refuses.
+ */
+function structuredOutputSchema(params: MessageParams): Record<string, unknown> | undefined {
+  const current = params.output_config?.format;
+  const [field, format] = current ? ['output_config.format', current] : ['output_format', params.output_format];
+  if (!format) return undefined;
+  const problem = structuredOutputProblem(format.schema);
+  if (problem) throw new ApiError(400, 'invalid_request', `${field}.schema: ${problem}`);
+  return format.schema;
+}
+
+/** The system prompt and assistant turns are shared instructions; the user turns are the item's own text. */
+function turnsOf(params: MessageParams): { instructions: string; content: string } {
+  const user = params.messages.filter((m) => m.role === 'user').map((m) => textOf(m.content)).filter(Boolean);
+  const assistant = params.messages.filter((m) => m.role === 'assistant').map((m) => textOf(m.content)).filter(Boolean);
+  return { instructions: [textOf(params.system), ...assistant].filter(Boolean).join('\n'), content: user.join('\n') };
 }
 
 function forcedTool(params: MessageParams): NonNullable<MessageParams['tools']>[number] | undefined {
