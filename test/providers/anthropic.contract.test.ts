@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import { submitExactlyOnce } from '../../src/providers/exactly-once-submit';
 import { ProviderError } from '../../src/providers/provider-error';
 import { SqliteResultStore } from '../../src/results/sqlite-result-store';
 import { customIdOf } from '../../src/spec/ids';
-import { download, kinds, rejectsWith, scenario, startRig, ticketValidator, waitFor, writeShard, type ContractRig } from './contract-fixtures';
+import { TICKET_SCHEMA } from '../support/datasets';
+import { TICKET_OUTPUT, download, kinds, rejectsWith, scenario, startRig, ticketValidator, waitFor, writeShard, type ContractRig } from './contract-fixtures';
 
 const MODEL = 'claude-haiku-4-5';
 const MESSAGES = '/v1/messages' as const;
@@ -17,7 +19,7 @@ describe('Anthropic adapter contract (emulator, no Temporal)', () => {
   const shard = (count: number, extra: Partial<Parameters<typeof writeShard>[1]> = {}) => writeShard(rig, { count, model: MODEL, endpoint: MESSAGES, schema: true, ...extra });
   const anthropicBatch = (id: string) => rig.emulator.inspect().batches.anthropic.find((b) => b.id === id);
 
-  it('builds Messages params: system from system/developer messages, max_tokens, a forced tool for the schema', () => {
+  it('builds Messages params: system from system/developer messages, max_tokens, structured outputs for the schema', () => {
     const body = rig.provider.buildBody(
       { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'developer', content: 'JSON only.' }, { role: 'user', content: 'Hi' }] },
       { model: MODEL, endpoint: MESSAGES, params: { temperature: 0 }, outputSchema: { name: 'ticket', schema: { type: 'object' } } },
@@ -28,8 +30,7 @@ describe('Anthropic adapter contract (emulator, no Temporal)', () => {
       max_tokens: 1024,
       system: 'Be brief.\n\nJSON only.',
       messages: [{ role: 'user', content: 'Hi' }],
-      tools: [{ name: 'ticket', description: expect.any(String), input_schema: { type: 'object' } }],
-      tool_choice: { type: 'tool', name: 'ticket' },
+      output_config: { format: { type: 'json_schema', schema: { type: 'object', properties: {}, additionalProperties: false } } },
     });
     expect(rig.provider.buildBody({ input: 'Hi' }, { model: MODEL, endpoint: MESSAGES, params: { max_completion_tokens: 50 } })).toEqual({ model: MODEL, max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] });
     const line = rig.provider.batchLine('i1-g0-r0', JSON.stringify(body), MESSAGES);
@@ -38,9 +39,30 @@ describe('Anthropic adapter contract (emulator, no Temporal)', () => {
     expect(() => rig.provider.batchLine('x'.repeat(65), '{}', MESSAGES)).toThrow(ProviderError);
     const repaired = rig.provider.withRepairHint(body, 'urgency must be <= 5', MESSAGES);
     expect((repaired.messages as unknown[]).at(-1)).toEqual({ role: 'user', content: expect.stringContaining('urgency must be <= 5') });
+    expect(repaired.output_config).toEqual(body.output_config);
   });
 
-  it('walks in_progress -> ended (completed) and downloads one valid tool answer per request', async () => {
+  it('sends the schema as the official SDK would: bounds structured outputs refuse move into descriptions, next to the spec\'s output_config', () => {
+    const body = rig.provider.buildBody({ input: 'Hi' }, { model: 'claude-sonnet-4-5-20250929', endpoint: MESSAGES, params: { output_config: { effort: 'low' } }, outputSchema: TICKET_OUTPUT });
+    expect(body.output_config).toEqual({ effort: 'low', format: { type: 'json_schema', schema: jsonSchemaOutputFormat(TICKET_SCHEMA).schema } });
+    expect(JSON.stringify(body.output_config)).toContain('{minimum: 1, maximum: 5}');
+    expect(body).not.toHaveProperty('tools');
+  });
+
+  it('uses native structured outputs on the models Anthropic documents them for, a forced tool on the others', () => {
+    const shape = (model: string, schema: Record<string, unknown> = { type: 'object' }) => Object.keys(rig.provider.buildBody({ input: 'Hi' }, { model, endpoint: MESSAGES, params: {}, outputSchema: { name: 'ticket', schema } }));
+    const native = ['claude-haiku-4-5', 'claude-haiku-4-5-20251001', 'claude-sonnet-4-5', 'claude-opus-4-5-20251101', 'claude-opus-4-6', 'claude-sonnet-4-6', 'claude-opus-4-7', 'claude-opus-4-8', 'claude-mythos-preview', 'claude-opus-5', 'claude-sonnet-5', 'claude-fable-5', 'claude-mythos-5-1', 'claude-fable-5-2', 'claude-haiku-5-5', 'anthropic.claude-sonnet-4-5-20250929-v1:0'];
+    const forced = ['claude-3-5-haiku-20241022', 'claude-3-7-sonnet-latest', 'claude-sonnet-4-20250514', 'claude-opus-4-0', 'claude-opus-4-1-20250805', 'some-proxy-model'];
+    for (const model of native) expect({ model, keys: shape(model) }).toEqual({ model, keys: expect.arrayContaining(['output_config']) });
+    for (const model of forced) expect({ model, keys: shape(model) }).toEqual({ model, keys: expect.arrayContaining(['tools', 'tool_choice']) });
+    // a schema structured outputs cannot take goes the forced-tool way everywhere
+    expect(shape(MODEL, { type: 'array', items: { type: 'string' } })).toEqual(expect.arrayContaining(['tools', 'tool_choice']));
+    expect(shape(MODEL, { type: 'object', properties: { free: {} } })).toEqual(expect.arrayContaining(['tools', 'tool_choice']));
+    const tool = rig.provider.buildBody({ input: 'Hi' }, { model: 'claude-opus-4-1', endpoint: MESSAGES, params: {}, outputSchema: TICKET_OUTPUT });
+    expect(tool).toMatchObject({ tools: [{ name: 'ticket', input_schema: TICKET_SCHEMA }], tool_choice: { type: 'tool', name: 'ticket' } });
+  });
+
+  it('walks in_progress -> ended (completed) and downloads one valid structured answer per request', async () => {
     rig.emulator.setScenario(scenario({ clock: { speed: 1_000 }, timing: { inProgressSeconds: 600 } }));
     const input = shard(6);
     const { batchId } = await rig.provider.submit(input);
@@ -53,11 +75,26 @@ describe('Anthropic adapter contract (emulator, no Temporal)', () => {
     expect(lines.every((line) => typeof line === 'object' && line !== null && 'custom_id' in line && 'result' in line)).toBe(true);
     expect(output.map((r) => r.customId).sort()).toEqual([...input.customIds].sort());
     for (const result of output) {
+      expect(result).toMatchObject({ ok: true, body: { content: [{ type: 'text' }], stop_reason: 'end_turn' } });
+      const answer = rig.provider.extractAnswer(result.ok ? result.body : undefined, MESSAGES);
+      expect(typeof answer.output).toBe('string');
+      expect(answer.output).toBe(answer.text);
+      expect(ticketValidator.validate(answer)).toMatchObject({ ok: true, output: JSON.parse(answer.text!) });
+      expect(answer.tokensIn).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads the forced tool\'s answers the same way on a model without structured outputs', async () => {
+    rig.emulator.setScenario(scenario());
+    const { status } = await waitFor(rig.provider, (await rig.provider.submit(shard(4, { model: 'claude-opus-4-1' }))).batchId);
+    const { output } = await download(rig, status);
+    expect(output).toHaveLength(4);
+    for (const result of output) {
+      expect(result).toMatchObject({ ok: true, body: { content: [{ type: 'tool_use', name: 'ticket' }], stop_reason: 'tool_use' } });
       const answer = rig.provider.extractAnswer(result.ok ? result.body : undefined, MESSAGES);
       expect(typeof answer.output).toBe('object');
       expect(JSON.parse(answer.text!)).toEqual(answer.output);
       expect(ticketValidator.validate(answer)).toMatchObject({ ok: true });
-      expect(answer.tokensIn).toBeGreaterThan(0);
     }
   });
 
@@ -202,8 +239,12 @@ describe('Anthropic adapter contract (emulator, no Temporal)', () => {
     const body = rig.provider.buildBody({ messages: [{ role: 'user', content: 'I was charged twice for my invoice' }] }, { model: MODEL, endpoint: MESSAGES, params: {}, outputSchema: { name: 'ticket', schema: { type: 'object', properties: { category: { type: 'string' } } } } });
     const answered = await rig.provider.sendSync({ customId: 's1', body, endpoint: MESSAGES, tier: 'standard' });
     expect(answered).toMatchObject({ customId: 's1', ok: true });
-    expect(typeof rig.provider.extractAnswer(answered.ok ? answered.body : undefined, MESSAGES).output).toBe('object');
+    expect(JSON.parse(String(rig.provider.extractAnswer(answered.ok ? answered.body : undefined, MESSAGES).output))).toEqual({ category: expect.any(String) });
     expect(rig.emulator.inspect().syncRequests).toContainEqual(expect.objectContaining({ provider: 'anthropic', endpoint: MESSAGES, count: 1 }));
+    // a repair round keeps structured outputs and is answered again
+    const repaired = rig.provider.withRepairHint(body, 'output.category must be billing', MESSAGES);
+    const again = await rig.provider.sendSync({ customId: 's1', body: repaired, endpoint: MESSAGES, tier: 'standard' });
+    expect(JSON.parse(String(rig.provider.extractAnswer(again.ok ? again.body : undefined, MESSAGES).output))).toEqual({ category: expect.any(String) });
     const flex = await rejectsWith(rig.provider.sendSync({ customId: 's2', body, endpoint: MESSAGES, tier: 'flex' }), 'invalid_request');
     expect(flex.retryable).toBe(false);
     expect(rig.provider.capabilities.flex).toBe(false);

@@ -70,10 +70,11 @@ const MessageSchema = z.looseObject({
 });
 
 /**
- * The answer and usage of one Message. A `tool_use` block (the forced tool of an output schema) gives its
- * `input` as the output, and its JSON as `text`; otherwise the text blocks joined (undefined when there are
- * none). Tokens: `input_tokens` (cache reads and writes are billed differently and not counted here) and
- * `output_tokens`; 0 when absent.
+ * The answer and usage of one Message, whichever way the output schema was asked for (buildAnthropicBody):
+ * a `tool_use` block (the forced tool) gives its `input` as the output and its JSON as `text`; otherwise the
+ * text blocks joined are both (structured outputs answer one text block of JSON, which OutputValidator
+ * parses against the job's schema); undefined when there are none. Tokens: `input_tokens` (cache reads and
+ * writes are billed differently and not counted here) and `output_tokens`; 0 when absent.
  */
 export function extractAnthropicAnswer(body: unknown): ParsedAnswer {
   const parsed = MessageSchema.safeParse(body ?? {});

@@ -1,6 +1,7 @@
-import type { Endpoint } from '../../spec/job-spec';
+import type { Endpoint, OutputSchema } from '../../spec/job-spec';
 import type { RenderedPrompt, RequestShape } from '../batch-provider';
 import { ProviderError } from '../provider-error';
+import { structuredOutputSchema, usesNativeStructuredOutputs } from './anthropic-structured-output';
 
 /**
  * Anthropic Messages request bodies (`POST /v1/messages`, and `params` of a Message Batch request), and
@@ -34,9 +35,12 @@ function splitSystem(messages: Messages): { system: string | undefined; turns: T
 }
 
 /**
- * The Messages params for one item. An output schema becomes a single tool whose `input_schema` is the
- * schema, forced with `tool_choice: {type: 'tool', name}`, so the answer is the tool_use block's input.
- * Deterministic: same input, same body (key order included).
+ * The Messages params for one item. An output schema is asked for with native structured outputs where the
+ * model has them (`output_config.format` json_schema, the schema transformed as the official SDK does, next
+ * to any `output_config` the spec's params set: see anthropic-structured-output.ts); on other models, or for
+ * a schema structured outputs cannot take, it becomes a single tool whose `input_schema` is the schema,
+ * forced with `tool_choice: {type: 'tool', name}`. The answer is then the JSON text block, or the tool_use
+ * block's input (extractAnthropicAnswer reads both). Deterministic: same input, same body (key order included).
  * @throws Error when the endpoint is not `/v1/messages` (the spec resolver prevents this).
  */
 export function buildAnthropicBody(prompt: RenderedPrompt, shape: RequestShape): Record<string, unknown> {
@@ -45,18 +49,26 @@ export function buildAnthropicBody(prompt: RenderedPrompt, shape: RequestShape):
   }
   if ('body' in prompt) return { model: shape.model, ...anthropicParams({ ...shape.params, ...prompt.body }) };
   const { system, turns } = splitSystem('messages' in prompt ? prompt.messages : [{ role: 'user', content: prompt.input }]);
-  const schema = shape.outputSchema;
+  const params = anthropicParams(shape.params);
   return {
     model: shape.model,
-    ...anthropicParams(shape.params),
+    ...params,
     ...(system !== undefined ? { system } : {}),
     messages: turns,
-    ...(schema
-      ? {
-        tools: [{ name: schema.name, description: 'Record the answer in the required format.', input_schema: schema.schema }],
-        tool_choice: { type: 'tool', name: schema.name },
-      }
-      : {}),
+    ...(shape.outputSchema ? schemaParams(shape.model, shape.outputSchema, params.output_config) : {}),
+  };
+}
+
+/** `output_config` with the structured-outputs format, or the forced tool (see buildAnthropicBody). */
+function schemaParams(model: string, output: OutputSchema, outputConfig: unknown): Record<string, unknown> {
+  const wire = usesNativeStructuredOutputs(model) ? structuredOutputSchema(output.schema) : undefined;
+  if (wire) {
+    const config = outputConfig && typeof outputConfig === 'object' ? outputConfig : {};
+    return { output_config: { ...config, format: { type: 'json_schema', schema: wire } } };
+  }
+  return {
+    tools: [{ name: output.name, description: 'Record the answer in the required format.', input_schema: output.schema }],
+    tool_choice: { type: 'tool', name: output.name },
   };
 }
 
