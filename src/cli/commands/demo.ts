@@ -7,11 +7,16 @@ import { watchJob } from '../watch-job';
 
 /**
  * `longhaul demo`: the embedded stack (Temporal dev server with its Web UI, the provider emulator, a
- * worker) runs the support-ticket example end to end, then prints where everything is.
+ * worker) runs the support-ticket example end to end, then prints where everything is. It says, before the
+ * job and with its report, that the answers come from the local emulator's deterministic stand-in for a
+ * model, so nobody mistakes them for a model's.
  */
+
+/** Printed before the job and after its report. */
+export const EMULATED_ANSWERS_NOTE = 'The answers come from the local provider emulator, not from a model: a deterministic stand-in that labels and summarizes each ticket from its own words, so the demo runs without an API key.';
 export const demoCommand: CliCommand = {
   name: 'demo',
-  summary: 'Run the example job on the embedded stack (dev server + emulator + worker)',
+  summary: 'Run the example job on the embedded stack (dev server + emulator + worker); the answers are emulated',
   usage: '[--data-dir DIR] [--keep | --no-keep]',
   help: [
     '  --data-dir DIR   where the stack keeps its state (default ./.longhaul)',
@@ -39,6 +44,7 @@ export const demoCommand: CliCommand = {
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
       const job = await client.start({ ...spec, jobId: `demo-${stamp}` }, { baseDir });
       out.write(`Job ${job.jobId}: 3,000 support tickets -> ${spec.model} (batch API on the emulator)\n`);
+      out.write(`${EMULATED_ANSWERS_NOTE}\n`);
       if (job.uiUrl) out.write(`Watch it in the Temporal UI: ${job.uiUrl}\n`);
       const report = await watchJob(job, out, ctx.interrupted);
       if (!report) {
@@ -46,6 +52,7 @@ export const demoCommand: CliCommand = {
         return 130;
       }
       out.write(`\n${reportText(report)}\n\n`);
+      out.write(`${EMULATED_ANSWERS_NOTE} For a model's answers, run the same spec against a provider account.\n`);
       out.write(`Temporal UI: ${job.uiUrl ?? stack.uiUrl}\n`);
       out.write(`List jobs:   temporal workflow list --address ${stack.address} --query "WorkflowType='batchJobWorkflow'"\n`);
       await client.close();
