@@ -35,6 +35,9 @@ export interface ModelAnswer {
   truncated: boolean;
 }
 
+/** A plain answer is one line: the item's summary, cut at a word. */
+const PLAIN_ANSWER_CHARS = 200;
+
 /** The object a JSON-mode answer has when the prompt states no schema. */
 const JSON_MODE_SCHEMA: JsonSchema = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] };
 
@@ -43,7 +46,7 @@ const JSON_MODE_SCHEMA: JsonSchema = { type: 'object', properties: { answer: { t
  * text (`content`; the whole prompt when that is empty). The schema is the request's, else one the prompt
  * states in its text when it asks for JSON (JSON mode, or the word "json" anywhere in the prompt), else
  * JSON_MODE_SCHEMA in JSON mode. With a schema the answer is JSON valid against it (unless `breakSchema`),
- * otherwise a one-line summary of the item's text, cut at `maxOutputTokens`.
+ * otherwise a one-line summary of the item's text (at most PLAIN_ANSWER_CHARS), cut at `maxOutputTokens`.
  */
 export function answer(call: ModelCall): ModelAnswer {
   // as serialized, not canonicalized: sorting every key of every request (schema included) is a large share of
@@ -59,7 +62,7 @@ export function answer(call: ModelCall): ModelAnswer {
     if (call.breakSchema) ({ json, text } = spoil(json, schema, features.hash));
     return { text, json, promptTokens, completionTokens: estimateTokens(text), truncated: false };
   }
-  let text = summarize(features);
+  let text = summarize(features, PLAIN_ANSWER_CHARS);
   const limit = call.maxOutputTokens;
   const truncated = limit !== undefined && estimateTokens(text) > limit;
   if (truncated) text = text.slice(0, limit * 4);
