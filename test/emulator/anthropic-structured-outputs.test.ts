@@ -69,6 +69,14 @@ describe('Anthropic structured outputs (output_config.format)', () => {
     expect(await refusal(long)).toMatchObject({ status: 400, error: { error: { message: "output_config.format.schema: For 'array' type, 'minItems' values other than 0 or 1 are not supported" } } });
   });
 
+  it('refuses a forced tool on the models that only take structured outputs (Claude Fable 5.1, Mythos 5.1)', async () => {
+    const forced = (model: string) => client.messages.create({ model, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }], tools: [{ name: 'ticket', input_schema: WIRE.schema as Anthropic.Tool.InputSchema }], tool_choice: { type: 'tool', name: 'ticket' } });
+    await expect(forced('claude-fable-5-1')).rejects.toMatchObject({ status: 400, error: { error: { type: 'invalid_request_error', message: 'tool_choice: type "tool" and "any" are not supported for this model.' } } });
+    await expect(forced('claude-mythos-5-1')).rejects.toMatchObject({ status: 400 });
+    await expect(forced('claude-fable-5')).resolves.toMatchObject({ stop_reason: 'tool_use' });
+    await expect(client.messages.create({ ...ticketParams('My invoice is wrong'), model: 'claude-fable-5-1' })).resolves.toMatchObject({ stop_reason: 'end_turn' });
+  });
+
   it('answers structured outputs in batches, and reports a refused schema as an errored request', async () => {
     const created = await client.messages.batches.create({
       requests: [

@@ -98,6 +98,14 @@ describe('Anthropic adapter contract (emulator, no Temporal)', () => {
     }
   });
 
+  it('gets answers on a model that refuses a forced tool (Claude Fable 5.1), where only structured outputs work', async () => {
+    rig.emulator.setScenario(scenario());
+    const { status } = await waitFor(rig.provider, (await rig.provider.submit(shard(3, { model: 'claude-fable-5-1' }))).batchId);
+    const { output } = await download(rig, status);
+    expect(kinds(output)).toEqual({ ok: 3 });
+    for (const result of output) expect(ticketValidator.validate(rig.provider.extractAnswer(result.ok ? result.body : undefined, MESSAGES))).toMatchObject({ ok: true });
+  });
+
   it('answers with text when no schema is asked', async () => {
     rig.emulator.setScenario(scenario());
     const { status } = await waitFor(rig.provider, (await rig.provider.submit(shard(2, { schema: false }))).batchId);

@@ -99,9 +99,18 @@ function turnsOf(params: MessageParams): { instructions: string; content: string
   return { instructions: [textOf(params.system), ...assistant].filter(Boolean).join('\n'), content: user.join('\n') };
 }
 
+/**
+ * Models that refuse a forced tool call (`tool_choice` any or tool) with a 400: Claude Fable 5.1 and Mythos 5.1
+ * (platform.claude.com/docs/en/models/fable-5-1/migration-guide, "Breaking changes"). Data: add a model here.
+ */
+const FORCED_TOOL_REFUSED = /^claude-(?:fable|mythos)-5-1(?!\d)/;
+
 function forcedTool(params: MessageParams): NonNullable<MessageParams['tools']>[number] | undefined {
   const choice = params.tool_choice;
   if (!choice || !params.tools?.length) return undefined;
+  if ((choice.type === 'any' || choice.type === 'tool') && FORCED_TOOL_REFUSED.test(params.model)) {
+    throw new ApiError(400, 'invalid_request', 'tool_choice: type "tool" and "any" are not supported for this model.');
+  }
   if (choice.type === 'any') return params.tools[0];
   if (choice.type !== 'tool') return undefined;
   const tool = params.tools.find((t) => t.name === choice.name);
