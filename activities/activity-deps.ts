@@ -13,4 +13,6 @@ export interface ActivityDeps {
   builders: RequestBuilders;
   /** Threads for large datasets and result files (prepare's and collect's `threads.count`); unset: their default. */
   threads?: number;
+  /** This worker's stores, as storageIdentity names them: jobs record it, activities check it. */
+  storage?: string;
 }

@@ -9,6 +9,7 @@ import { CreateSlotBusyError } from '../src/providers/create-lease';
 import { DatasetChangedError } from '../src/dataset/dataset-identity';
 import { BlobNotFoundError } from '../src/storage/blob-store';
 import { StorageUnavailableError } from '../src/storage/storage-errors';
+import { StorageMismatchError } from '../src/storage/storage-identity';
 
 /**
  * Failure types workflows and tests match on (`failure.type`). The one place errors from the core become
@@ -31,6 +32,7 @@ export const FailureType = {
   datasetChanged: 'DatasetChanged',
   blobNotFound: 'BlobNotFound',
   storageUnavailable: 'StorageUnavailable',
+  storageMismatch: 'StorageMismatch',
 } as const;
 
 const TYPE_OF_KIND: Record<ProviderErrorKind, string> = {
@@ -68,6 +70,8 @@ export function toFailure(err: unknown, options: { quotaRetryMs?: number } = {})
   if (err instanceof ReconcileAmbiguousError) throw ApplicationFailure.create({ type: FailureType.reconcileAmbiguous, message: err.message, nextRetryDelay: err.retryAfterMs });
   // a blob another step wrote is gone (storage not shared, or deleted): retrying here cannot bring it back
   if (err instanceof BlobNotFoundError) throw ApplicationFailure.nonRetryable(`${err.message} (is the blob store shared by every worker? see LONGHAUL_BLOB_STORE)`, FailureType.blobNotFound);
+  // a worker on other stores than its job's: retried later, when a worker on the job's stores may take it
+  if (err instanceof StorageMismatchError) throw ApplicationFailure.create({ type: FailureType.storageMismatch, message: err.message, nextRetryDelay: 15_000 });
   if (err instanceof StorageUnavailableError) throw ApplicationFailure.nonRetryable(err.message, FailureType.storageUnavailable);
   if (err instanceof DatasetChangedError) throw ApplicationFailure.nonRetryable(err.message, FailureType.datasetChanged);
   if (err instanceof InvalidSpecError) throw ApplicationFailure.nonRetryable(err.message, FailureType.invalidSpec);

@@ -13,6 +13,7 @@ import { applySpecChanges } from '../src/spec/resolve-spec';
 import { assertRunnable, providerFacts, type ProviderFacts } from '../src/spec/runnable-check';
 import type { ReprocessRequest } from '../workflows/definitions';
 import { withKeepalive } from './keepalive';
+import { checkSameStorage } from '../src/storage/storage-identity';
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
 
@@ -70,7 +71,9 @@ export function createJobActivities(deps: ActivityDeps) {
         if (input.kind === 'reprocess' && !existing) {
           throw ApplicationFailure.nonRetryable(`job ${jobId} is not in the result store; nothing to reprocess`, 'JobNotFound');
         }
-        const spec = input.kind === 'new' ? input.spec : applySpecChanges(existing!.spec, input.request.changes);
+        const given = input.kind === 'new' ? input.spec : applySpecChanges(existing!.spec, input.request.changes);
+        // the generation's activities must all run on these stores (checkSameStorage)
+        const spec = deps.storage ? { ...given, storage: deps.storage } : given;
         // the worker's configuration decides: a missing key, an unpriced model or an unserved mode fails here,
         // before anything is read or submitted
         const provider = deps.providers.get(spec.provider, spec.account);
@@ -93,6 +96,7 @@ export function createJobActivities(deps: ActivityDeps) {
      */
     async prepareJob(input: PrepareJobInput): Promise<PrepareResult> {
       try {
+        if (deps.storage) checkSameStorage(input.spec, deps.storage);
         const provider = deps.providers.get(input.spec.provider, input.spec.account);
         const cancelled = cancellationSignal();
         let rows = 0;
@@ -120,6 +124,7 @@ export function createJobActivities(deps: ActivityDeps) {
     /** Writes the next round's shards from the previous round's retryable items. */
     async planRound(input: PlanRoundInput): Promise<RoundPlan> {
       try {
+        if (deps.storage) checkSameStorage(input.spec, deps.storage);
         const provider = deps.providers.get(input.spec.provider, input.spec.account);
         return await withKeepalive(() => plan(input.spec, input.generation, input.round, input.previous, { blobs: deps.blobs, store: deps.store, provider }, input.maxRequestsPerShard));
       } catch (err) {
@@ -130,6 +135,7 @@ export function createJobActivities(deps: ActivityDeps) {
     /** Settles every item and writes results, dead letters and the report. */
     async finalizeJob(input: FinalizeRequest): Promise<JobReport> {
       try {
+        if (deps.storage) checkSameStorage(input.spec, deps.storage);
         let items = 0;
         return await withKeepalive(
           () => finalize(input, { blobs: deps.blobs, store: deps.store, prices: deps.prices, onProgress: (n) => (items = n), strayRequestsBilled }),

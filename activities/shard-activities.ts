@@ -11,6 +11,7 @@ import { BlobNotFoundError } from '../src/storage/blob-store';
 import { jobLayout, type ShardAddress } from '../src/storage/job-layout';
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
+import { checkSameStorage } from '../src/storage/storage-identity';
 import { withKeepalive } from './keepalive';
 import { recordBatchEnded, recordShardCollected } from '../src/observability/job-metrics';
 
@@ -29,6 +30,8 @@ export interface SubmitShardInput extends ProviderTarget {
   bytes: number;
   /** Wait after a quota refusal that carries no retry-after. */
   quotaRetryMs: number;
+  /** The job's stores (spec.storage), checked against this worker's. */
+  storage?: string;
 }
 
 export interface BatchRef extends ProviderTarget {
@@ -73,6 +76,7 @@ export function createShardActivities(deps: ActivityDeps) {
      */
     async submitShard(input: SubmitShardInput): Promise<SubmitOutcome> {
       try {
+        if (deps.storage) checkSameStorage({ jobId: input.shard.jobId, storage: input.storage }, deps.storage);
         const key = jobLayout.shardInput(input.shard);
         // the provider's client would read a missing file as a connection error, retried for a day
         if (!(await deps.blobs.exists(key))) throw new BlobNotFoundError(key);
@@ -126,6 +130,7 @@ export function createShardActivities(deps: ActivityDeps) {
      */
     async collectShard(input: CollectShardInput): Promise<ShardTally> {
       try {
+        if (deps.storage) checkSameStorage(input.spec, deps.storage);
         const strays = strayContext(input);
         if (input.status) await sweepStrays(await deps.store.getBatchRecord(strays.shardAttemptId), strays);
         else await closeShardSubmit(strays);

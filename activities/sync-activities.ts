@@ -5,6 +5,7 @@ import type { ShardAddress } from '../src/storage/job-layout';
 import { runSyncShard as runSync, type SyncTier } from '../src/tiers/sync-shard';
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
+import { checkSameStorage } from '../src/storage/storage-identity';
 import { withKeepalive } from './keepalive';
 import { recordShardCollected } from '../src/observability/job-metrics';
 
@@ -25,6 +26,7 @@ export function createSyncActivities(deps: ActivityDeps) {
      */
     async runSyncShard(input: SyncShardInput): Promise<ShardTally> {
       try {
+        if (deps.storage) checkSameStorage(input.spec, deps.storage);
         let done = 0;
         const tally = await withKeepalive(
           () =>

@@ -152,6 +152,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
         requests: shard.requests,
         bytes: shard.bytes,
         quotaRetryMs: spec.limits.quotaRetrySeconds * 1000,
+        ...(spec.storage ? { storage: spec.storage } : {}),
       });
       batchId = submitted.batchId;
     } catch (err) {

@@ -54,6 +54,8 @@ function exitQuietlyOnClosedPipe(): void {
 
 /** Runs one CLI invocation and exits the process with its code. Errors print one line, never a stack. */
 export async function main(argv: string[]): Promise<void> {
+  // the AWS SDK's multi-line notice about future Node versions is not this command's output (errors are one line)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   exitQuietlyOnClosedPipe();
   const commands = allCommands();
   const [name, ...rest] = argv;

@@ -1,7 +1,8 @@
-import { createReadStream, existsSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { CancelledFailure, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { readStoredReport } from '../report/stored-report';
 import type { BlobStore } from '../storage/blob-store';
+import { jobLayout } from '../storage/job-layout';
 import { readLineBatches } from '../dataset/line-reader';
 import type { JobReport } from '../report/job-report';
 import type { ResultLine } from '../results/result-line';
@@ -122,14 +123,27 @@ export class JobHandle {
     return this.guard(() => this.handle().describe());
   }
 
-  /** The outcome of every item, in input order, once the job has ended (reads the results file). */
+  /**
+   * The outcome of every item, in input order, once the job has ended: its results file, read from the blob
+   * store (from any machine that reaches it). @throws Error when the job wrote its results as CSV (use
+   * resultsFile()).
+   */
   async *results(): AsyncGenerator<ResultLine> {
     const report = await this.result();
-    const file = report.files.results;
-    if (!file.endsWith('.jsonl') || !existsSync(file)) throw new Error(`results of ${this.jobId} are not a local JSONL file: ${file}`);
-    for await (const batch of readLineBatches(createReadStream(file))) {
+    if (resultsFormat(report) !== 'jsonl') throw new Error(`job ${this.jobId} wrote its results as CSV: read them with resultsFile()`);
+    for await (const batch of readLineBatches(this.resultsFile(report))) {
       for (const line of batch.lines) if (line) yield JSON.parse(line) as ResultLine;
     }
   }
+
+  /** The results file of an ended job as it was written (JSONL, or CSV with a header), streamed from the blob store. */
+  resultsFile(report: JobReport): Readable {
+    return this.blobs.read(jobLayout.results(this.jobId, resultsFormat(report)));
+  }
 }
 
+
+/** The format a job wrote its results in (its results file's extension). */
+function resultsFormat(report: JobReport): 'jsonl' | 'csv' {
+  return report.files.results.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl';
+}

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { BLOB_PATH_PREFIX, datasetHasItems, noItemsMessage } from '../dataset/dataset-reader';
+import { BLOB_PATH_PREFIX, datasetHasItems, noItemsMessage, S3_URL_PREFIX } from '../dataset/dataset-reader';
+import { uploadDataset } from './dataset-upload';
 import type { JobSpecInput, OutputSchema } from '../spec/job-spec';
 import { JobSpecSchema, type ResolvedJobSpec } from '../spec/job-spec';
 import { resolveSpec } from '../spec/resolve-spec';
@@ -45,7 +46,9 @@ export function newJobId(now = new Date()): string {
 
 /**
  * Turns what a user passed into a resolved spec: job id assigned, output schema converted, relative paths
- * made absolute (workers may run elsewhere), inline rows written to storage, everything validated. The
+ * made absolute (workers may run elsewhere), inline rows written to storage, a local dataset uploaded to the
+ * blob store when that is an object store (by content hash: once), `s3://` datasets left to be read in place,
+ * everything validated. The
  * dataset is read up to its first item, so an empty one is refused here rather than by a worker.
  * @throws InvalidSpecError naming the field; on `dataset.path` for a dataset file that is missing, a
  * directory or without items.
@@ -62,10 +65,11 @@ export async function prepareStartSpec(input: StartSpec, blobs: BlobStore, baseD
     for (const row of dataset.rows) await writer.write(JSON.stringify(row) + '\n');
     await writer.close();
     dataset = { path: `${BLOB_PATH_PREFIX}${key}`, format: 'jsonl', ...(dataset.idField ? { idField: dataset.idField } : {}) };
-  } else if (!dataset.path.startsWith(BLOB_PATH_PREFIX)) {
+  } else if (!dataset.path.startsWith(BLOB_PATH_PREFIX) && !dataset.path.startsWith(S3_URL_PREFIX)) {
     const file = path.resolve(baseDir, dataset.path);
     checkDatasetFile(file);
-    dataset = { ...dataset, path: file };
+    // workers elsewhere cannot read this machine's files: with an object store they read an uploaded copy
+    dataset = { ...dataset, path: blobs.local ? file : await uploadDataset(file, blobs) };
   }
   const output = spec.output.dir ? { ...spec.output, dir: path.resolve(baseDir, spec.output.dir) } : spec.output;
   const resolved = resolveSpec({ ...spec, dataset, output }, jobId);

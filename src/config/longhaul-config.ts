@@ -35,6 +35,7 @@ export const LonghaulConfigSchema = z.strictObject({
       endpoint: z.url().optional(),
       region: z.string().min(1).optional(),
       forcePathStyle: z.boolean(),
+      credentials: z.strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() }).optional(),
     }),
   ]),
   /** Outcomes and records: a SQLite file (the embedded default) or PostgreSQL (LONGHAUL_RESULT_STORE). */

@@ -15,6 +15,8 @@ export type BlobStoreLocation =
     /** AWS_REGION (else AWS_DEFAULT_REGION); with a custom endpoint and neither, us-east-1. */
     region?: string;
     forcePathStyle: boolean;
+    /** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) when set; else the SDK's chain (profiles, roles). */
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   };
 
 /** Where outcomes and records live: a SQLite file (the embedded default), or a PostgreSQL database. */
@@ -25,9 +27,9 @@ function refuse(variable: string, message: string): never {
 }
 
 /**
- * The blob store a URL names: `s3://bucket/prefix` (S3-compatible; endpoint and region from the standard AWS
- * variables, credentials from the AWS SDK's default chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles,
- * instance roles), `file:///dir`, or a directory path (relative to `cwd`).
+ * The blob store a URL names: `s3://bucket/prefix` (S3-compatible; endpoint, region and keys from the standard
+ * AWS variables, read here like every setting; without keys, the AWS SDK's default chain: AWS_PROFILE and
+ * ~/.aws, instance and container roles), `file:///dir`, or a directory path (relative to `cwd`).
  * @throws InvalidSpecError naming LONGHAUL_BLOB_STORE.
  */
 export function blobStoreLocation(url: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): BlobStoreLocation {
@@ -42,7 +44,10 @@ export function blobStoreLocation(url: string, env: NodeJS.ProcessEnv, cwd = pro
     const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
     if (endpoint && !/^https?:\/\//.test(endpoint)) refuse('AWS_ENDPOINT_URL_S3', `expected an http(s) URL, got "${endpoint}"`);
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? 'us-east-1' : undefined);
-    return { kind: 's3', bucket, prefix, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}), forcePathStyle: Boolean(endpoint) };
+    const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      : undefined;
+    return { kind: 's3', bucket, prefix, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}), forcePathStyle: Boolean(endpoint), ...(credentials ? { credentials } : {}) };
   }
   if (url.startsWith('file://')) return { kind: 'local', dir: fileURLToPath(url) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) refuse(variable, `unsupported store "${url}": use s3://bucket/prefix, file:///dir or a directory`);

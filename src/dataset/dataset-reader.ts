@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '../storage/blob-store';
 import { readCsvRows } from './csv-reader';
@@ -27,12 +28,37 @@ export class DatasetNotFoundError extends Error {
   override readonly name = 'DatasetNotFoundError';
 }
 
+/** Dataset paths starting with this prefix name an object in an S3-compatible bucket, read in place. */
+export const S3_URL_PREFIX = 's3://';
+
+/**
+ * Where a dataset is, as a blob store and a key: `blob:<key>` in Longhaul's own store, `s3://bucket/key` in a
+ * bucket of the same object store; undefined for a local file.
+ * @throws DatasetNotFoundError for an s3:// URL when the blob store is not an object store.
+ */
+function datasetBlob(location: string, blobs: BlobStore): { store: BlobStore; key: string } | undefined {
+  if (location.startsWith(BLOB_PATH_PREFIX)) return { store: blobs, key: location.slice(BLOB_PATH_PREFIX.length) };
+  if (!location.startsWith(S3_URL_PREFIX)) return undefined;
+  const rest = location.slice(S3_URL_PREFIX.length);
+  const slash = rest.indexOf('/');
+  if (!blobs.bucket || slash < 1) {
+    throw new DatasetNotFoundError(`cannot read ${location}: s3:// datasets are read with the workers' S3 blob store (set LONGHAUL_BLOB_STORE=s3://...)`);
+  }
+  return { store: blobs.bucket(rest.slice(0, slash)), key: rest.slice(slash + 1) };
+}
+
 function openSource(location: string, blobs: BlobStore): Readable {
-  const stream = location.startsWith(BLOB_PATH_PREFIX)
-    ? blobs.read(location.slice(BLOB_PATH_PREFIX.length))
-    : createReadStream(location, { highWaterMark: 1 << 20 });
+  const blob = datasetBlob(location, blobs);
+  const stream = blob ? blob.store.read(blob.key) : createReadStream(location, { highWaterMark: 1 << 20 });
   stream.on('error', () => undefined);
   return stream;
+}
+
+/** The dataset's size in bytes (a local file, `blob:` or `s3://`); 0 when it cannot be told. */
+export async function datasetSize(dataset: { path: string }, blobs: BlobStore): Promise<number> {
+  const blob = datasetBlob(dataset.path, blobs);
+  if (blob) return (await blob.store.size(blob.key).catch(() => undefined)) ?? 0;
+  return stat(dataset.path).then((s) => s.size, () => 0);
 }
 
 /**

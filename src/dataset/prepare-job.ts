@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import type { BatchProvider } from '../providers/batch-provider';
 import { BATCH_BYTES_MARGIN } from '../providers/provider-limits';
 import type { ItemOutcome } from '../results/item-outcome';
@@ -8,7 +7,7 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { InvalidSpecError } from '../spec/spec-errors';
 import { defaultThreadCount, inOrder, leaseSharedPool, threadScript } from '../threads/thread-pool';
-import { BLOB_PATH_PREFIX, noItemsMessage, readDataset, readDatasetLineChunks } from './dataset-reader';
+import { datasetSize, noItemsMessage, readDataset, readDatasetLineChunks } from './dataset-reader';
 import { countLines, type ChunkContext, type LinePieces, type RenderedChunk, type RenderRequest } from './render-chunk';
 import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
 import { overSizeProblem, rowRequest } from './row-request';
@@ -261,8 +260,8 @@ async function startThreads(
   const minBytes = deps.threads?.minBytes ?? 8 * 1024 * 1024;
   const plan = render.verifiedPlan();
   const script = threadScript('dataset/render-thread');
-  if (count < 1 || !plan || !script || !estimator.calibrated || spec.dataset.format !== 'jsonl' || spec.dataset.path.startsWith(BLOB_PATH_PREFIX)) return undefined;
-  const size = await stat(spec.dataset.path).then((s) => s.size, () => 0);
+  if (count < 1 || !plan || !script || !estimator.calibrated || spec.dataset.format !== 'jsonl') return undefined;
+  const size = await datasetSize(spec.dataset, deps.blobs);
   if (size < minBytes) return undefined;
   const line = linePieces(provider, spec, generation);
   if (!line) return undefined;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { readDataset } from '../dataset/dataset-reader';
 import { parsedOutcome, type ItemOutcome, type StoredOutcome } from '../results/item-outcome';
 import { CSV_COLUMNS, resultLineJson, toCsvRow, toResultLine } from '../results/result-line';
@@ -34,26 +35,23 @@ export interface FinalizeDeps {
   strayRequestsBilled?: (strays: StrayBatch[]) => Promise<number | null>;
 }
 
-/** Where a job's output files go: `output.dir` when the spec names one, else the job's folder in storage. */
-export function outputTarget(spec: ResolvedJobSpec, blobs: BlobStore) {
-  if (spec.output.dir) {
-    const dir = new LocalBlobStore(spec.output.dir);
-    return {
-      store: dir as BlobStore,
-      results: `results.${spec.output.format}`,
-      deadLetter: 'dead-letter.jsonl',
-      report: 'report.json',
-      reportHtml: 'report.html',
-    };
-  }
+/** The job's output files in its folder of the blob store: where clients read them, on any machine. */
+function outputKeys(spec: ResolvedJobSpec) {
   return {
-    store: blobs,
     results: jobLayout.results(spec.jobId, spec.output.format),
     deadLetter: jobLayout.deadLetter(spec.jobId),
     report: jobLayout.report(spec.jobId),
     reportHtml: jobLayout.reportHtml(spec.jobId),
   };
 }
+
+/** The names of the job's output files in `output.dir`, when the spec names one (a copy, on the worker's disk). */
+const OUTPUT_DIR_NAMES = (spec: ResolvedJobSpec) => ({
+  results: `results.${spec.output.format}`,
+  deadLetter: 'dead-letter.jsonl',
+  report: 'report.json',
+  reportHtml: 'report.html',
+});
 
 /**
  * The job's last step. Settles every item (retryable leftovers become failed with "retries exhausted";
@@ -65,11 +63,11 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
   const { spec, generation } = request;
   const { store } = deps;
   await store.closeRetryable(spec.jobId, request.cancelled ? 'not retried: the job was cancelled' : 'retries exhausted');
-  const target = outputTarget(spec, deps.blobs);
+  const keys = outputKeys(spec);
   // writes that a killed process never finished (shard files, downloads): nothing of the job writes any more
   await deps.blobs.removeUnfinished(jobLayout.jobPrefix(spec.jobId));
-  const results = target.store.createWriter(target.results);
-  const deadLetter = target.store.createWriter(target.deadLetter);
+  const results = deps.blobs.createWriter(keys.results);
+  const deadLetter = deps.blobs.createWriter(keys.deadLetter);
   try {
     if (spec.output.format === 'csv') await results.write(CSV_COLUMNS.join(',') + '\n');
     await writeOutcomes(request, deps, results, deadLetter);
@@ -115,23 +113,45 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
     shardTimings: request.shardTimings ?? [],
     startedAt: request.startedAt,
     finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
-    files: {
-      results: target.store.describe(target.results),
-      deadLetter: target.store.describe(target.deadLetter),
-      report: target.store.describe(target.report),
-      reportHtml: target.store.describe(target.reportHtml),
-    },
+    files: describedFiles(spec, deps.blobs, keys),
   };
-  const json = JSON.stringify(report, null, 2) + '\n';
-  const files: Array<[BlobStore, string, string]> = [[target.store, target.report, json], [target.store, target.reportHtml, renderReportHtml(report)]];
-  // the job's own folder always keeps a copy: clients read it when the workflow has no result (readStoredReport)
-  if (target.store !== deps.blobs) files.push([deps.blobs, jobLayout.report(spec.jobId), json]);
-  for (const [store, key, text] of files) {
-    const writer = store.createWriter(key);
+  const pages: Array<[keyof typeof keys, string]> = [['report', JSON.stringify(report, null, 2) + '\n'], ['reportHtml', renderReportHtml(report)]];
+  for (const [name, text] of pages) {
+    const writer = deps.blobs.createWriter(keys[name]);
     await writer.write(text);
     await writer.close();
   }
+  if (spec.output.dir) await copyToOutputDir(spec, deps.blobs, keys);
   return report;
+}
+
+/** Where the report says the files are: `output.dir` when the spec names one, else the job's folder in storage. */
+function describedFiles(spec: ResolvedJobSpec, blobs: BlobStore, keys: ReturnType<typeof outputKeys>): JobReport['files'] {
+  if (!spec.output.dir) {
+    return { results: blobs.describe(keys.results), deadLetter: blobs.describe(keys.deadLetter), report: blobs.describe(keys.report), reportHtml: blobs.describe(keys.reportHtml) };
+  }
+  const names = OUTPUT_DIR_NAMES(spec);
+  const at = (name: string) => path.join(spec.output.dir!, name);
+  return { results: at(names.results), deadLetter: at(names.deadLetter), report: at(names.report), reportHtml: at(names.reportHtml) };
+}
+
+/** Copies the job's output files from the blob store into `output.dir` on this worker's disk, streamed. */
+async function copyToOutputDir(spec: ResolvedJobSpec, blobs: BlobStore, keys: ReturnType<typeof outputKeys>): Promise<void> {
+  const dir = new LocalBlobStore(spec.output.dir!);
+  const names = OUTPUT_DIR_NAMES(spec);
+  for (const name of Object.keys(keys) as Array<keyof typeof keys>) {
+    const writer = dir.createWriter(names[name]);
+    try {
+      for await (const chunk of blobs.read(keys[name])) {
+        const flushing = writer.write(chunk as Buffer);
+        if (flushing) await flushing;
+      }
+      await writer.close();
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+  }
 }
 
 /** The job's stray batches, what they billed and an estimate of its cost at the job's average batch cost per item. */

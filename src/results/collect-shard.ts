@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { lineChunks, readLineBatches, type LineBatch } from '../dataset/line-reader';
 import { loadManifest } from '../dataset/manifest';
 import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
@@ -28,7 +27,7 @@ export interface CollectDeps {
   /**
    * Threads that read large result files (parse, join, validate) while this thread writes outcomes: how many
    * (default: defaultThreadCount(); 0 reads here) and from what file size (default 4 MiB). Only for providers
-   * whose results a shared reader reads (`resultFormat`) and blobs with a local path.
+   * whose results a shared reader reads (`resultFormat`).
    */
   threads?: { count?: number; minBytes?: number };
 }
@@ -168,18 +167,16 @@ export const RESULT_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
 /**
  * Reads a result file on the shared result threads (collect-thread.ts) when that pays and reads the same as
- * here: a local file of at least `minBytes`, from a provider whose results a shared reader reads. Chunks of
+ * here: a file of at least `minBytes` (in any blob store), from a provider whose results a shared reader reads. Chunks of
  * whole lines come back read, in order; `release` once done with them.
  */
 async function readingThreads(key: string, request: CollectRequest, deps: CollectDeps): Promise<{ chunks: AsyncGenerator<ReadResultChunk>; release(): void } | undefined> {
   const count = deps.threads?.count ?? defaultThreadCount();
   const minBytes = deps.threads?.minBytes ?? 4 * 1024 * 1024;
   const format = deps.provider.resultFormat;
-  const file = deps.blobs.localPath(key);
   const script = threadScript('results/collect-thread');
-  if (count < 1 || !format || !file || !script) return undefined;
-  const size = await stat(file).then((s) => s.size, () => 0);
-  if (size < minBytes) return undefined;
+  if (count < 1 || !format || !script) return undefined;
+  if (((await deps.blobs.size(key)) ?? 0) < minBytes) return undefined;
   const { spec, shard } = request;
   const context: ResultChunkContext = { format, endpoint: spec.endpoint, outputSchema: spec.outputSchema, generation: shard.generation, round: shard.round };
   const lease = leaseSharedPool<ResultChunkRequest, ReadResultChunk>(script, count, { resourceLimits: RESULT_THREAD_LIMITS });

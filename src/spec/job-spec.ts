@@ -201,4 +201,9 @@ export type ResolvedJobSpec = Omit<JobSpec, 'dataset' | 'jobId' | 'endpoint'> & 
   dataset: { path: string; format: 'jsonl' | 'csv'; idField?: string };
   endpoint: Endpoint;
   taskVersion: string;
+  /**
+   * Where the job's data lives (the worker that began the generation names its stores: storage-identity.ts);
+   * every activity checks it is on the same stores. Absent in specs from before it was recorded.
+   */
+  storage?: string;
 };

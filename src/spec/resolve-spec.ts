@@ -85,7 +85,7 @@ function schemaProblems(outputSchema: JobSpec['outputSchema']): InputProblem[] {
 export function applySpecChanges(spec: ResolvedJobSpec, changes: JobSpecChanges | undefined): ResolvedJobSpec {
   if (!changes || Object.keys(changes).length === 0) return spec;
   const parsedChanges = parseWith(JobSpecChangesSchema, changes, 'reprocess changes');
-  const { taskVersion: _tv, endpoint, ...base } = spec;
+  const { taskVersion: _tv, storage: _storage, endpoint, ...base } = spec;
   const explicit = Object.fromEntries(Object.keys(changes).map((k) => [k, (parsedChanges as Record<string, unknown>)[k]]));
   const merged = parseWith(JobSpecSchema, { ...base, endpoint, ...explicit }, 'job spec');
   return resolveSpec(merged, spec.jobId);

@@ -19,6 +19,8 @@ export interface BlobWriter {
  * directory; a cluster uses S3-compatible storage behind the same interface.
  */
 export interface BlobStore {
+  /** True for a directory on this machine; false for an object store that workers on other machines share. */
+  readonly local: boolean;
   createWriter(key: string): BlobWriter;
   /** Streams a blob. @throws BlobNotFoundError (on first read) when the key is missing. */
   read(key: string): Readable;
@@ -31,8 +33,15 @@ export interface BlobStore {
    * how many. Only for prefixes nothing writes to any more: a writer still open there loses its blob.
    */
   removeUnfinished(prefix: string): Promise<number>;
+  /** The size of a blob in bytes; undefined when it does not exist. */
+  size(key: string): Promise<number | undefined>;
   /** A path on this machine when the store is a local directory (for tools that want a file), else undefined. */
   localPath(key: string): string | undefined;
+  /**
+   * Another bucket of the same object store, read with this store's client and credentials: how `s3://` dataset
+   * URLs are read in place. Only object stores have it.
+   */
+  bucket?(name: string): BlobStore;
   /** Where a key is, for people: a file path or a URL. */
   describe(key: string): string;
 }

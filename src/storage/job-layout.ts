@@ -1,5 +1,6 @@
 /**
- * The one place that names a job's blobs. Everything a job writes lives under `jobs/<jobId>/`:
+ * The one place that names a job's blobs. Datasets the client uploads live under `datasets/` (by content hash);
+ * everything a job writes lives under `jobs/<jobId>/`:
  *   g<generation>/r<round>/shard-00000.jsonl           provider batch input, one request per line
  *   g<generation>/r<round>/shard-00000.manifest.tsv    seq, line, estTokens, requestKey, itemKey per request
  *   g<generation>/r<round>/shard-00000.output.jsonl    the provider's output file, downloaded as is
@@ -18,6 +19,8 @@ function shardBase(s: ShardAddress): string {
 }
 
 export const jobLayout = {
+  /** A dataset the client uploaded, by the SHA-256 of its bytes (shared by every job on the same file). */
+  dataset: (sha256: string, extension: string) => `datasets/${sha256}${extension}`,
   jobPrefix: (jobId: string) => `jobs/${jobId}/`,
   inlineDataset: (jobId: string) => `jobs/${jobId}/input.jsonl`,
   roundPrefix: (jobId: string, generation: number, round: number) => `jobs/${jobId}/g${generation}/r${round}/`,

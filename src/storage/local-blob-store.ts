@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { access, readdir, rename, rm } from 'node:fs/promises';
+import { access, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { BlobNotFoundError, checkKey, type BlobStore, type BlobWriter } from './blob-store';
@@ -10,6 +10,8 @@ const PARTIAL = '.partial-';
 
 /** A BlobStore over a local directory: the embedded default. Safe for several processes on one machine. */
 export class LocalBlobStore implements BlobStore {
+  readonly local = true;
+
   constructor(readonly root: string) {
     mkdirSync(root, { recursive: true });
   }
@@ -86,6 +88,10 @@ export class LocalBlobStore implements BlobStore {
       }
     };
     await visit(base ? this.pathOf(base) : this.root, base);
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    return stat(this.pathOf(key)).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
   }
 
   localPath(key: string): string {

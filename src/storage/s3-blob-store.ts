@@ -27,13 +27,17 @@ export interface S3Location {
   endpoint?: string;
   region?: string;
   forcePathStyle: boolean;
+  /** Explicit keys; else the AWS SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-/** The S3 client for a location: credentials from the SDK's default chain (environment, profiles, roles). */
+/** The S3 client for a location: its keys when configured, else the SDK's default chain (profiles, roles). */
 export function s3ClientFor(location: S3Location): S3Client {
   const config: S3ClientConfig = { forcePathStyle: location.forcePathStyle };
   if (location.endpoint) config.endpoint = location.endpoint;
   if (location.region) config.region = location.region;
+  // a copy: the SDK marks the object it is given, and the configuration is frozen
+  if (location.credentials) config.credentials = { ...location.credentials };
   return new S3Client(config);
 }
 
@@ -44,6 +48,8 @@ export function s3ClientFor(location: S3Location): S3Client {
  * object's body. Workers on any number of machines share it.
  */
 export class S3BlobStore implements BlobStore {
+  readonly local = false;
+
   constructor(
     private readonly s3: S3Client,
     private readonly location: S3Location,
@@ -94,13 +100,21 @@ export class S3BlobStore implements BlobStore {
   }
 
   async exists(key: string): Promise<boolean> {
+    return (await this.size(key)) !== undefined;
+  }
+
+  async size(key: string): Promise<number | undefined> {
     try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
-      return true;
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) }));
+      return head.ContentLength ?? 0;
     } catch (err) {
-      if (isNotFound(err)) return false;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
+  }
+
+  bucket(name: string): S3BlobStore {
+    return new S3BlobStore(this.s3, { ...this.location, bucket: name, prefix: '' });
   }
 
   async delete(key: string): Promise<void> {

@@ -5,6 +5,7 @@ import { createProviderRegistry, type ProviderRegistry } from '../providers/prov
 import { PriceTable } from '../report/price-table';
 import { openResultStore } from '../results/open-result-store';
 import { openBlobStore } from '../storage/open-blob-store';
+import { storageIdentity } from '../storage/storage-identity';
 
 /**
  * Builds the services activities run on from the configuration: storage, result store, providers, prices. The
@@ -25,6 +26,7 @@ export async function createWorkerDeps(
     prices: new PriceTable(config.prices),
     builders: options.builders ?? {},
     ...(config.threads !== undefined ? { threads: config.threads } : {}),
+    storage: storageIdentity(config),
     close: () => store.close(),
   };
 }

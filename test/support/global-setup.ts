@@ -18,6 +18,8 @@ import { storeServerEnv } from './store-servers';
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  // as the CLI does: the AWS SDK's notice about future Node versions is noise in test output
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const cache = path.join(projectRoot(), '.cache');
   ensureInstalled('install-postgres.sh', () => findPostgresBin());
   ensureInstalled('install-versitygw.sh', () => findVersitygw());

@@ -53,6 +53,8 @@ export interface TestStackOptions {
   address?: string;
   /** Extra provider accounts for the worker (e.g. one without a key). */
   accounts?: Record<string, LonghaulConfig['accounts'][string]>;
+  /** Environment the configuration is read from (LONGHAUL_BLOB_STORE, LONGHAUL_RESULT_STORE, AWS_*). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -63,7 +65,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   quietRuntime();
   // short client timeouts: a hung endpoint fails the call in seconds, and Temporal retries it
   const accounts = { ...Object.fromEntries(Object.entries(emulatorAccounts(emulator)).map(([name, a]) => [name, { ...a, timeoutMs: 5_000 }])), ...options.accounts };
-  const config = loadConfig({}, { dataDir: dir, taskQueue: `test-${path.basename(dir)}`, accounts });
+  const config = loadConfig(options.env ?? {}, { dataDir: dir, taskQueue: `test-${path.basename(dir)}`, accounts });
   const stops: Array<() => Promise<void>> = [];
   const addWorker = async () => {
     const connection = await NativeConnection.connect({ address });

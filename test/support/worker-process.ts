@@ -24,7 +24,7 @@ export interface WorkerProcess {
  * Runs `longhaul worker` (the compiled CLI, as users run it) in its own process against the stack's
  * Temporal server, task queue, data dir and emulator. Needs `npm run build` first (npm test does it).
  */
-export function spawnWorkerProcess(stack: TestStack): WorkerProcess {
+export function spawnWorkerProcess(stack: TestStack, options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): WorkerProcess {
   const bin = path.join(projectRoot(), 'bin', 'longhaul.js');
   if (!existsSync(path.join(projectRoot(), 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
   const bundle = workflowBundle();
@@ -32,13 +32,14 @@ export function spawnWorkerProcess(stack: TestStack): WorkerProcess {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: stack.address,
-      LONGHAUL_DATA_DIR: stack.config.dataDir,
+      LONGHAUL_DATA_DIR: options.dataDir ?? stack.config.dataDir,
       LONGHAUL_TASK_QUEUE: stack.config.taskQueue,
       OPENAI_BASE_URL: stack.emulator.openaiBaseURL,
       OPENAI_API_KEY: 'sk-emulator',
       ANTHROPIC_BASE_URL: stack.emulator.anthropicBaseURL,
       ANTHROPIC_API_KEY: 'sk-ant-emulator',
       ...(bundle ? { LONGHAUL_WORKFLOW_BUNDLE: bundle.codePath } : {}),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

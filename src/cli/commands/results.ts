@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { JobHandle } from '../../client/job-handle';
 import type { JobReport } from '../../report/job-report';
@@ -52,7 +52,7 @@ async function writeResults(job: JobHandle, report: JobReport, format: Format, t
   if (file.toLowerCase().endsWith('.csv')) {
     // the job wrote CSV itself: pass it through
     if (format !== 'csv') throw new CliError(`job "${job.jobId}" wrote its results as CSV (${file}): use --format csv`, 2);
-    await pipeline(createReadStream(file), target, { end: false });
+    await pipeline(job.resultsFile(report), target, { end: false });
     return Math.max(0, report.total);
   }
   const write = async (text: string) => {
