@@ -32,7 +32,7 @@ const dockerfile = read('Dockerfile');
 
 describe('docker-compose.yml', () => {
   it('has PostgreSQL, Temporal on it, the Temporal UI, an init service and the workers', () => {
-    expect(Object.keys(services).sort()).toEqual(['emulator', 'longhaul', 'postgresql', 'temporal', 'temporal-init', 'temporal-schema', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['emulator', 'longhaul', 'postgresql', 's3', 'stores-init', 'temporal', 'temporal-init', 'temporal-schema', 'temporal-ui', 'worker']);
     expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', DB_PORT: '5432' });
     expect(services.temporal!.image).toMatch(/^temporalio\/server:/);
     expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
@@ -42,7 +42,7 @@ describe('docker-compose.yml', () => {
 
   it('pins every image to an exact version, never latest', () => {
     for (const [name, service] of Object.entries(services)) {
-      expect({ name, image: service.image }).toEqual({ name, image: expect.stringMatching(/^[a-z0-9./-]+:\d+\.\d+(\.\d+)?$/) });
+      expect({ name, image: service.image }).toEqual({ name, image: expect.stringMatching(/^[a-z0-9./-]+:v?\d+\.\d+(\.\d+)?$/) });
     }
     expect(read('docker-compose.yml')).not.toMatch(/:latest\b/);
     for (const from of dockerfile.match(/^FROM \S+/gm)!) expect(from).toMatch(/^FROM node:20\.\d+\.\d+-[a-z-]+$/);
@@ -60,14 +60,20 @@ describe('docker-compose.yml', () => {
     expect(services.temporal!.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
     expect(services['temporal-init']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     expect(services['temporal-ui']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
-    expect(services.worker!.depends_on).toEqual({ 'temporal-init': { condition: 'service_completed_successfully' } });
+    expect(services.worker!.depends_on).toEqual({ 'temporal-init': { condition: 'service_completed_successfully' }, 'stores-init': { condition: 'service_completed_successfully' } });
+    expect(services['stores-init']!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' }, s3: { condition: 'service_started' } });
     for (const name of ['postgresql', 'temporal', 'worker']) expect(services[name]!.healthcheck?.test.length).toBeGreaterThan(0);
   });
 
-  it('keeps state on named volumes: PostgreSQL data, and the workers\' shared data dir', () => {
-    expect(Object.keys(compose.volumes).sort()).toEqual(['longhaul-data', 'postgres-data']);
+  it('keeps state in the stores, never on a volume the workers share: they scale across hosts', () => {
+    expect(Object.keys(compose.volumes).sort()).toEqual(['emulator-data', 'postgres-data', 's3-data']);
     expect(services.postgresql!.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
-    for (const name of ['worker', 'longhaul']) expect(services[name]!.volumes).toEqual(['longhaul-data:/data']);
+    expect(services.s3!.volumes).toEqual(['s3-data:/data']);
+    for (const name of ['worker', 'longhaul']) expect(services[name]!.volumes).toBeUndefined();
+    expect(services.s3!.image).toMatch(/^versity\/versitygw:/);
+    expect(services.s3!.command).toEqual(['--port', ':7070', 'posix', '--sidecar', '/data/meta', '/data/objects']);
+    expect(services['stores-init']!.entrypoint).toEqual(['node', '/longhaul-deploy/init-stores.js']);
+    expect(read('deploy/longhaul/init-stores.js')).toContain('CreateBucketCommand');
   });
 
   it('gives the workers what they need: Temporal address, task queue, data dir on the volume, metrics port, provider keys from the host', () => {
@@ -78,12 +84,16 @@ describe('docker-compose.yml', () => {
       LONGHAUL_TASK_QUEUE: 'longhaul',
       LONGHAUL_DATA_DIR: '/data',
       LONGHAUL_METRICS_PORT: '9464',
+      LONGHAUL_BLOB_STORE: 's3://longhaul/jobs',
+      LONGHAUL_RESULT_STORE: 'postgres://temporal:${POSTGRES_PASSWORD:-temporal}@postgresql:5432/longhaul',
+      AWS_ENDPOINT_URL_S3: 'http://s3:7070',
     });
+    expect(services.s3!.environment).toEqual({ ROOT_ACCESS_KEY: env.AWS_ACCESS_KEY_ID, ROOT_SECRET_KEY: env.AWS_SECRET_ACCESS_KEY });
     for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'LONGHAUL_COMPATIBLE_API_KEY']) {
       expect({ key, value: env[key] }).toEqual({ key, value: `\${${key}:-}` });
     }
-    // the CLI service talks to the same Temporal and reads results from the same volume
-    expect(services.longhaul!.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', LONGHAUL_DATA_DIR: '/data', LONGHAUL_UI_URL: 'http://localhost:8080' });
+    // the CLI service talks to the same Temporal and reads results from the same stores
+    expect(services.longhaul!.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', LONGHAUL_BLOB_STORE: env.LONGHAUL_BLOB_STORE, LONGHAUL_RESULT_STORE: env.LONGHAUL_RESULT_STORE, LONGHAUL_UI_URL: 'http://localhost:8080' });
   });
 
   it('registers every search attribute of workflows/search-attributes.ts with its type', () => {
@@ -99,7 +109,7 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   it('builds the worker image the compose file runs: npm ci, build, a prebuilt workflow bundle, the CLI as entrypoint', () => {
-    for (const name of ['worker', 'longhaul', 'emulator']) {
+    for (const name of ['worker', 'longhaul', 'emulator', 'stores-init']) {
       expect(services[name]!.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
       expect(services[name]!.image).toBe(services.worker!.image);
     }
