@@ -16,13 +16,14 @@ import { SqliteResultStore } from '../src/results/sqlite-result-store';
 import { JobSpecSchema } from '../src/spec/job-spec';
 import { resolveSpec } from '../src/spec/resolve-spec';
 import { jobLayout } from '../src/storage/job-layout';
+import type { BlobStore } from '../src/storage/blob-store';
 import { LocalBlobStore } from '../src/storage/local-blob-store';
 import type { BenchResult } from './bench-result';
 import { writeTickets } from './bench-data';
 
 const ITEMS = Number(process.env.LONGHAUL_BENCH_ITEMS ?? 200_000);
 
-const SCHEMA = {
+export const SCHEMA = {
   type: 'object',
   properties: { category: { type: 'string', enum: ['billing', 'bug', 'performance', 'account', 'other'] }, urgency: { type: 'integer', minimum: 1, maximum: 5 }, summary: { type: 'string' } },
   required: ['category', 'urgency', 'summary'],
@@ -54,7 +55,7 @@ async function baseline(inputs: readonly string[], output: string): Promise<numb
  * Writes an OpenAI output file answering every request of a shard, line for line as OpenAI writes one (the
  * fields the emulator's chat completions carry too): about 800 bytes a line.
  */
-async function fakeOutput(blobs: LocalBlobStore, shard: { jobId: string; generation: number; round: number; index: number }): Promise<void> {
+export async function fakeOutput(blobs: BlobStore, shard: { jobId: string; generation: number; round: number; index: number }): Promise<void> {
   const writer = blobs.createWriter(jobLayout.shardOutput(shard));
   for (const { seq } of await loadManifest(blobs, shard)) {
     const content = JSON.stringify({ category: ['billing', 'bug', 'performance', 'account', 'other'][seq % 5], urgency: 1 + (seq % 5), summary: `Ticket ${seq} summarized` });
@@ -102,7 +103,7 @@ async function paired(floor: () => Promise<number>, phase: (run: number) => Prom
   return result;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

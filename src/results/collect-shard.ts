@@ -86,7 +86,15 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
     jobCancelled: request.jobCancelled ?? false,
   };
   const outcomes = new ShardOutcomes(await loadManifest(blobs, shard), ctx);
-  const flush = () => store.upsertOutcomes(spec.jobId, spec.taskVersion, outcomes.take());
+  // one write in flight while the next lines are read: a store across the network (PostgreSQL) overlaps with
+  // parsing; each write still waits for the one before, so outcomes reach the store in order
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    const taken = outcomes.take();
+    await writing;
+    writing = store.upsertOutcomes(spec.jobId, spec.taskVersion, taken);
+    writing.catch(() => undefined); // awaited by the next flush, or at the end
+  };
   let linesRead = 0;
   const step = async (lines: number) => {
     linesRead += lines;
@@ -109,6 +117,7 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   }
   outcomes.settleUnmet(status, request.note);
   await flush();
+  await writing;
   return outcomes.tally;
 }
 

@@ -33,7 +33,9 @@ export interface S3Location {
 
 /** The S3 client for a location: its keys when configured, else the SDK's default chain (profiles, roles). */
 export function s3ClientFor(location: S3Location): S3Client {
-  const config: S3ClientConfig = { forcePathStyle: location.forcePathStyle };
+  // checksums only where S3 requires them: TLS and SigV4 already guard the bytes, and a CRC of every part and
+  // every body read costs CPU that prepare and collect need (streamed uploads and downloads of hundreds of MB)
+  const config: S3ClientConfig = { forcePathStyle: location.forcePathStyle, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' };
   if (location.endpoint) config.endpoint = location.endpoint;
   if (location.region) config.region = location.region;
   // a copy: the SDK marks the object it is given, and the configuration is frozen
