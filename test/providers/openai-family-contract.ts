@@ -160,6 +160,11 @@ export function openAiFamilyContract(name: 'openai' | 'azure-openai' | 'openai-c
     const { status } = await waitFor(provider, (await provider.submit(shard(2))).batchId);
     expect(status.phase).toBe('failed');
     expect(status.errors[0]).toMatchObject({ code: 'token_limit_exceeded' });
+    // no credit left is not a full queue: waiting does not clear it, so it is not retried
+    rig.emulator.setScenario(scenario({ endpointFaults: [{ method: 'POST', path: paths.batches, status: 429, code: 'insufficient_quota', count: 1 }] }));
+    const broke = await rejectsWith(provider.submit(shard(2)), 'auth');
+    expect(broke.retryable).toBe(false);
+    expect(broke.details).toMatchObject({ status: 429, code: 'insufficient_quota' });
   });
 
   it('maps endpoint faults: 500 -> server_error, 429 -> rate_limited with Retry-After, a hang -> timeout', async () => {

@@ -137,6 +137,6 @@ export function registerMessageRoute(router: Router, emu: EmulatorContext): void
     emu.store.saveSoon();
     await delay(emu.scenario().sync.latencyMs);
     const result = executeMessage(params, { idFor: (kind) => newId(emu.store, kind), breakSchema: false, serviceTier: 'standard' });
-    sendJson(res, 200, result.body, { 'request-id': newId(emu.store, 'req') });
+    sendJson(res, 200, result.body);
   });
 }

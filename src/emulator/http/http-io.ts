@@ -46,17 +46,10 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
   throw new ApiError(400, 'invalid_request', `Invalid request: ${z.prettifyError(parsed.error)}`, null, param);
 }
 
-/** Request-id headers: the HTTP layer's own (server.ts), set on every response before a handler runs. */
-const REQUEST_ID_HEADERS = ['x-request-id', 'request-id'];
-
-/**
- * Sends a JSON answer. A request-id header in `headers` is ignored when the response already carries one: the
- * HTTP layer owns request ids, so the header and an Anthropic error body's `request_id` always agree.
- */
+/** Sends a JSON answer (request ids are the HTTP layer's: server.ts sets them before any handler runs). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  const own = Object.fromEntries(Object.entries(headers).filter(([name]) => !(REQUEST_ID_HEADERS.includes(name.toLowerCase()) && res.hasHeader(name))));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...own });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 

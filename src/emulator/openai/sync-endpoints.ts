@@ -37,7 +37,7 @@ export function registerSyncEndpoints(router: Router, emu: EmulatorContext): voi
         breakSchema: false,
         embeddingDimensions: scenario.model.embeddingDimensions,
       });
-      sendJson(res, 200, execution.body, { 'x-request-id': newId(emu.store, 'req') });
+      sendJson(res, 200, execution.body);
     });
   }
 }

@@ -17,6 +17,8 @@ export function retryAfterMs(headers: Headers | undefined): number | undefined {
 function kindOf(err: InstanceType<typeof OpenAI.APIError>): ProviderErrorKind {
   const code = err.code ?? '';
   const status = err.status ?? 0;
+  // no credit left on the account: a billing matter that waiting does not clear (unlike a full batch queue)
+  if (code === 'insufficient_quota' || err.type === 'insufficient_quota') return 'auth';
   if (QUOTA_CODES.test(code) || QUOTA_CODES.test(err.message)) return 'quota_exceeded';
   if (status === 429 && code === 'resource_unavailable') return 'unavailable';
   if (status === 429) return 'rate_limited';
