@@ -47,6 +47,8 @@ export interface CollectShardInput {
   jobCancelled: boolean;
   /** Reasons retried even if the spec's retryOn leaves them out (a deadline fallback cancels batches on purpose). */
   retryAlso?: FailureReason[];
+  /** The key the shard's batch was submitted under, when not its attempt id (created again after a quota refusal). */
+  submissionKey?: string;
 }
 
 /** Batch errors kept in a status that travels through workflow history (the rest are summarized). */
@@ -62,7 +64,7 @@ export function createShardActivities(deps: ActivityDeps) {
       store: deps.store,
       provider: provider(spec),
       jobId: shard.jobId,
-      shardAttemptId: shardAttemptId(shard.jobId, shard.generation, shard.round, shard.index),
+      shardAttemptId: input.submissionKey ?? shardAttemptId(shard.jobId, shard.generation, shard.round, shard.index),
       requests: shard.requests ?? 0,
       ...(spec.account ? { account: spec.account } : {}),
       now: Date.now,

@@ -17,6 +17,8 @@ import type { ShardAddress } from '../src/storage/job-layout';
 import { cancelShardSignal, shardOverdueSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
 import { shardSteps } from './internal/activity-proxies';
 import { PollBackoff } from './internal/backoff';
+import { MAX_QUOTA_REQUEUES, refusedForQuota } from './internal/quota-refusal';
+import { submissionKey } from './internal/workflow-ids';
 import { StallWatch, type StallState } from './internal/stall-watch';
 import type { Tier } from './internal/tier-plan';
 
@@ -30,6 +32,8 @@ export interface ShardInput {
   fallbackAt?: number;
   /** This shard's share of the job's synchronous rate limits. */
   share?: number;
+  /** Batches created again after quota refusals so far (0 or absent: the first); names the submission key. */
+  submission?: number;
   /** Carried over continue-as-new. */
   carry?: { batchId: string; polls: number; cancelSent: boolean; cancelRequested: boolean; fellBack?: boolean; overdue?: boolean; stall?: StallState };
 }
@@ -75,6 +79,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   setHandler(cancelShardSignal, () => void (progress.cancelRequested = true));
 
   let fellBack = input.carry?.fellBack ?? false;
+  const submission = input.submission ?? 0;
   let overdue = input.carry?.overdue ?? false;
   if (overdue) progress.overdue = true;
   const finish = async (status: BatchStatus | undefined, note?: string): Promise<ShardTally> => {
@@ -82,6 +87,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     const tally = await collectUnlessGivenUp({
       spec,
       shard,
+      ...(submission > 0 ? { submissionKey: submissionKey(input.shardAttemptId, submission) } : {}),
       ...(status ? { status } : {}),
       ...(note ? { note } : {}),
       jobCancelled: progress.cancelRequested,
@@ -141,12 +147,14 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
 
   let batchId = input.carry?.batchId;
   if (!batchId) {
+    // a batch created again after a quota refusal waits for running batches to drain first
+    if (submission > 0) await condition(() => progress.cancelRequested, spec.limits.quotaRetrySeconds * 1000);
     if (progress.cancelRequested) return finish(undefined, 'the job was cancelled before this shard was submitted');
     try {
       const submitted = await submit.submitShard({
         ...target,
         shard,
-        shardAttemptId: input.shardAttemptId,
+        shardAttemptId: submissionKey(input.shardAttemptId, submission),
         endpoint: spec.endpoint,
         model: spec.model,
         requests: shard.requests,
@@ -190,7 +198,14 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     progress.polls++;
     progress.phase = status.phase;
     progress.counts = status.counts;
-    if (TERMINAL.has(status.phase)) return finish(status);
+    if (TERMINAL.has(status.phase)) {
+      // refused for the enqueued-token quota: no work was done; create the batch again later (a fresh run)
+      if (refusedForQuota(status) && !progress.cancelRequested && submission < MAX_QUOTA_REQUEUES && patched('requeue-quota-refusals')) {
+        const { carry: _carry, ...fresh } = input;
+        return continueAsNew<typeof shardWorkflow>({ ...fresh, submission: submission + 1 });
+      }
+      return finish(status);
+    }
     // a batch that never ends (stuck at the provider): past its expiry plus grace with no progress for the grace,
     // cancel it and collect what it finished; if even the cancel does not settle within the grace again, stop waiting
     const late = stall.overdueBy(status);

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ProviderRegistry } from '../providers/provider-registry';
 import type { ProviderName } from '../spec/job-spec';
 import { wakeShardSignal } from '../../workflows/definitions';
-import { shardWorkflowId } from '../../workflows/internal/workflow-ids';
+import { shardWorkflowId, submissionAttempt } from '../../workflows/internal/workflow-ids';
 
 /** What waking the shard of a batch came to. */
 export type WakeOutcome =
@@ -32,7 +32,7 @@ export function createShardWaker(options: ShardWakerOptions): (batchId: string) 
   return async (batchId) => {
     const shardAttemptId = await options.providers.shardOfBatch(provider, batchId, options.account);
     if (!shardAttemptId) return { result: 'unknown_batch', batchId };
-    const workflowId = shardWorkflowId(shardAttemptId);
+    const workflowId = shardWorkflowId(submissionAttempt(shardAttemptId));
     try {
       await options.client.workflow.getHandle(workflowId).signal(wakeShardSignal);
       return { result: 'signalled', batchId, workflowId };

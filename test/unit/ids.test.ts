@@ -1,4 +1,5 @@
 import { customIdOf, itemKeyOf, parseCustomId, requestKeyOf, seqInRound, taskVersionOf } from '../../src/spec/ids';
+import { submissionAttempt, submissionKey } from '../../workflows/internal/workflow-ids';
 
 const base = {
   provider: 'openai' as const,
@@ -44,5 +45,12 @@ describe('ids and hashes', () => {
     expect(itemKeyOf({ id: 7 }, 'id')).toBe('7');
     expect(itemKeyOf({ id: '' }, 'id')).toBeUndefined();
     expect(itemKeyOf({ b: 1, a: 2 }, undefined)).toBe(itemKeyOf({ a: 2, b: 1 }, undefined));
+  });
+
+  it('names a shard attempt\'s batches created again after quota refusals, and finds the attempt back', () => {
+    expect(submissionKey('job/g0/r1/s3')).toBe('job/g0/r1/s3');
+    expect(submissionKey('job/g0/r1/s3', 2)).toBe('job/g0/r1/s3~q2');
+    expect(submissionAttempt('job/g0/r1/s3~q2')).toBe('job/g0/r1/s3');
+    expect(submissionAttempt('job/g0/r1/s3')).toBe('job/g0/r1/s3');
   });
 });

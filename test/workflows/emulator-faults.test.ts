@@ -156,6 +156,19 @@ describe('the engine under every emulator fault (real Temporal, real HTTP)', () 
     expect(refused.length).toBeGreaterThan(0);
   });
 
+  it('enqueued-token quota exceeded after create (the batch fails token_limit_exceeded): the shard creates it again later, no retry round spent', async () => {
+    const { report } = await run(
+      'faults-quota-failed',
+      { quotas: { openaiEnqueuedTokens: { 'gpt-4o-mini': 3_000 }, openaiOnExceeded: 'fail_batch' } },
+      { limits: { maxRequestsPerShard: 40, shardsInFlight: 3, quotaRetrySeconds: 0.5 } },
+    );
+    expect(report.counts.succeeded).toBe(ITEMS);
+    expect(report.rounds).toBe(1);
+    const batches = stack.emulator.inspect().batches.openai.filter((b) => b.metadata?.longhaul_job === 'faults-quota-failed');
+    expect(batches.filter((b) => b.status === 'failed').length).toBeGreaterThan(0);
+    expect(batches.some((b) => /~q\d+$/.test(b.metadata!.longhaul_shard!))).toBe(true);
+  });
+
   it('errors and timeouts on endpoints (upload, status, download): retried by Temporal', async () => {
     const { report } = await run('faults-endpoints', {
       endpointFaults: [

@@ -23,3 +23,17 @@ export function shardAttemptId(jobId: string, generation: number, round: number,
 export function shardWorkflowId(attemptId: string): string {
   return `${WORKFLOW_ID_PREFIX}${attemptId}`;
 }
+
+/**
+ * The key a shard attempt's submission is recorded and tagged under: the attempt id for its first batch, and
+ * `<attempt>~q<n>` for the n-th batch created again after the provider refused one for its enqueued-token
+ * quota (such a batch did no work). Every key of an attempt names the same shard workflow (submissionAttempt).
+ */
+export function submissionKey(attemptId: string, submission = 0): string {
+  return submission > 0 ? `${attemptId}~q${submission}` : attemptId;
+}
+
+/** The shard attempt id a submission key belongs to. */
+export function submissionAttempt(key: string): string {
+  return key.replace(/~q\d+$/, '');
+}
