@@ -7,6 +7,7 @@ import type { JobSpecChanges } from '../spec/resolve-spec';
 import { reprocessUpdate, type ReprocessResult } from '../../workflows/definitions';
 import { jobWorkflowId, WORKFLOW_ID_PREFIX } from '../../workflows/internal/workflow-ids';
 import { batchJobWorkflow } from '../../workflows/job';
+import { jobStatus } from './job-status';
 import { SA } from '../../workflows/search-attributes';
 import { JobAlreadyExistsError, ReprocessRejectedError, TemporalUnreachableError } from './client-errors';
 import { JobHandle } from './job-handle';
@@ -119,12 +120,16 @@ export class LonghaulClient {
     const base = `WorkflowType = 'batchJobWorkflow'`;
     const query = options.query ? `${base} AND (${options.query})` : base;
     let count = 0;
+    // One row per job: a job's earlier runs (continued as new) share its workflow id; the newest run comes first.
+    const seen = new Set<string>();
     for await (const wf of this.temporal.workflow.list({ query })) {
       if (!wf.workflowId.startsWith(WORKFLOW_ID_PREFIX)) continue;
+      if (wf.status.name === 'CONTINUED_AS_NEW' || seen.has(wf.workflowId)) continue;
+      seen.add(wf.workflowId);
       const sa = wf.typedSearchAttributes;
       yield {
         jobId: sa.get(SA.jobId) ?? wf.workflowId.slice(WORKFLOW_ID_PREFIX.length),
-        status: wf.status.name === 'RUNNING' ? (sa.get(SA.status) ?? 'running') : (sa.get(SA.status) ?? wf.status.name.toLowerCase()),
+        status: jobStatus(wf.status.name, sa.get(SA.status)),
         ...(sa.get(SA.provider) ? { provider: sa.get(SA.provider) } : {}),
         ...(sa.get(SA.model) ? { model: sa.get(SA.model) } : {}),
         startTime: wf.startTime,
