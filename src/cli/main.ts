@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { projectRoot } from '../dev/project-root';
 import type { CliCommand, CliContext } from './cli-command';
 import { describeError, EXIT } from './cli-errors';
 import { allCommands } from './commands';
@@ -16,7 +18,7 @@ function overview(commands: CliCommand[]): string {
     'Commands:',
     ...lines,
     '',
-    'Run `longhaul <command> --help` for its options.',
+    'Run `longhaul <command> --help` for its options; `longhaul --version` prints the version.',
     `Exit codes: ${EXIT.ok} ok, ${EXIT.failed} failed, ${EXIT.usage} bad input, ${EXIT.notFound} no such job, ${EXIT.unreachable} Temporal unreachable, ${EXIT.interrupted} interrupted.`,
   ].join('\n');
 }
@@ -43,6 +45,12 @@ function interruption(command: CliCommand, values: CliContext['values']): Promis
   });
 }
 
+/** The version in the longhaul package's own package.json (found from sources and from dist/ alike). */
+function packageVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(projectRoot(), 'package.json')) as { version: string }).version;
+}
+
 /** `longhaul results JOB | head`: a reader that goes away early is not an error; other output errors are one line. */
 function exitQuietlyOnClosedPipe(): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -59,6 +67,10 @@ export async function main(argv: string[]): Promise<void> {
   exitQuietlyOnClosedPipe();
   const commands = allCommands();
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(packageVersion());
+    return process.exit(0);
+  }
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const target = commands.find((c) => c.name === rest[0]);
     console.log(target ? commandHelp(target) : overview(commands));

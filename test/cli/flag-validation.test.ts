@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../src/dev/project-root';
+import { runCli } from './cli-process';
+
+describe('CLI flag validation and version', () => {
+  it('longhaul --version prints the package version, exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
+    const run = await runCli(['--version']);
+    expect({ code: run.code, out: run.stdout.trim() }).toEqual({ code: 0, out: version });
+  });
+
+  it('dev with a non-numeric --port or --ui-port is refused with exit 2 before anything starts', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-flags-'));
+    try {
+      const [port, ui] = await Promise.all([
+        runCli(['dev', '--data-dir', dir, '--port', 'abc']),
+        runCli(['dev', '--data-dir', dir, '--ui-port', '70000']),
+      ]);
+      expect({ code: port.code, err: port.errorLines }).toEqual({ code: 2, err: ['longhaul dev: --port: not a valid value: abc'] });
+      expect({ code: ui.code, err: ui.errorLines }).toEqual({ code: 2, err: ['longhaul dev: --ui-port: not a valid value: 70000'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('dev refuses --emulator together with --real-providers (exit 2)', async () => {
+    const run = await runCli(['dev', '--emulator', '--real-providers']);
+    expect({ code: run.code, err: run.errorLines }).toEqual({ code: 2, err: ['longhaul dev: --emulator and --real-providers exclude each other'] });
+  });
+});
