@@ -1,6 +1,7 @@
 import type { JobReport } from '../report/job-report';
 import { integrityText } from '../report/integrity-text';
 import { formatCount, formatDuration, formatUsd } from './progress-view';
+import { formatCostComparison } from '../report/value-format';
 
 /** A job report for people: counts that add up, failure reasons, tokens, cost beside realtime, files. */
 export function reportText(report: JobReport): string {
@@ -15,9 +16,10 @@ export function reportText(report: JobReport): string {
   const tiers = Object.entries(report.byTier).filter(([tier]) => tier !== 'none');
   if (tiers.length > 0) lines.push(`  tiers      ${tiers.map(([tier, t]) => `${tier} ${formatCount(t.items)} items ${formatUsd(t.costUsd)}`).join(', ')}`);
   lines.push(`  tokens     ${formatCount(report.tokens.in)} in, ${formatCount(report.tokens.out)} out`);
+  const money = formatCostComparison(report.cost.paidUsd, report.cost.realtimeUsd);
   lines.push(
     report.cost.priceKnown
-      ? `  cost       ${formatUsd(report.cost.paidUsd)} (realtime would be ${formatUsd(report.cost.realtimeUsd)}: saved ${formatUsd(report.cost.savedUsd)})`
+      ? `  cost       ${money.paid} (realtime would be ${money.realtime}: saved ${money.saved})`
       : `  cost       unknown: no price for ${report.model} (add it with LONGHAUL_PRICES)`,
   );
   const timings = Object.entries(report.timings).filter(([, ms]) => ms !== undefined);

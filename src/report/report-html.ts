@@ -1,7 +1,7 @@
 import { integrityText } from './integrity-text';
 import type { JobReport } from './job-report';
 import { columnChart, escapeXml, horizontalBars, PALETTE, stackedBar, type Datum } from './svg-charts';
-import { formatCount, formatDuration, formatUsd } from './value-format';
+import { formatCostComparison, formatCount, formatDuration, formatUsd } from './value-format';
 
 const OUTCOME_COLORS = { succeeded: '#2e7d32', cached: '#1565c0', failed: '#c62828', cancelled: '#9e9e9e' } as const;
 /** Tiers in the order a request may take them; `none` holds items never sent (bad rows, cancelled). */
@@ -11,6 +11,7 @@ const STYLE = `
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:780px;padding:0 1rem;color:#222;line-height:1.4}
 h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.1rem;margin:2rem 0 .5rem;border-bottom:1px solid #ddd;padding-bottom:.25rem}
 .meta{color:#555;margin:0}.status{display:inline-block;padding:.1rem .5rem;border-radius:.75rem;font-size:.85rem;color:#fff;background:#2e7d32}
+.legend{font-size:.85rem;color:#444}.swatch{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 .6rem;vertical-align:middle}
 .status.cancelled{background:#9e9e9e}.cards{display:flex;flex-wrap:wrap;gap:.75rem;margin-top:1rem}
 .card{border:1px solid #ddd;border-radius:.5rem;padding:.5rem .75rem;min-width:8rem}.card b{display:block;font-size:1.25rem}
 .note{color:#666;font-size:.9rem}table{border-collapse:collapse}td,th{padding:.2rem .75rem .2rem 0;text-align:left}code{word-break:break-all}
@@ -34,8 +35,9 @@ function percent(part: number, total: number): string {
 
 function header(r: JobReport): string {
   const elapsed = (Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000;
-  const cost = r.cost.priceKnown ? formatUsd(r.cost.paidUsd) : 'unknown';
-  const saved = r.cost.priceKnown ? `realtime ${formatUsd(r.cost.realtimeUsd)}, saved ${formatUsd(r.cost.savedUsd)}` : `no price for ${r.model}`;
+  const money = formatCostComparison(r.cost.paidUsd, r.cost.realtimeUsd);
+  const cost = r.cost.priceKnown ? money.paid : 'unknown';
+  const saved = r.cost.priceKnown ? `realtime ${money.realtime}, saved ${money.saved}` : `no price for ${r.model}`;
   return [
     `<h1>Job ${escapeXml(r.jobId)} <span class="status ${escapeXml(r.status)}">${escapeXml(r.status)}</span></h1>`,
     `<p class="meta">${escapeXml(`${r.provider} · ${r.model} · ${r.mode} · generation ${r.generation} · task version ${r.taskVersion}`)}</p>`,
@@ -73,13 +75,19 @@ function shardTimes(r: JobReport): string {
   }));
   const seconds = sorted.map((t) => t.seconds).sort((a, b) => a - b);
   const median = seconds[Math.floor(seconds.length / 2)] ?? 0;
-  const summary = `${sorted.length} shards; median ${formatDuration(median)}, longest ${formatDuration(seconds.at(-1) ?? 0)}. Colours mark retry rounds.`;
-  return section('Time per shard', columnChart('Seconds from launch to collected, per shard', data, formatDuration) + note(summary));
+  const summary = `${sorted.length} shards; median ${formatDuration(median)}, longest ${formatDuration(seconds.at(-1) ?? 0)}.`;
+  const rounds = [...new Set(sorted.map((t) => t.round))];
+  const legend = rounds
+    .map((round) => `<span class="swatch" style="background:${PALETTE[round % PALETTE.length]}"></span>${escapeXml(round === 0 ? 'first round' : `retry round ${round}`)}`)
+    .join(' ');
+  const chart = columnChart('Seconds from launch to collected, per shard', data, formatDuration, { x: 'shards, by round (r) and index (s)', y: 'time to collect' });
+  return section('Time per shard', chart + `<p class="legend">${legend}</p>` + note(summary));
 }
 
 function tiers(r: JobReport): string {
+  // 'none' holds items that never went out (cancelled before sending): not a tier anyone paid for
   const rows = Object.entries(r.byTier)
-    .filter(([, t]) => t.items > 0)
+    .filter(([tier, t]) => t.items > 0 && tier !== 'none')
     .sort((a, b) => TIER_ORDER.indexOf(a[0]) - TIER_ORDER.indexOf(b[0]));
   if (rows.length === 0) return section('Cost per tier', note('No items reached a provider.'));
   const cost = rows.map(([tier, t]) => ({ label: tier, value: t.costUsd, text: `${formatUsd(t.costUsd)} for ${formatCount(t.items)} items` }));

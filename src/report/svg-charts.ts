@@ -66,9 +66,16 @@ export function stackedBar(title: string, data: Datum[], width = 720): string {
  * Vertical bars in order (e.g. seconds per shard), scaled to the largest, with the maximum marked on the
  * axis. Thousands of bars stay legible as a profile: each gets at least a pixel.
  */
-export function columnChart(title: string, data: Datum[], formatMax: (max: number) => string, width = 720, height = 180): string {
+export function columnChart(
+  title: string,
+  data: Datum[],
+  formatMax: (max: number) => string,
+  axes: { x: string; y: string } = { x: '', y: '' },
+  width = 720,
+  height = 196,
+): string {
   const left = 56;
-  const bottom = 20;
+  const bottom = 36;
   const plotWidth = width - left - 8;
   const plotHeight = height - bottom - 8;
   const max = Math.max(...data.map((d) => d.value), 0);
@@ -84,8 +91,10 @@ export function columnChart(title: string, data: Datum[], formatMax: (max: numbe
     `<line x1="${left - 2}" y1="${8 + plotHeight}" x2="${width - 8}" y2="${8 + plotHeight}" stroke="#888"/>`,
     `<text x="${left - 6}" y="18" text-anchor="end" ${FONT}>${escapeXml(formatMax(max))}</text>`,
     `<text x="${left - 6}" y="${8 + plotHeight}" text-anchor="end" ${FONT}>0</text>`,
-    `<text x="${left}" y="${height - 4}" ${FONT}>${escapeXml(data[0]?.label ?? '')}</text>`,
-    `<text x="${width - 8}" y="${height - 4}" text-anchor="end" ${FONT}>${escapeXml(data.at(-1)?.label ?? '')}</text>`,
+    `<text x="${left}" y="${height - 20}" ${FONT}>${escapeXml(data[0]?.label ?? '')}</text>`,
+    `<text x="${width - 8}" y="${height - 20}" text-anchor="end" ${FONT}>${escapeXml(data.at(-1)?.label ?? '')}</text>`,
+    `<text x="${left + plotWidth / 2}" y="${height - 4}" text-anchor="middle" ${FONT}>${escapeXml(axes.x)}</text>`,
+    `<text x="12" y="${8 + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 12 ${8 + plotHeight / 2})" ${FONT}>${escapeXml(axes.y)}</text>`,
   ];
   return svg(width, height, title, axis.join('') + bars.join(''));
 }

@@ -20,3 +20,18 @@ export function formatDuration(seconds: number): string {
   if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
   return `${Math.floor(seconds / 86_400)}d${String(Math.floor((seconds % 86_400) / 3600)).padStart(2, '0')}h`;
 }
+
+/**
+ * Paid, realtime and saved dollars rounded alike so the shown figures add up (`$0.05 + $0.06 saved = $0.11`):
+ * saved is the difference of the rounded figures, not the rounded difference. Four decimals when either
+ * figure is under a cent.
+ */
+export function formatCostComparison(paidUsd: number, realtimeUsd: number): { paid: string; realtime: string; saved: string } {
+  const small = [paidUsd, realtimeUsd].some((usd) => usd > 0 && usd < 0.01);
+  const digits = small ? 4 : 2;
+  const scale = 10 ** digits;
+  const paid = Math.round(paidUsd * scale);
+  const realtime = Math.round(realtimeUsd * scale);
+  const show = (units: number): string => `${units < 0 ? '-' : ''}$${(Math.abs(units) / scale).toFixed(digits)}`;
+  return { paid: show(paid), realtime: show(realtime), saved: show(realtime - paid) };
+}

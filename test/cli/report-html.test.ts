@@ -30,6 +30,19 @@ describe('renderReportHtml', () => {
     expect(page).toContain('<code>/data/jobs/tickets/dead-letter.jsonl</code>');
   });
 
+  it('adds up its rounded money, names no tier "none", and explains the shard chart', () => {
+    const odd = renderReportHtml(sampleReport({
+      cost: { paidUsd: 0.054, realtimeUsd: 0.114, savedUsd: 0.06, priceKnown: true },
+      byTier: { batch: { items: 10, tokensIn: 1, tokensOut: 1, costUsd: 0.054 }, none: { items: 4, tokensIn: 0, tokensOut: 0, costUsd: 0 } },
+    }));
+    expect(odd).toContain('<b>$0.05</b><span class="note">realtime $0.11, saved $0.06</span>');
+    expect(odd).not.toMatch(/<title>none: /);
+    expect(page).toContain('retry round 2</p>');
+    expect(page).toContain('first round');
+    expect(page).toContain('>time to collect</text>');
+    expect(page).toContain('>shards, by round (r) and index (s)</text>');
+  });
+
   it('says so when there is nothing to chart', () => {
     const empty = renderReportHtml(sampleReport({ shardTimings: [], failuresByReason: {}, byTier: {}, timings: {}, cost: { paidUsd: 0, realtimeUsd: 0, savedUsd: 0, priceKnown: false } }));
     expect(empty).toContain('No shard timings were recorded for this job.');
