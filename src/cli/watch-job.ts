@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobHandle } from '../client/job-handle';
 import type { JobReport } from '../report/job-report';
 import type { JobProgress } from '../../workflows/definitions';
-import { ProgressView } from './progress-view';
+import { ProgressView, type ProgressInput } from './progress-view';
 
 /**
  * Shows a job's progress until it ends (returns its report) or `stop` resolves (returns undefined; the job
@@ -14,10 +14,11 @@ export async function watchJob(job: JobHandle, out: NodeJS.WritableStream, stop?
   const result = job.result().finally(() => (ended = true));
   result.catch(() => undefined);
   const stopped = stop?.then(() => 'stopped' as const);
-  let last: JobProgress | undefined;
+  let last: ProgressInput | undefined;
   while (!ended) {
     try {
-      last = await job.progress();
+      // with the running batches' live counts, so a long batch moves the bar before it is collected
+      last = await job.detailedProgress();
       view.update(last);
     } catch {
       // a query can fail while the workflow moves between workers or ends; the next round will tell
@@ -29,6 +30,6 @@ export async function watchJob(job: JobHandle, out: NodeJS.WritableStream, stop?
     }
   }
   const report = await result;
-  view.done(last ? { ...last, status: report.status, items: { ...report.counts, retrying: 0, pending: 0 }, costUsd: report.cost.paidUsd, tokens: { in: report.tokens.in, out: report.tokens.out, estimatedQueued: 0 }, shards: { ...last.shards, done: last.shards.total, running: 0 }, etaSeconds: undefined } as JobProgress : undefined);
+  view.done(last ? { ...last, shardDetails: [], status: report.status, items: { ...report.counts, retrying: 0, pending: 0 }, costUsd: report.cost.paidUsd, tokens: { in: report.tokens.in, out: report.tokens.out, estimatedQueued: 0 }, shards: { ...last.shards, done: last.shards.total, running: 0 }, etaSeconds: undefined } as JobProgress : undefined);
   return report;
 }
