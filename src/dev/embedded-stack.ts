@@ -9,6 +9,7 @@ import { packageVersion } from '../observability/package-version';
 import type { LogFormat } from '../observability/structured-logger';
 import { createLonghaulWorker } from '../worker/create-worker';
 import { freePort } from './free-port';
+import { acquireStackLock } from './stack-lock';
 import { startDevServer, type DevServer } from './temporal-dev-server';
 
 export interface EmbeddedStackOptions {
@@ -70,13 +71,22 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     ...(options.logFormat ? { logFormat: options.logFormat } : {}),
     ...(metricsPort !== undefined ? { metricsPort, metricsHost: '127.0.0.1' } : {}),
   });
-  const server = await startDevServer({
-    port: await portOr(options.temporalPort ?? 7233),
-    uiPort: await portOr(options.uiPort ?? 8233),
-    dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
-    logFile: path.join(dataDir, 'logs', 'temporal.log'),
-  });
-  const stops: Array<() => Promise<void>> = [() => server.stop()];
+  // before the server: a second stack on the same SQLite file is refused (StackInUseError), an orphan stopped
+  const lock = acquireStackLock(dataDir);
+  let server: DevServer;
+  try {
+    server = await startDevServer({
+      port: await portOr(options.temporalPort ?? 7233),
+      uiPort: await portOr(options.uiPort ?? 8233),
+      dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
+      logFile: path.join(dataDir, 'logs', 'temporal.log'),
+    });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  lock.recordServer(server.pid);
+  const stops: Array<() => Promise<void>> = [() => server.stop(), async () => lock.release()];
   try {
     let emulator: EmulatorHandle | undefined;
     if (options.emulator !== false) {

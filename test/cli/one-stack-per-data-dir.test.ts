@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expectOneLineError, runCli, startCli } from './cli-process';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  return check();
+}
+
+describe('one stack per data dir', () => {
+  it('refuses a second dev on a dir in use at once, and a start after kill -9 stops the orphaned Temporal server', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-lock-'));
+    const started: Array<{ stop(): Promise<number | null> }> = [];
+    const orphans: number[] = [];
+    try {
+      const first = await startCli(['dev', '--data-dir', dir, '--port', '0', '--ui-port', '0'], /Press Ctrl-C/, { timeoutMs: 120_000 });
+      started.push(first);
+      const { pid, temporalPid } = JSON.parse(readFileSync(path.join(dir, 'stack.lock'), 'utf8')) as { pid: number; temporalPid: number };
+      expect({ pid, temporal: alive(temporalPid) }).toEqual({ pid: first.child.pid, temporal: true });
+      orphans.push(temporalPid);
+
+      const second = await runCli(['dev', '--data-dir', dir], { timeoutMs: 60_000 });
+      expectOneLineError(second, 1, /is in use by another longhaul stack \(process \d+\)/);
+      expect(second.ms).toBeLessThan(30_000);
+
+      first.child.kill('SIGKILL');
+      expect(await until(() => !alive(pid), 10_000)).toBe(true);
+      expect(alive(temporalPid)).toBe(true); // outlived its stack: the next start must stop it
+
+      const third = await startCli(['dev', '--data-dir', dir, '--port', '0', '--ui-port', '0'], /Press Ctrl-C/, { timeoutMs: 120_000 });
+      started.push(third);
+      expect(await until(() => !alive(temporalPid), 10_000)).toBe(true);
+      expect(await third.stop()).toBe(0);
+    } finally {
+      for (const stack of started) await stack.stop().catch(() => undefined);
+      for (const orphan of orphans) if (alive(orphan)) process.kill(orphan, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
