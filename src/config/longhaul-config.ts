@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ProviderNameSchema } from '../spec/job-spec';
 import { InvalidSpecError, parseWith } from '../spec/spec-errors';
 import { PriceOverridesSchema } from '../report/price-table';
+import { readPriceOverrides } from '../report/price-overrides';
 import { blobStoreLocation, resultStoreLocation } from './store-urls';
 
 /** How to reach one provider account. Keys come from the environment, never from job specs. */
@@ -89,7 +89,7 @@ function accountsFromEnv(env: NodeJS.ProcessEnv): Record<string, z.input<typeof 
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<LonghaulConfigInput> = {}): LonghaulConfig {
   const dataDir = path.resolve(overrides.dataDir ?? env.LONGHAUL_DATA_DIR ?? '.longhaul');
-  const prices = env.LONGHAUL_PRICES ? JSON.parse(readFileSync(env.LONGHAUL_PRICES, 'utf8')) : undefined;
+  const prices = env.LONGHAUL_PRICES ? readPriceOverrides(env.LONGHAUL_PRICES) : undefined;
   const input: LonghaulConfigInput = {
     dataDir,
     taskQueue: env.LONGHAUL_TASK_QUEUE,
