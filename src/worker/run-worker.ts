@@ -6,7 +6,15 @@ import { installRuntime } from '../observability/install-runtime';
 import { recordWorkerStarted } from '../observability/job-metrics';
 import { packageVersion } from '../observability/package-version';
 import type { LogFormat } from '../observability/structured-logger';
+import { TemporalUnreachableError } from '../client/client-errors';
 import { createLonghaulWorker } from './create-worker';
+
+/** The reason inside the core SDK's transport error (`tonic::transport::Error(... message: "Connection refused" ...)`). */
+function transportReason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const quoted = [...text.matchAll(/message: "([^"]+)"/g)].pop()?.[1] ?? /ConnectError\("([^"]+)"/.exec(text)?.[1];
+  return (quoted ?? text).toLowerCase();
+}
 
 export interface RunWorkerOptions {
   config: LonghaulConfig;
@@ -41,7 +49,9 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const fromEnv = loadClientConnectConfig();
   const address = options.address ?? fromEnv.connectionOptions.address ?? 'localhost:7233';
   const namespace = options.namespace ?? fromEnv.namespace ?? 'default';
-  const connection = await NativeConnection.connect({ ...fromEnv.connectionOptions, address });
+  const connection = await NativeConnection.connect({ ...fromEnv.connectionOptions, address }).catch((err: unknown) => {
+    throw new TemporalUnreachableError(address, new Error(transportReason(err)));
+  });
   const { worker, close } = await createLonghaulWorker({
     connection,
     config: options.config,

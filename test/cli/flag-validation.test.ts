@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/dev/project-root';
-import { runCli } from './cli-process';
+import { expectOneLineError, runCli } from './cli-process';
 
 describe('CLI flag validation and version', () => {
   it('longhaul --version prints the package version, exit 0', async () => {
@@ -28,5 +28,11 @@ describe('CLI flag validation and version', () => {
   it('dev refuses --emulator together with --real-providers (exit 2)', async () => {
     const run = await runCli(['dev', '--emulator', '--real-providers']);
     expect({ code: run.code, err: run.errorLines }).toEqual({ code: 2, err: ['longhaul dev: --emulator and --real-providers exclude each other'] });
+  });
+
+  it('worker against an unreachable server: the one-line error and exit 4, not a raw transport error', async () => {
+    const run = await runCli(['worker', '--address', '127.0.0.1:1'], { timeoutMs: 60_000 });
+    expectOneLineError(run, 4, /^longhaul worker: cannot reach the Temporal server at 127\.0\.0\.1:1: connection refused \(start one with `longhaul dev`/);
+    expect(run.stderr).not.toMatch(/tonic|transport::Error/);
   });
 });
