@@ -8,6 +8,7 @@ import {
   log,
   patched,
   upsertMemo,
+  setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -32,6 +33,7 @@ import {
 } from './definitions';
 import { jobSteps } from './internal/activity-proxies';
 import { JobTracker } from './internal/job-tracker';
+import { jobDetailsText } from './internal/job-details';
 import { batchFitsDeadline, fallbackAtMs, fallbackTier, firstTier, shardRequestsFor, type Tier } from './internal/tier-plan';
 import { shardAttemptId, shardWorkflowId } from './internal/workflow-ids';
 import { SA } from './search-attributes';
@@ -66,7 +68,9 @@ export interface JobInput {
  */
 export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
   const jobId = input.spec?.jobId ?? input.reprocessOf ?? input.carry?.generation.spec.jobId ?? '';
-  const tracker = new JobTracker(jobId, input.carry?.tracker);
+  // the UI's job page shows these details (not recorded in history: no command, replays as before)
+  const tracker = new JobTracker(jobId, input.carry?.tracker, (t) => setCurrentDetails(jobDetailsText(t.progress())));
+  setCurrentDetails(jobDetailsText(tracker.progress()));
   const timings: PhaseTimings = { ...input.carry?.timings };
   const children = new Map<string, ChildWorkflowHandle<typeof shardWorkflow>>();
   const reprocess: { request?: ReprocessRequest; result?: ReprocessResult; refused?: string; accepting: boolean } = { accepting: !!input.reprocessOf };

@@ -45,6 +45,8 @@ export class JobTracker {
   constructor(
     private readonly jobId: string,
     carried?: Snapshot,
+    /** Called after every change (the job keeps its Temporal UI details current from here). */
+    private readonly onChange?: (tracker: JobTracker) => void,
   ) {
     this.s = carried ?? {
       status: 'preparing',
@@ -91,6 +93,7 @@ export class JobTracker {
   /** Keeps the first 1,000 shard timings of each round: enough to chart, bounded in size. */
   shardTimed(timing: ShardTiming): void {
     if (timing.index < 1000) this.s.shardTimings.push(timing);
+    this.onChange?.(this);
   }
 
   snapshot(): Snapshot {
@@ -100,6 +103,7 @@ export class JobTracker {
   setPaused(paused: boolean): void {
     this.s.paused = paused;
     if (this.s.status === 'running' || this.s.status === 'paused') this.s.status = paused ? 'paused' : 'running';
+    this.onChange?.(this);
   }
 
   requestCancel(reason?: string): void {
@@ -107,23 +111,30 @@ export class JobTracker {
     this.s.cancelRequested = true;
     if (reason) this.s.cancelReason = reason;
     this.s.status = 'cancelling';
+    this.onChange?.(this);
   }
 
   begin(generation: Generation): void {
     this.s.generation = generation.generation;
     this.s.status = this.s.cancelRequested ? 'cancelling' : 'preparing';
+    this.onChange?.(this);
   }
 
   prepared(result: PrepareResult): void {
+    // a reprocess starts its counts afresh: items it leaves as they were count as done (their earlier
+    // outcomes, kept as succeeded here; the report reads the exact states from the store), the re-queued
+    // ones as pending, not also as the failed they were
+    if (this.s.generation > 0) this.s.items = { succeeded: result.untouched, failed: 0, cancelled: 0, cached: 0, retrying: 0, pending: 0 };
     const { items } = this.s;
     this.s.total = result.total;
     items.failed += result.badRows;
     items.cached += result.cached;
-    this.s.settledAtStart = result.badRows + result.cached;
+    this.s.settledAtStart = result.untouched + result.badRows + result.cached;
     items.pending = result.queued;
     this.s.tokens.estimatedQueued = 0;
     if (!this.s.cancelRequested) this.s.status = this.s.paused ? 'paused' : 'running';
     this.s.runningSince = Date.now();
+    this.onChange?.(this);
   }
 
   roundStarted(round: number, shards: number, tier: string = 'batch'): void {
@@ -131,30 +142,36 @@ export class JobTracker {
     this.s.tier = tier;
     this.s.shards.total += shards;
     this.s.shards.queued += shards;
+    this.onChange?.(this);
   }
 
   roundPlanned(round: number, queued: number, _shards: number): void {
     this.s.round = round;
     this.s.items.retrying -= queued;
+    this.onChange?.(this);
   }
 
   shardStarted(estTokens: number): void {
     this.s.shards.queued--;
     this.s.tokens.estimatedQueued += estTokens;
+    this.onChange?.(this);
   }
 
   shardRunning(workflowId: string): void {
     this.running.add(workflowId);
+    this.onChange?.(this);
   }
 
   shardStopped(workflowId: string): void {
     this.running.delete(workflowId);
     this.overdue.delete(workflowId);
+    this.onChange?.(this);
   }
 
   /** A running shard's batch is past its provider's expiry: the ETA stops promising a time until it ends. */
   shardOverdue(workflowId: string): void {
     if (this.running.has(workflowId)) this.overdue.add(workflowId);
+    this.onChange?.(this);
   }
 
   shardDone(tally: ShardTally, estTokens: number): void {
@@ -174,10 +191,12 @@ export class JobTracker {
     lines.duplicate += tally.duplicateLines ?? 0;
     lines.conflicting += tally.conflictingResults ?? 0;
     lines.foreign += tally.foreignLines ?? 0;
+    this.onChange?.(this);
   }
 
   finalizing(): void {
     this.s.status = 'finalizing';
+    this.onChange?.(this);
   }
 
   finished(report: JobReport): void {
@@ -187,6 +206,7 @@ export class JobTracker {
     this.s.items = { ...counts, retrying: 0, pending: 0 };
     this.s.tokens = { in: report.tokens.in, out: report.tokens.out, estimatedQueued: 0 };
     this.s.costUsd = report.cost.paidUsd;
+    this.onChange?.(this);
   }
 
   progress(): JobProgress {
