@@ -10,6 +10,7 @@ import { jobLayout } from '../storage/job-layout';
 import { LocalBlobStore } from '../storage/local-blob-store';
 import type { JobReport, PhaseTimings, ResultLineCounts, ShardTiming, StrayBatchCounts } from './job-report';
 import type { PriceTable } from './price-table';
+import { readEarlierReports } from './stored-report';
 import { renderReportHtml } from './report-html';
 
 export interface FinalizeRequest {
@@ -115,9 +116,15 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
     finishedAt: (deps.now ?? (() => new Date()))().toISOString(),
     files: describedFiles(spec, deps.blobs, keys),
   };
-  const pages: Array<[keyof typeof keys, string]> = [['report', JSON.stringify(report, null, 2) + '\n'], ['reportHtml', renderReportHtml(report)]];
-  for (const [name, text] of pages) {
-    const writer = deps.blobs.createWriter(keys[name]);
+  const json = JSON.stringify(report, null, 2) + '\n';
+  const earlier = await readEarlierReports(deps.blobs, spec.jobId, generation);
+  const pages: Array<[string, string]> = [
+    [keys.report, json],
+    [jobLayout.generationReport(spec.jobId, generation), json],
+    [keys.reportHtml, renderReportHtml(report, earlier)],
+  ];
+  for (const [key, text] of pages) {
+    const writer = deps.blobs.createWriter(key);
     await writer.write(text);
     await writer.close();
   }

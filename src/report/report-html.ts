@@ -127,7 +127,28 @@ function files(r: JobReport): string {
  * phase, cost and tokens per tier, failure reasons and where the files are. Charts are inline SVG; no
  * scripts, fonts or other external assets, so the page opens anywhere, offline. Pure: same report, same page.
  */
-export function renderReportHtml(report: JobReport): string {
+/** Earlier generations beside this one: what each run used and got, so a reprocess can be judged against it. */
+function generations(r: JobReport, earlier: readonly JobReport[]): string {
+  if (earlier.length === 0) return '';
+  const all = [...earlier, r];
+  const row = (label: string, cell: (g: JobReport) => string) => `<tr><th>${escapeXml(label)}</th>${all.map((g) => `<td>${escapeXml(cell(g))}</td>`).join('')}</tr>`;
+  const table = [
+    `<table><tr><th></th>${all.map((g) => `<th>generation ${g.generation}</th>`).join('')}</tr>`,
+    row('status', (g) => g.status),
+    row('model', (g) => `${g.provider} ${g.model} (${g.mode})`),
+    row('task version', (g) => g.taskVersion),
+    row('succeeded', (g) => formatCount(g.counts.succeeded + g.counts.cached)),
+    row('failed', (g) => formatCount(g.counts.failed)),
+    row('cancelled', (g) => formatCount(g.counts.cancelled)),
+    row('cost', (g) => (g.cost.priceKnown ? formatCostComparison(g.cost.paidUsd, g.cost.realtimeUsd).paid : 'unknown')),
+    row('finished', (g) => g.finishedAt),
+    '</table>',
+  ];
+  return section('Generations', table.join(''));
+}
+
+/** The page for a report; `earlier` are the job's earlier generations' reports, shown side by side with it. */
+export function renderReportHtml(report: JobReport, earlier: readonly JobReport[] = []): string {
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -135,6 +156,7 @@ export function renderReportHtml(report: JobReport): string {
     `<title>${escapeXml(`Longhaul job ${report.jobId}: ${report.status}`)}</title>`,
     `<style>${STYLE}</style></head><body>`,
     header(report),
+    generations(report, earlier),
     outcomes(report),
     shardTimes(report),
     phases(report),

@@ -15,3 +15,16 @@ export async function readStoredReport(blobs: BlobStore, jobId: string): Promise
   for await (const chunk of blobs.read(key)) text += String(chunk);
   return JSON.parse(text) as JobReport;
 }
+
+/** The reports of the job's earlier generations still in storage (oldest first), for a side-by-side view. */
+export async function readEarlierReports(blobs: BlobStore, jobId: string, generation: number): Promise<JobReport[]> {
+  const reports: JobReport[] = [];
+  for (let g = 0; g < generation; g++) {
+    const key = jobLayout.generationReport(jobId, g);
+    if (!(await blobs.exists(key))) continue;
+    let text = '';
+    for await (const chunk of blobs.read(key)) text += String(chunk);
+    reports.push(JSON.parse(text) as JobReport);
+  }
+  return reports;
+}

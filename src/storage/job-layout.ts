@@ -32,4 +32,6 @@ export const jobLayout = {
   deadLetter: (jobId: string) => `jobs/${jobId}/dead-letter.jsonl`,
   report: (jobId: string) => `jobs/${jobId}/report.json`,
   reportHtml: (jobId: string) => `jobs/${jobId}/report.html`,
+  /** Every generation's report, kept when a reprocess writes a new report.json. */
+  generationReport: (jobId: string, generation: number) => `jobs/${jobId}/reports/generation-${generation}.json`,
 };

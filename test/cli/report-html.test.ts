@@ -43,6 +43,16 @@ describe('renderReportHtml', () => {
     expect(page).toContain('>shards, by round (r) and index (s)</text>');
   });
 
+  it('shows earlier generations side by side with this one', () => {
+    const first = sampleReport({ generation: 1, model: 'gpt-4o-mini', status: 'cancelled' });
+    const second = renderReportHtml(sampleReport({ generation: 2, model: 'gpt-4.1-mini' }), [first]);
+    expect(second).toContain('<h2>Generations</h2>');
+    expect(second).toContain('<th>generation 1</th><th>generation 2</th>');
+    expect(second).toMatch(/<th>status<\/th><td>cancelled<\/td><td>completed<\/td>/);
+    expect(second).toMatch(/gpt-4o-mini \(batch\)<\/td><td>[^<]*gpt-4\.1-mini/);
+    expect(page).not.toContain('<h2>Generations</h2>');
+  });
+
   it('says so when there is nothing to chart', () => {
     const empty = renderReportHtml(sampleReport({ shardTimings: [], failuresByReason: {}, byTier: {}, timings: {}, cost: { paidUsd: 0, realtimeUsd: 0, savedUsd: 0, priceKnown: false } }));
     expect(empty).toContain('No shard timings were recorded for this job.');
