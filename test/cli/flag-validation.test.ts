@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/dev/project-root';
+import { exitCodeOf } from '../../src/cli/follow-job';
+import type { JobReport } from '../../src/report/job-report';
 import { expectOneLineError, runCli } from './cli-process';
 
 describe('CLI flag validation and version', () => {
@@ -34,5 +36,13 @@ describe('CLI flag validation and version', () => {
     const run = await runCli(['worker', '--address', '127.0.0.1:1'], { timeoutMs: 60_000 });
     expectOneLineError(run, 4, /^longhaul worker: cannot reach the Temporal server at 127\.0\.0\.1:1: connection refused \(start one with `longhaul dev`/);
     expect(run.stderr).not.toMatch(/tonic|transport::Error/);
+  });
+
+  it('a completed job exits 1 when its failed share passes --max-failed-ratio (default 0: any failed item)', async () => {
+    const report = (failed: number, status = 'completed') => ({ status, total: 3000, counts: { succeeded: 3000 - failed, failed, cancelled: 0, cached: 0 } }) as unknown as JobReport;
+    expect([exitCodeOf(report(0)), exitCodeOf(report(3000)), exitCodeOf(report(30), 0.01), exitCodeOf(report(31), 0.01), exitCodeOf(report(0, 'cancelled'), 1)]).toEqual([0, 1, 0, 1, 1]);
+    const [watch, results] = await Promise.all([runCli(['watch', 'some-job', '--max-failed-ratio', '2']), runCli(['results', 'some-job', '--wait', '--max-failed-ratio', 'x'])]);
+    expectOneLineError(watch, 2, /--max-failed-ratio: not a valid value: 2/);
+    expectOneLineError(results, 2, /--max-failed-ratio: not a valid value: x/);
   });
 });

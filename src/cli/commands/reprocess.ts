@@ -1,7 +1,7 @@
 import { CliError, type CliCommand } from '../cli-command';
 import { booleanFlag, onePositional, stringFlag } from '../cli-flags';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withClient } from '../cli-connection';
-import { followJob } from '../follow-job';
+import { followJob, MAX_FAILED_RATIO_HELP, MAX_FAILED_RATIO_OPTION, maxFailedRatioFlag } from '../follow-job';
 import { temporalStatus } from '../job-state';
 import { loadSpecChanges } from '../spec-changes-file';
 
@@ -12,7 +12,7 @@ import { loadSpecChanges } from '../spec-changes-file';
 export const reprocessCommand: CliCommand = {
   name: 'reprocess',
   summary: 'Run an ended job again (failed items, or all) as a new generation, optionally with spec changes',
-  usage: 'JOB [--failed | --all] [--spec FILE] [--watch] [--json]',
+  usage: 'JOB [--failed | --all] [--spec FILE] [--watch [--max-failed-ratio R]] [--json]',
   help: [
     '  --failed              only items that ended failed or cancelled (the default)',
     '  --all                 every item; requests that did not change are answered from cache',
@@ -21,9 +21,11 @@ export const reprocessCommand: CliCommand = {
     '  --watch               follow the new generation to its end and print the report',
     '  --json                print data as JSON: {generation, taskVersion, queued, cached, untouched}, or the report with --watch',
     '  --task-queue Q        task queue of the workers (default: LONGHAUL_TASK_QUEUE or longhaul)',
+    MAX_FAILED_RATIO_HELP,
     CONNECTION_HELP,
   ].join('\n'),
   options: {
+    ...MAX_FAILED_RATIO_OPTION,
     ...CONNECTION_OPTIONS,
     failed: { type: 'boolean' },
     all: { type: 'boolean' },
@@ -59,7 +61,7 @@ export const reprocessCommand: CliCommand = {
           `Job ${jobId} generation ${result.generation} (task version ${result.taskVersion}): ${result.queued} items queued, ` +
             `${result.cached} answered from cache, ${result.untouched} left as they were\n  Temporal UI: ${job.uiUrl}\n`,
         );
-        return booleanFlag(ctx.values.watch) ? followJob(ctx, job, json) : 0;
+        return booleanFlag(ctx.values.watch) ? followJob(ctx, job, json, maxFailedRatioFlag(ctx.values['max-failed-ratio'])) : 0;
       },
       taskQueue ? { taskQueue } : {},
     );

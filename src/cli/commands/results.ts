@@ -7,6 +7,7 @@ import { CSV_COLUMNS, toCsvRow } from '../../results/result-line';
 import { CliError, type CliCommand } from '../cli-command';
 import { booleanFlag, choiceFlag, onePositional, stringFlag } from '../cli-flags';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withClient } from '../cli-connection';
+import { exitCodeWithReason, MAX_FAILED_RATIO_HELP, MAX_FAILED_RATIO_OPTION, maxFailedRatioFlag } from '../follow-job';
 import { endedReport } from '../job-state';
 
 type Format = 'jsonl' | 'csv';
@@ -15,24 +16,27 @@ type Format = 'jsonl' | 'csv';
 export const resultsCommand: CliCommand = {
   name: 'results',
   summary: 'Write an ended job\'s results (one per input item, in input order) as JSONL or CSV',
-  usage: 'JOB [--out FILE] [--format jsonl|csv] [--wait]',
+  usage: 'JOB [--out FILE] [--format jsonl|csv] [--wait [--max-failed-ratio R]]',
   help: [
     'Each line: id, input line, state (succeeded, failed, cancelled, cached), output or error, tier, round,',
     `tokens and cost. CSV columns: ${CSV_COLUMNS.join(', ')} (output as JSON text).`,
     '  --out FILE            write to FILE instead of stdout',
     '  --format F            jsonl (default; csv when FILE ends in .csv) or csv',
-    '  --wait                wait for a running job to end instead of refusing',
+    '  --wait                wait for a running job to end instead of refusing; then the exit code says how it ended:',
+    MAX_FAILED_RATIO_HELP,
     CONNECTION_HELP,
   ].join('\n'),
-  options: { ...CONNECTION_OPTIONS, out: { type: 'string' }, format: { type: 'string' }, wait: { type: 'boolean' } },
+  options: { ...CONNECTION_OPTIONS, out: { type: 'string' }, format: { type: 'string' }, wait: { type: 'boolean' }, ...MAX_FAILED_RATIO_OPTION },
   allowPositionals: true,
   async run(ctx) {
     const jobId = onePositional(ctx.positionals, 'JOB id');
     const out = stringFlag(ctx.values.out);
     const format: Format = choiceFlag(ctx.values.format, 'format', ['jsonl', 'csv'] as const) ?? (out?.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl');
+    const wait = booleanFlag(ctx.values.wait);
+    const maxFailedRatio = maxFailedRatioFlag(ctx.values['max-failed-ratio']);
     return withClient(ctx, async (client) => {
       const job = client.job(jobId);
-      const report = await endedReport(job, { wait: booleanFlag(ctx.values.wait), hint: 'results are written when it ends (or add --wait)' });
+      const report = await endedReport(job, { wait, hint: 'results are written when it ends (or add --wait)' });
       const target = out ? createWriteStream(out) : ctx.stdout;
       if (out) await once(target, 'open');
       const written = await writeResults(job, report, format, target);
@@ -41,7 +45,7 @@ export const resultsCommand: CliCommand = {
         await once(target, 'finish');
         ctx.stderr.write(`Wrote ${written} results of job ${jobId} to ${out} (${format})\n`);
       }
-      return 0;
+      return wait ? exitCodeWithReason(ctx, report, maxFailedRatio) : 0;
     });
   },
 };

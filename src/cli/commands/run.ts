@@ -1,7 +1,7 @@
 import type { CliCommand } from '../cli-command';
 import { booleanFlag, stringFlag } from '../cli-flags';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withClient } from '../cli-connection';
-import { followJob } from '../follow-job';
+import { followJob, MAX_FAILED_RATIO_HELP, MAX_FAILED_RATIO_OPTION, maxFailedRatioFlag } from '../follow-job';
 import { SPEC_HELP, SPEC_OPTIONS, specFromArgs } from '../job-spec-args';
 
 /**
@@ -12,22 +12,24 @@ import { SPEC_HELP, SPEC_OPTIONS, specFromArgs } from '../job-spec-args';
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'Start a job from a spec file (JSON/YAML) or flags; --watch follows it to the end',
-  usage: 'SPEC | --input FILE --model M --prompt TEXT [...] [--watch] [--json]',
+  usage: 'SPEC | --input FILE --model M --prompt TEXT [...] [--watch [--max-failed-ratio R]] [--json]',
   help: [
     SPEC_HELP,
     'Output:',
     '  --watch               show the live progress bar until the job ends, then print the report',
     '  --json                print data as JSON: {jobId, workflowId, uiUrl}, or the report with --watch (progress on stderr)',
     '  --task-queue Q        task queue of the workers (default: LONGHAUL_TASK_QUEUE or longhaul)',
+    MAX_FAILED_RATIO_HELP,
     CONNECTION_HELP,
   ].join('\n'),
-  options: { ...SPEC_OPTIONS, ...CONNECTION_OPTIONS, watch: { type: 'boolean' }, json: { type: 'boolean' }, 'task-queue': { type: 'string' } },
+  options: { ...SPEC_OPTIONS, ...CONNECTION_OPTIONS, watch: { type: 'boolean' }, ...MAX_FAILED_RATIO_OPTION, json: { type: 'boolean' }, 'task-queue': { type: 'string' } },
   allowPositionals: true,
   // --watch follows the job and stops watching on ctx.interrupted; without it, a signal ends the process
   handlesInterruption: (values) => booleanFlag(values.watch),
   async run(ctx) {
     const { spec, baseDir } = specFromArgs(ctx);
     const json = booleanFlag(ctx.values.json);
+    const maxFailedRatio = maxFailedRatioFlag(ctx.values['max-failed-ratio']);
     const taskQueue = stringFlag(ctx.values['task-queue']);
     return withClient(
       ctx,
@@ -43,7 +45,7 @@ export const runCommand: CliCommand = {
           info.write(`  Follow it:   longhaul watch ${job.jobId}\n`);
           return 0;
         }
-        return followJob(ctx, job, json);
+        return followJob(ctx, job, json, maxFailedRatio);
       },
       taskQueue ? { taskQueue } : {},
     );
