@@ -22,6 +22,7 @@ export function reportText(report: JobReport): string {
       ? `  cost       ${money.paid} (realtime would be ${money.realtime}: saved ${money.saved})`
       : `  cost       unknown: no price for ${report.model} (add it with LONGHAUL_PRICES)`,
   );
+  if (report.cost.priceKnown && report.cost.priceNote) lines.push(`  warning    ${report.cost.priceNote}`);
   const timings = Object.entries(report.timings).filter(([, ms]) => ms !== undefined);
   if (timings.length > 0) lines.push(`  time       ${timings.map(([phase, ms]) => `${phase} ${formatDuration((ms ?? 0) / 1000)}`).join(', ')}`);
   if (report.duplicateIds > 0) lines.push(`  warning    ${report.duplicateIds} item ids appear more than once in the dataset`);

@@ -102,6 +102,7 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
       realtimeUsd: round6(realtimeUsd),
       savedUsd: round6(realtimeUsd - counts.costUsd),
       priceKnown: deps.prices.priceOf(spec.model) !== undefined,
+      ...priceNoteOf(deps.prices, spec.model),
     },
     rounds: request.rounds,
     shards: request.shards,
@@ -130,6 +131,12 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
   }
   if (spec.output.dir) await copyToOutputDir(spec, deps.blobs, keys);
   return report;
+}
+
+/** The price table's warning about the model, as the report's optional field. */
+function priceNoteOf(prices: PriceTable, model: string): { priceNote?: string } {
+  const warning = prices.priceWarning(model);
+  return warning ? { priceNote: warning } : {};
 }
 
 /** Where the report says the files are: `output.dir` when the spec names one, else the job's folder in storage. */

@@ -53,7 +53,8 @@ export interface JobReport {
   failuresByReason: Record<string, number>;
   byTier: OutcomeCounts['byTier'];
   tokens: { in: number; out: number };
-  cost: { paidUsd: number; realtimeUsd: number; savedUsd: number; priceKnown: boolean };
+  /** priceNote: why the costs may be wrong (the model's price is missing or guessed from its listed id); absent when listed. */
+  cost: { paidUsd: number; realtimeUsd: number; savedUsd: number; priceKnown: boolean; priceNote?: string };
   rounds: number;
   shards: number;
   duplicateIds: number;

@@ -96,7 +96,7 @@ function tiers(r: JobReport): string {
     { label: `${tier} in`, value: t.tokensIn, text: formatCount(t.tokensIn), color: '#1565c0' },
     { label: `${tier} out`, value: t.tokensOut, text: formatCount(t.tokensOut), color: '#ef6c00' },
   ]);
-  const costNote = r.cost.priceKnown ? '' : note(`No price is known for ${r.model}: costs show as $0 (add it with LONGHAUL_PRICES).`);
+  const costNote = r.cost.priceNote ? note(`Warning: ${r.cost.priceNote}.`) : r.cost.priceKnown ? '' : note(`No price is known for ${r.model}: costs show as $0 (add it with LONGHAUL_PRICES).`);
   const tokenChart = tokens.length > 0 ? horizontalBars('Tokens per tier', tokens) : note('No tokens were used.');
   return section('Cost per tier', horizontalBars('Cost per tier in USD', cost) + costNote) + section('Tokens', tokenChart);
 }

@@ -53,6 +53,11 @@ describe('renderReportHtml', () => {
     expect(page).not.toContain('<h2>Generations</h2>');
   });
 
+  it('warns when the model was priced as the listed id of its snapshot', () => {
+    const guessed = renderReportHtml(sampleReport({ cost: { paidUsd: 1, realtimeUsd: 2, savedUsd: 1, priceKnown: true, priceNote: 'no price listed for gpt-4o-mini-2099-01-01: priced as gpt-4o-mini' } }));
+    expect(guessed).toContain('Warning: no price listed for gpt-4o-mini-2099-01-01: priced as gpt-4o-mini.');
+  });
+
   it('says so when there is nothing to chart', () => {
     const empty = renderReportHtml(sampleReport({ shardTimings: [], failuresByReason: {}, byTier: {}, timings: {}, cost: { paidUsd: 0, realtimeUsd: 0, savedUsd: 0, priceKnown: false } }));
     expect(empty).toContain('No shard timings were recorded for this job.');
