@@ -6,6 +6,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   patched,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -16,6 +17,7 @@ import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import type { ShardAddress } from '../src/storage/job-layout';
 import { cancelShardSignal, shardOverdueSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
 import { shardSteps } from './internal/activity-proxies';
+import { shardDetailsText } from './internal/job-details';
 import { PollBackoff } from './internal/backoff';
 import { MAX_QUOTA_REQUEUES, refusedForQuota } from './internal/quota-refusal';
 import { submissionKey } from './internal/workflow-ids';
@@ -75,6 +77,8 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   };
   let woken = false;
   setHandler(shardProgressQuery, () => progress);
+  // the UI's shard page shows these (not recorded in history: replays as before)
+  setCurrentDetails(shardDetailsText(progress));
   setHandler(wakeShardSignal, () => void (woken = true));
   setHandler(cancelShardSignal, () => void (progress.cancelRequested = true));
 
@@ -169,6 +173,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     }
   }
   progress.batchId = batchId;
+  setCurrentDetails(shardDetailsText(progress));
 
   const backoff = new PollBackoff(spec.polling.initialSeconds * 1000, spec.polling.maxSeconds * 1000, spec.polling.factor);
   const graceMs = (spec.polling.expiryGraceMinutes ?? 60) * 60_000;
@@ -198,6 +203,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     progress.polls++;
     progress.phase = status.phase;
     progress.counts = status.counts;
+    setCurrentDetails(shardDetailsText(progress));
     if (TERMINAL.has(status.phase)) {
       // refused for the enqueued-token quota: no work was done; create the batch again later (a fresh run)
       if (refusedForQuota(status) && !progress.cancelRequested && submission < MAX_QUOTA_REQUEUES && patched('requeue-quota-refusals')) {

@@ -33,6 +33,16 @@ describe('the job page in the Temporal UI shows progress without a Longhaul quer
     }
     expect(text).toMatch(/^\*\*running\*\* - generation 0, round 0/);
     expect(text).toContain('items: 0/30 settled (0%)');
+    // a running shard's page shows its batch id and the provider's live counts
+    const shard = stack.client.temporal.workflow.getHandle('longhaul/ui-details/g0/r0/s0');
+    let shardText = '';
+    while (!/- batch: batch_/.test(shardText)) {
+      if (Date.now() > deadline) throw new Error(`shard details never showed its batch; last: ${shardText}`);
+      await sleep(200);
+      shardText = (await shard.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+    }
+    expect(shardText).toMatch(/shard ui-details\/g0\/r0\/s0/);
+    expect(shardText).toMatch(/requests: \d+ completed, \d+ failed of 10/);
     await job.cancel('test');
     await job.result().catch(() => undefined);
     expect(await details()).toMatch(/^\*\*cancelled\*\*/);

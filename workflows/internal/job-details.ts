@@ -1,4 +1,4 @@
-import type { JobProgress } from '../definitions';
+import type { JobProgress, ShardProgress } from '../definitions';
 
 // the workflow sandbox may import values only from workflows/: plain formats, as the CLI shows them
 const formatCount = (n: number): string => n.toLocaleString('en-US');
@@ -26,5 +26,16 @@ export function jobDetailsText(p: JobProgress): string {
     `- items: ${formatCount(settled)}/${formatCount(total)} settled (${percent}%): ok ${formatCount(items.succeeded)}, failed ${formatCount(items.failed)}, cached ${formatCount(items.cached)}, retrying ${formatCount(items.retrying)}${items.cancelled ? `, cancelled ${formatCount(items.cancelled)}` : ''}`,
     `- shards: ${p.shards.done}/${p.shards.total} done, ${p.shards.running} running, ${p.shards.queued} queued`,
     `- cost ${formatUsd(p.costUsd)}, tokens ${formatCount(p.tokens.in)} in / ${formatCount(p.tokens.out)} out, ETA ${eta}`,
+  ].join('\n');
+}
+
+/** A shard's page in the Temporal UI: its phase, batch id and the provider's live request counts. */
+export function shardDetailsText(p: ShardProgress): string {
+  const { counts } = p;
+  return [
+    `**${p.phase}**${p.cancelRequested ? ' (cancelling)' : ''}${p.overdue ? ' (past expiry)' : ''} - shard ${p.shardAttemptId}`,
+    '',
+    `- batch: ${p.batchId ?? '-'}`,
+    `- requests: ${formatCount(counts.completed)} completed, ${formatCount(counts.failed)} failed of ${formatCount(counts.total)} (polls ${p.polls})`,
   ].join('\n');
 }
