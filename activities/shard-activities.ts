@@ -82,7 +82,7 @@ export function createShardActivities(deps: ActivityDeps) {
         const key = jobLayout.shardInput(input.shard);
         // the provider's client would read a missing file as a connection error, retried for a day
         if (!(await deps.blobs.exists(key))) throw new BlobNotFoundError(key);
-        return await withKeepalive(() => submitExactlyOnce(
+        const submitted = await withKeepalive(() => submitExactlyOnce(
           {
             jobId: input.shard.jobId,
             shardAttemptId: input.shardAttemptId,
@@ -101,6 +101,8 @@ export function createShardActivities(deps: ActivityDeps) {
             warn: (message) => log.warn(message),
           },
         ));
+        log.info('shard submitted', { jobId: input.shard.jobId, generation: input.shard.generation, round: input.shard.round, shard: input.shard.index, shardAttemptId: input.shardAttemptId, batchId: submitted.batchId, requests: input.requests });
+        return submitted;
       } catch (err) {
         return toFailure(err, { quotaRetryMs: input.quotaRetryMs });
       }
@@ -162,6 +164,9 @@ export function createShardActivities(deps: ActivityDeps) {
         const labels = { provider: input.spec.provider, model: input.spec.model, tier: 'batch' };
         recordShardCollected(tally, labels);
         if (input.status) recordBatchEnded(input.status, labels);
+        const { shard } = input;
+        if (input.status) log.info('batch ended', { jobId: shard.jobId, generation: shard.generation, round: shard.round, shard: shard.index, phase: input.status.phase, ...input.status.counts });
+        log.info('collect done', { jobId: shard.jobId, generation: shard.generation, round: shard.round, shard: shard.index, succeeded: tally.succeeded, failed: tally.failed, retryable: tally.retryable, cancelled: tally.cancelled, costUsd: tally.costUsd, ...(input.note ? { note: input.note } : {}) });
         return tally;
       } catch (err) {
         return toFailure(err);

@@ -1,4 +1,4 @@
-import { cancellationSignal } from '@temporalio/activity';
+import { cancellationSignal, log } from '@temporalio/activity';
 import type { ShardTally } from '../src/results/shard-tally';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import type { ShardAddress } from '../src/storage/job-layout';
@@ -37,6 +37,8 @@ export function createSyncActivities(deps: ActivityDeps) {
           () => ({ done }),
         );
         recordShardCollected(tally, { provider: input.spec.provider, model: input.spec.model, tier: input.tier });
+        const { shard } = input;
+        log.info('shard sent', { jobId: shard.jobId, generation: shard.generation, round: shard.round, shard: shard.index, tier: input.tier, succeeded: tally.succeeded, failed: tally.failed, retryable: tally.retryable, cancelled: tally.cancelled, costUsd: tally.costUsd });
         return tally;
       } catch (err) {
         return toFailure(err);
