@@ -76,9 +76,18 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
   const reprocess: { request?: ReprocessRequest; result?: ReprocessResult; refused?: string; accepting: boolean } = { accepting: !!input.reprocessOf };
 
   setHandler(progressQuery, () => tracker.progress());
-  setHandler(pauseJobSignal, () => tracker.setPaused(true));
-  setHandler(resumeJobSignal, () => tracker.setPaused(false));
-  setHandler(cancelJobSignal, (request) => tracker.requestCancel(request?.reason));
+  setHandler(pauseJobSignal, () => {
+    log.info('job paused', { jobId });
+    tracker.setPaused(true);
+  });
+  setHandler(resumeJobSignal, () => {
+    log.info('job resumed', { jobId });
+    tracker.setPaused(false);
+  });
+  setHandler(cancelJobSignal, (request) => {
+    log.info('job cancel requested', { jobId, reason: request?.reason });
+    tracker.requestCancel(request?.reason);
+  });
   setHandler(shardOverdueSignal, ({ workflowId }) => tracker.shardOverdue(workflowId));
   // a Temporal-level cancel (UI, `temporal workflow cancel`) starts as the cancel signal does: shards cancel their
   // batches and collect; the run then finalizes and ends cancelled
@@ -87,6 +96,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     reprocessUpdate,
     async (request) => {
       reprocess.request = request;
+      log.info('job reprocess requested', { jobId, selection: request.selection });
       reprocess.accepting = false;
       await condition(() => reprocess.result !== undefined || reprocess.refused !== undefined);
       if (reprocess.refused !== undefined) throw ApplicationFailure.nonRetryable(reprocess.refused, 'DatasetChanged');
@@ -197,6 +207,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       return { round: 0, shards: [], shardsSoFar: 0 };
     }
     tracker.prepared(prepared);
+    log.info('job started', { jobId, generation: gen.generation, provider: spec.provider, model: spec.model, mode: spec.mode, total: prepared.total, queued: prepared.queued, cached: prepared.cached, shards: prepared.shards.length });
     reprocess.result = {
       generation: gen.generation,
       taskVersion: spec.taskVersion,
@@ -232,6 +243,8 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       const maxRequestsPerShard = shardRequestsFor(spec, nextTier);
       const plan = await steps.planRound({ spec, generation: gen.generation, round: point.round + 1, previous: point.shards, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) });
       tracker.roundPlanned(plan.round, plan.queued, plan.shards.length);
+      log.info('round planned', { jobId, generation: gen.generation, round: plan.round, queued: plan.queued, shards: plan.shards.length, tier: nextTier });
+      if (nextTier !== tier) log.info('deadline fallback', { jobId, round: plan.round, from: tier, to: nextTier });
       point = { round: plan.round, shards: plan.shards, shardsSoFar, tier: nextTier, fallbackRounds: fallbackRounds + (late && point.round >= spec.retry.maxRounds ? 1 : 0) };
       if (plan.queued === 0) return point;
       if (workflowInfo().continueAsNewSuggested) {
@@ -319,6 +332,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     });
     report.timings.finalize = Date.now() - started;
     tracker.finished(report);
+    log.info('job ended', { jobId, generation: gen, status: report.status, ...report.counts });
     await upsertSearchAttributes([
       { key: SA.status, value: report.status },
       { key: SA.itemsSucceeded, value: report.counts.succeeded + report.counts.cached },
