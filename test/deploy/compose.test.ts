@@ -32,7 +32,7 @@ const dockerfile = read('Dockerfile');
 
 describe('docker-compose.yml', () => {
   it('has PostgreSQL, Temporal on it, the Temporal UI, an init service and the workers', () => {
-    expect(Object.keys(services).sort()).toEqual(['emulator', 'longhaul', 'postgresql', 's3', 'stores-init', 'temporal', 'temporal-init', 'temporal-schema', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['emulator', 'longhaul', 'postgresql', 'prometheus', 's3', 'stores-init', 'temporal', 'temporal-init', 'temporal-schema', 'temporal-ui', 'worker']);
     expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', DB_PORT: '5432' });
     expect(services.temporal!.image).toMatch(/^temporalio\/server:/);
     expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
@@ -66,7 +66,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('keeps state in the stores, never on a volume the workers share: they scale across hosts', () => {
-    expect(Object.keys(compose.volumes).sort()).toEqual(['emulator-data', 'postgres-data', 's3-data']);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['emulator-data', 'postgres-data', 'prometheus-data', 's3-data']);
     expect(services.postgresql!.volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
     expect(services.s3!.volumes).toEqual(['s3-data:/data']);
     for (const name of ['worker', 'longhaul']) expect(services[name]!.volumes).toBeUndefined();
@@ -141,5 +141,16 @@ describe('Dockerfile', () => {
     const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     for (const entry of ['node_modules', 'dist', '.longhaul', '.tools', '.cache', '.git']) expect(ignored).toContain(entry);
     for (const needed of ['src', 'workflows', 'activities', 'bin', 'examples', 'package.json', 'package-lock.json']) expect(ignored).not.toContain(needed);
+  });
+});
+
+describe('Prometheus in the compose stack', () => {
+  it('scrapes every worker replica through Docker DNS service discovery on the worker service name', () => {
+    const prometheus = services.prometheus!;
+    expect(prometheus.image).toMatch(/^prom\/prometheus:/);
+    expect(prometheus.volumes).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; type: string; port: number }> }> };
+    const job = config.scrape_configs.find((c) => c.job_name === 'longhaul-worker')!;
+    expect(job.dns_sd_configs).toEqual([expect.objectContaining({ names: ['worker'], type: 'A', port: Number(services.worker!.expose![0]) })]);
   });
 });
