@@ -41,11 +41,14 @@ function instruments(meter: MetricMeter): Instruments {
 }
 
 /**
- * The meter to record on: inside an activity, the activity's (it adds namespace, task queue and activity
- * type tags); elsewhere, the runtime's. Both reach the endpoint installRuntime opened.
+ * The meter to record on: the runtime's, inside an activity with its namespace, task_queue and activity_type
+ * labels. It reaches the endpoint installRuntime opened.
  */
 export function currentMeter(): MetricMeter {
-  return asyncLocalStorage.getStore() !== undefined ? Context.current().metricMeter : Runtime.instance().metricMeter;
+  if (asyncLocalStorage.getStore() === undefined) return Runtime.instance().metricMeter;
+  // the activity's own meter tags `taskQueue` / `activityType`; Prometheus labels are snake_case, as the SDK's are
+  const { namespace, taskQueue, activityType } = Context.current().info;
+  return Runtime.instance().metricMeter.withTags({ namespace, task_queue: taskQueue, activity_type: activityType });
 }
 
 function tagsOf(labels: JobMetricLabels): MetricTags {
