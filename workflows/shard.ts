@@ -5,6 +5,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
+  log,
   patched,
   setCurrentDetails,
   setHandler,
@@ -184,6 +185,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     const pastFallback = fallbackAt !== undefined && Date.now() >= fallbackAt;
     if ((progress.cancelRequested || pastFallback) && !cancelSent) {
       if (!progress.cancelRequested) fellBack = true;
+      log.info(fellBack && !progress.cancelRequested ? 'batch cancelled: deadline fallback' : 'batch cancelled: job cancelled', { jobId: shard.jobId, round: shard.round, shard: shard.index, batchId });
       await poll.cancelBatch({ ...target, batchId });
       cancelSent = true;
       backoff.reset();
@@ -216,6 +218,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     // cancel it and collect what it finished; if even the cancel does not settle within the grace again, stop waiting
     const late = stall.overdueBy(status);
     if (late !== undefined && !cancelSent) {
+      log.warn('batch overdue: cancelling it', { jobId: shard.jobId, round: shard.round, shard: shard.index, batchId });
       await markOverdue();
       await poll.cancelBatch({ ...target, batchId });
       cancelSent = true;
