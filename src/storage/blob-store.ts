@@ -13,6 +13,14 @@ export interface BlobWriter {
   readonly bytesWritten: number;
 }
 
+/** A blob as a listing sees it. */
+export interface BlobEntry {
+  key: string;
+  bytes: number;
+  /** When it was last written, in epoch milliseconds. */
+  modifiedMs: number;
+}
+
 /**
  * Where Longhaul keeps its files: shards, downloaded provider outputs, results, reports. Keys are `/`
  * separated relative paths (`jobs/<jobId>/g0/r0/shard-00000.jsonl`). The embedded default is a local
@@ -28,6 +36,14 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /** The blobs under a prefix with their sizes and write times, sorted by key (unfinished writes left out). */
+  entries(prefix: string): Promise<BlobEntry[]>;
+  /**
+   * Deletes every blob under a prefix, unfinished writes included; returns how many finished blobs went. The
+   * prefix names a folder (`jobs/j1` and `jobs/j1/` alike; never `jobs/j10/`) and never the whole store.
+   * Idempotent (0 when nothing is there). Only for prefixes nothing writes to any more.
+   */
+  deletePrefix(prefix: string): Promise<number>;
   /**
    * Discards writes under a prefix that never closed (a process killed mid-write leaves them behind); returns
    * how many. Only for prefixes nothing writes to any more: a writer still open there loses its blob.
@@ -59,4 +75,12 @@ export function checkKey(key: string): string {
     throw new Error(`invalid blob key: ${JSON.stringify(key)}`);
   }
   return key;
+}
+
+/** Rejects prefixes that could escape the store's root or name all of it (a prefix delete must name a folder). */
+export function checkPrefix(prefix: string): string {
+  const base = prefix.replace(/\/+$/, '');
+  if (!base) throw new Error('invalid blob prefix: the whole store');
+  checkKey(base);
+  return prefix;
 }

@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { access, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import { BlobNotFoundError, checkKey, type BlobStore, type BlobWriter } from './blob-store';
+import { BlobNotFoundError, checkKey, checkPrefix, type BlobEntry, type BlobStore, type BlobWriter } from './blob-store';
 import { BufferedBlobWriter } from './buffered-blob-writer';
 
 /** What names a blob still being written: `<key>.partial-<pid>-<random>`, renamed to `<key>` when closed. */
@@ -59,6 +59,24 @@ export class LocalBlobStore implements BlobStore {
       if (!name.includes(PARTIAL)) found.push(key);
     });
     return found.sort();
+  }
+
+  async entries(prefix: string): Promise<BlobEntry[]> {
+    const keys = await this.list(prefix);
+    const found: BlobEntry[] = [];
+    for (const key of keys) {
+      const info = await stat(this.pathOf(key)).catch(() => undefined);
+      if (info?.isFile()) found.push({ key, bytes: info.size, modifiedMs: info.mtimeMs });
+    }
+    return found;
+  }
+
+  /** Removes the prefix's folder with everything in it (a prefix names a folder here, as in `list`). */
+  async deletePrefix(prefix: string): Promise<number> {
+    const base = checkPrefix(prefix).replace(/\/+$/, '');
+    const blobs = (await this.list(base)).length;
+    await rm(this.pathOf(base), { recursive: true, force: true });
+    return blobs;
   }
 
   /** Deletes the temporary files of writers that never closed (`<key>.partial-<pid>-<random>`). */

@@ -1,6 +1,7 @@
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -11,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, type Readable } from 'node:stream';
-import { BlobNotFoundError, checkKey, type BlobStore, type BlobWriter } from './blob-store';
+import { BlobNotFoundError, checkKey, checkPrefix, type BlobEntry, type BlobStore, type BlobWriter } from './blob-store';
 import { BufferedBlobWriter } from './buffered-blob-writer';
 import { StorageUnavailableError } from './storage-errors';
 
@@ -124,17 +125,38 @@ export class S3BlobStore implements BlobStore {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.entries(prefix)).map((entry) => entry.key);
+  }
+
+  async entries(prefix: string): Promise<BlobEntry[]> {
+    const found: BlobEntry[] = [];
     const strip = this.location.prefix ? this.location.prefix.length + 1 : 0;
     let token: string | undefined;
     do {
       const page = await this.s3.send(
         new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: this.objectPrefix(prefix), ...(token ? { ContinuationToken: token } : {}) }),
       );
-      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(strip));
+      for (const object of page.Contents ?? []) {
+        if (object.Key) found.push({ key: object.Key.slice(strip), bytes: object.Size ?? 0, modifiedMs: object.LastModified?.getTime() ?? 0 });
+      }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** Deletes the objects under a prefix, up to 1,000 per request (DeleteObjects), and aborts its unfinished uploads. */
+  async deletePrefix(prefix: string): Promise<number> {
+    // a folder, as in the local store: `jobs/j1` must not take `jobs/j10/` with it
+    const folder = `${checkPrefix(prefix).replace(/\/+$/, '')}/`;
+    const keys = await this.list(folder);
+    for (let i = 0; i < keys.length; i += 1000) {
+      const objects = keys.slice(i, i + 1000).map((key) => ({ Key: this.objectKey(key) }));
+      const answer = await this.s3.send(new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: objects, Quiet: true } }));
+      const failed = answer.Errors ?? [];
+      if (failed.length > 0) throw new Error(`could not delete ${failed.length} objects under s3://${this.location.bucket}/${this.objectPrefix(folder)}: ${failed[0]!.Code ?? 'error'} ${failed[0]!.Message ?? ''}`.trim());
+    }
+    await this.removeUnfinished(folder);
+    return keys.length;
   }
 
   /** Aborts the multipart uploads under a prefix that never completed (a process killed mid-write). */

@@ -79,6 +79,29 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>) {
       await killed.abort();
     });
 
+    it('lists sizes and write times, and deletes a folder of blobs (unfinished writes too) and nothing beside it', async () => {
+      const before = Date.now() - 60_000;
+      for (const [key, body] of [['jobs/gc1/g0/r0/shard-00000.jsonl', 'abc'], ['jobs/gc1/report.json', '{}\n'], ['jobs/gc10/report.json', '{}']]) {
+        const writer = blobs.createWriter(key!);
+        await writer.write(body!);
+        await writer.close();
+      }
+      const unfinished = blobs.createWriter('jobs/gc1/g0/r1/shard-00000.jsonl');
+      await unfinished.write('u'.repeat(9 << 20));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const entries = await blobs.entries('jobs/gc1/');
+      expect(entries.map(({ key, bytes }) => [key, bytes])).toEqual([['jobs/gc1/g0/r0/shard-00000.jsonl', 3], ['jobs/gc1/report.json', 3]]);
+      for (const entry of entries) expect(entry.modifiedMs).toBeGreaterThan(before);
+      expect(await blobs.deletePrefix('jobs/gc1')).toBe(2);
+      expect(await blobs.list('jobs/gc1/')).toEqual([]);
+      expect(await blobs.removeUnfinished('jobs/gc1/')).toBe(0);
+      expect(await blobs.list('jobs/gc10/')).toEqual(['jobs/gc10/report.json']);
+      expect(await blobs.deletePrefix('jobs/gc1/')).toBe(0);
+      await expect(blobs.deletePrefix('')).rejects.toThrow('invalid blob prefix');
+      await expect(blobs.deletePrefix('/')).rejects.toThrow('invalid blob prefix');
+      await unfinished.abort();
+    });
+
     it('refuses keys that could escape its root', () => {
       expect(() => blobs.createWriter('../etc/passwd')).toThrow('invalid blob key');
       expect(() => blobs.read('/abs')).toThrow('invalid blob key');
