@@ -16,6 +16,7 @@ import { specMemo } from '../../workflows/internal/spec-memo';
 import { PriceTable } from '../report/price-table';
 import { PROVIDER_CAPABILITIES } from '../providers/provider-limits';
 import { assertRunnable } from '../spec/runnable-check';
+import { payloadDataConverter } from '../codec/payload-data-converter';
 
 export interface LonghaulClientOptions {
   /** An existing connection; otherwise one is made from `address` or the environment (TEMPORAL_ADDRESS, profiles). */
@@ -167,6 +168,7 @@ export async function createLonghaulClient(options: LonghaulClientOptions = {}):
       throw new TemporalUnreachableError(address, err);
     }
   }
-  const temporal = new Client({ connection, namespace: namespace ?? 'default' });
+  // encrypts every payload when the config has a payload key ring (LONGHAUL_PAYLOAD_KEY): specs, rows, results
+  const temporal = new Client({ connection, namespace: namespace ?? 'default', dataConverter: payloadDataConverter(config.payloadKeys) });
   return new LonghaulClient(temporal, config, openBlobStore(config.storage), owned, options.uiUrl);
 }

@@ -5,6 +5,7 @@ import { InvalidSpecError, parseWith } from '../spec/spec-errors';
 import { PriceOverridesSchema } from '../report/price-table';
 import { readPriceOverrides } from '../report/price-overrides';
 import { blobStoreLocation, resultStoreLocation } from './store-urls';
+import { KEY_ID_PATTERN, readPayloadKeys } from '../codec/payload-keys';
 
 /** How to reach one provider account. Keys come from the environment, never from job specs. */
 export const ProviderConnectionSchema = z.strictObject({
@@ -53,6 +54,11 @@ export const LonghaulConfigSchema = z.strictObject({
    * less peak memory per thread).
    */
   threads: z.number().int().min(0).max(64).optional(),
+  /**
+   * The payload key ring (LONGHAUL_PAYLOAD_KEY or LONGHAUL_PAYLOAD_KEY_FILE): when set, every workflow and
+   * activity payload is encrypted with AES-256-GCM under the first key; every key decrypts.
+   */
+  payloadKeys: z.array(z.strictObject({ id: z.string().regex(KEY_ID_PATTERN), key: z.base64() })).min(1).optional(),
 });
 export type LonghaulConfig = Readonly<z.infer<typeof LonghaulConfigSchema>>;
 export type LonghaulConfigInput = z.input<typeof LonghaulConfigSchema>;
@@ -84,7 +90,8 @@ function accountsFromEnv(env: NodeJS.ProcessEnv): Record<string, z.input<typeof 
  *   LONGHAUL_TASK_QUEUE (default longhaul), LONGHAUL_METRICS_PORT,
  *   LONGHAUL_THREADS (prepare and collect threads; default the cores, at most 4), LONGHAUL_PRICES (a JSON file
  *   of model prices), OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL,
- *   AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION, LONGHAUL_COMPATIBLE_BASE_URL / LONGHAUL_COMPATIBLE_API_KEY.
+ *   AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION, LONGHAUL_COMPATIBLE_BASE_URL / LONGHAUL_COMPATIBLE_API_KEY,
+ *   LONGHAUL_PAYLOAD_KEY / LONGHAUL_PAYLOAD_KEY_FILE (the payload key ring, see src/codec/payload-keys.ts).
  * @throws InvalidSpecError naming the bad setting.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<LonghaulConfigInput> = {}): LonghaulConfig {
@@ -98,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsPort: wholeNumber(env, 'LONGHAUL_METRICS_PORT'),
     threads: wholeNumber(env, 'LONGHAUL_THREADS'),
     prices,
+    payloadKeys: readPayloadKeys(env),
     ...overrides,
     accounts: { ...accountsFromEnv(env), ...overrides.accounts },
   };

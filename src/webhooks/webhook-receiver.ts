@@ -91,7 +91,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const tolerance = options.toleranceSeconds ?? 300;
   const verifier = new OpenAI({ apiKey: 'webhook-verification-only', webhookSecret: options.secret, maxRetries: 0 });
   const client = options.namespace && options.namespace !== options.client.options.namespace
-    ? new Client({ connection: options.client.connection, namespace: options.namespace })
+    ? new Client({ connection: options.client.connection, namespace: options.namespace, dataConverter: options.client.options.dataConverter })
     : options.client;
   const wake = createShardWaker({ client, providers: options.providers, ...(options.provider ? { provider: options.provider } : {}), ...(options.account ? { account: options.account } : {}) });
 

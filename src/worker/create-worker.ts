@@ -3,6 +3,7 @@ import { createActivities } from '../../activities';
 import type { LonghaulConfig } from '../config/longhaul-config';
 import type { RequestBuilders } from '../dataset/request-renderer';
 import type { ProviderRegistry } from '../providers/provider-registry';
+import { payloadDataConverter } from '../codec/payload-data-converter';
 import { createWorkerDeps } from './worker-deps';
 import { prebuiltBundle } from './workflow-bundle';
 
@@ -40,6 +41,8 @@ export async function createLonghaulWorker(options: LonghaulWorkerOptions): Prom
     namespace: options.namespace ?? 'default',
     taskQueue: options.config.taskQueue,
     activities: createActivities(deps),
+    // the payload codec runs here, outside the workflow sandbox: the bundle is the same with or without a key
+    dataConverter: payloadDataConverter(options.config.payloadKeys),
     ...((options.workflowBundle ?? prebuiltBundle()) ? { workflowBundle: options.workflowBundle ?? prebuiltBundle() } : { workflowsPath: workflowsPath() }),
     ...options.tuning,
   });
