@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './free-port';
+import { childExited } from './child-exit';
 
 /** A throwaway PostgreSQL server (tests, benchmarks): its URL, a way to make fresh databases, and stop. */
 export interface PostgresServer {
@@ -49,7 +50,16 @@ export async function startPostgresServer(options: { bin?: string; startTimeoutM
   if (initialized.status !== 0) throw new Error(`initdb failed: ${initialized.stderr || initialized.stdout}`);
   const port = await freePort();
   const start = run(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200']);
-  const child: ChildProcess = spawn(start.command, start.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // its own process group: as root, runuser ignores SIGINT and turns SIGTERM into a SIGKILL after 2 s, so stop()
+  // signals the whole group and PostgreSQL itself gets the fast-shutdown SIGINT
+  const child: ChildProcess = spawn(start.command, start.args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      child.kill(name); // the group is gone already
+    }
+  };
   let log = '';
   child.stderr!.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -63,7 +73,7 @@ export async function startPostgresServer(options: { bin?: string; startTimeoutM
     } catch {
       await client.end().catch(() => undefined);
       if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
+        signal('SIGKILL');
         rmSync(dir, { recursive: true, force: true });
         throw new Error(`PostgreSQL did not start on port ${port}:\n${log}`);
       }
@@ -75,10 +85,8 @@ export async function startPostgresServer(options: { bin?: string; startTimeoutM
     createDatabase: (name) => createDatabase(adminUrl, name),
     async stop() {
       if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGINT'); // fast shutdown: disconnects clients
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        signal('SIGINT'); // fast shutdown: disconnects clients
+        if (!(await childExited(child, 10_000))) signal('SIGKILL');
       }
       rmSync(dir, { recursive: true, force: true });
     },

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
 import { projectRoot } from './project-root';
+import { childExited } from './child-exit';
 
 /** A throwaway S3-compatible server (versitygw) for tests and benchmarks. */
 export interface S3Server {
@@ -84,10 +85,8 @@ export async function startS3Server(options: { bin?: string; startTimeoutMs?: nu
     async stop() {
       client.destroy();
       if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        if (!(await childExited(child, 5_000))) child.kill('SIGKILL');
       }
       rmSync(dir, { recursive: true, force: true });
     },
