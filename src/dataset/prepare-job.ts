@@ -201,7 +201,7 @@ export async function prepareJob(
         const flushing = writer.add(entry);
         if (flushing) await flushing;
       }
-      await store.upsertOutcomes(spec.jobId, spec.taskVersion, outcomes);
+      await store.upsertOutcomes(spec.jobId, spec.taskVersion, outcomes, spec.model);
       deps.onProgress?.(result.total);
     }
     if (generation === 0 && result.total === 0) throw new InvalidSpecError([{ path: 'dataset.path', message: noItemsMessage(spec.dataset.path) }]);

@@ -238,7 +238,7 @@ async function writeBesideDataset(request: FinalizeRequest, deps: FinalizeDeps, 
       written++;
     }
     if (gaps.length > 0) {
-      await deps.store.upsertOutcomes(spec.jobId, spec.taskVersion, gaps);
+      await deps.store.upsertOutcomes(spec.jobId, spec.taskVersion, gaps, spec.model);
       gaps = [];
     }
     deps.onProgress?.(written);

@@ -92,7 +92,7 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   const flush = async () => {
     const taken = outcomes.take();
     await writing;
-    writing = store.upsertOutcomes(spec.jobId, spec.taskVersion, taken);
+    writing = store.upsertOutcomes(spec.jobId, spec.taskVersion, taken, spec.model);
     writing.catch(() => undefined); // awaited by the next flush, or at the end
   };
   let linesRead = 0;

@@ -16,7 +16,7 @@ export const OUTCOME_REPLACES = `excluded.attempt > items.attempt
 /** Every column of an outcome taken from the row being written. */
 export const OUTCOME_UPDATE = `
   line = excluded.line, item_key = excluded.item_key, request_key = excluded.request_key,
-  task_version = excluded.task_version, state = excluded.state, reason = excluded.reason,
+  task_version = excluded.task_version, model = excluded.model, state = excluded.state, reason = excluded.reason,
   message = excluded.message, generation = excluded.generation, round = excluded.round,
   attempt = excluded.attempt, tier = excluded.tier, output = excluded.output,
   tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out, cost_usd = excluded.cost_usd`;

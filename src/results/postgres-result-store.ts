@@ -7,6 +7,8 @@ import { OUTCOME_REPLACES, OUTCOME_UPDATE } from './outcome-upsert-rule';
 import { ensureSchema } from './postgres-schema';
 import { PostgresSubmitRecords } from './postgres-submit-records';
 import type { AttemptOutcome, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
+import { JOB_ROW_CLAUSES, jobRowValues, type JobRows } from './job-rows';
+import { ModelTierTally } from './model-tier-tally';
 import { pagedOutcomes } from './paged-outcomes';
 import type { BatchRecord, CreateLease, StrayBatch, SubmitRecords } from './submit-records';
 
@@ -20,11 +22,11 @@ const TYPES = {
 };
 
 // One statement per run of outcomes whose seqs are distinct (PostgreSQL refuses to update a row twice in one
-// INSERT ... ON CONFLICT), the rows as 15 arrays: a statement costs the same for 10 rows or 10,000.
+// INSERT ... ON CONFLICT), the rows as 15 arrays (and the model they share): a statement costs the same for 10 rows or 10,000.
 const UPSERT = `
-INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, state, reason, message,
+INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, model, state, reason, message,
                    generation, round, attempt, tier, output, tokens_in, tokens_out, cost_usd)
-SELECT $1, seq, line, item_key, request_key, $2, state, reason, message, generation, round, attempt, tier, output,
+SELECT $1, seq, line, item_key, request_key, $2, $18::text, state, reason, message, generation, round, attempt, tier, output,
        tokens_in, tokens_out, cost_usd
 FROM unnest($3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[],
             $11::int[], $12::int[], $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::float8[])
@@ -69,10 +71,10 @@ export class PostgresResultStore implements ResultStore {
     return new PostgresResultStore(pool);
   }
 
-  async upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void> {
+  async upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[], model?: string): Promise<void> {
     if (outcomes.length === 0) return;
     await this.transaction(async (client) => {
-      for (const run of distinctSeqRuns(outcomes)) await client.query(UPSERT, [jobId, taskVersion, ...columnsOf(run)]);
+      for (const run of distinctSeqRuns(outcomes)) await client.query(UPSERT, [jobId, taskVersion, ...columnsOf(run), model ?? null]);
     });
   }
 
@@ -114,13 +116,15 @@ export class PostgresResultStore implements ResultStore {
     const byState = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<ItemState, number>;
     const byReason: Record<string, number> = {};
     const byTier: OutcomeCounts['byTier'] = {};
+    const byModelTier = new ModelTierTally();
     const totals = { tokensIn: 0, tokensOut: 0, costUsd: 0 };
-    const { rows } = await this.pool.query<{ state: ItemState; reason: string | null; tier: string; n: number; tin: number; tout: number; cost: number }>(
-      `SELECT state, reason, tier, COUNT(*) AS n, SUM(tokens_in) AS tin, SUM(tokens_out) AS tout, SUM(cost_usd) AS cost
-       FROM items WHERE job_id = $1 GROUP BY state, reason, tier`,
+    const { rows } = await this.pool.query<{ state: ItemState; reason: string | null; tier: string; model: string | null; n: number; tin: number; tout: number; cost: number }>(
+      `SELECT state, reason, tier, model, COUNT(*) AS n, SUM(tokens_in) AS tin, SUM(tokens_out) AS tout, SUM(cost_usd) AS cost
+       FROM items WHERE job_id = $1 GROUP BY state, reason, tier, model`,
       [jobId],
     );
     for (const row of rows) {
+      byModelTier.add(row);
       byState[row.state] += row.n;
       if (row.reason && (row.state === 'failed' || row.state === 'failed_retryable')) byReason[row.reason] = (byReason[row.reason] ?? 0) + row.n;
       const tier = (byTier[row.tier] ??= { items: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 });
@@ -132,7 +136,7 @@ export class PostgresResultStore implements ResultStore {
       totals.tokensOut += row.tout;
       totals.costUsd += row.cost;
     }
-    return { byState, byReason, byTier, ...totals };
+    return { byState, byReason, byTier, byModelTier: byModelTier.list(), ...totals };
   }
 
   async seqsInStates(jobId: string, states: readonly ItemState[]): Promise<number[]> {
@@ -219,6 +223,31 @@ export class PostgresResultStore implements ResultStore {
     return { jobId: row.job_id, generation: row.generation, total: row.total, spec: JSON.parse(row.spec), ...(row.dataset ? { dataset: JSON.parse(row.dataset) } : {}) };
   }
 
+  async listJobIds(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ job_id: string }>(`SELECT job_id FROM jobs ORDER BY job_id COLLATE "C"`);
+    return rows.map((r) => r.job_id);
+  }
+
+  async jobRows(jobId: string): Promise<JobRows> {
+    const client = await this.pool.connect();
+    try {
+      return await eachJobTable(jobId, async (table, where, values) => {
+        const { rows } = await client.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, values);
+        return rows[0]!.n;
+      });
+    } finally {
+      client.release();
+    }
+  }
+
+  async deleteJob(jobId: string): Promise<JobRows> {
+    let deleted: JobRows | undefined;
+    await this.transaction(async (client) => {
+      deleted = await eachJobTable(jobId, async (table, where, values) => (await client.query(`DELETE FROM ${table} WHERE ${where}`, values)).rowCount ?? 0);
+    });
+    return deleted!;
+  }
+
   getBatchRecord(shardAttemptId: string): Promise<BatchRecord | undefined> {
     return this.submits.getBatchRecord(shardAttemptId);
   }
@@ -280,6 +309,20 @@ export class PostgresResultStore implements ResultStore {
       client.release();
     }
   }
+}
+
+/** Runs one statement per table of a job's rows (job-rows.ts), with `$n` placeholders; the row count of each. */
+async function eachJobTable(jobId: string, run: (table: string, where: string, values: unknown[]) => Promise<number>): Promise<JobRows> {
+  const { job, prefix, prefixLength } = jobRowValues(jobId);
+  const rows = {} as JobRows;
+  for (const [table, clause] of JOB_ROW_CLAUSES) {
+    const used = [...new Set(clause.match(/\{(job|prefix|prefixLength)\}/g) ?? [])].map((m) => m.slice(1, -1) as 'job' | 'prefix' | 'prefixLength');
+    // only the parameters a clause uses, numbered in order (PostgreSQL refuses a parameter it cannot type)
+    const values = used.map((name) => ({ job, prefix, prefixLength })[name]);
+    const where = used.reduce<string>((text, name, i) => text.replaceAll(`{${name}}`, `$${i + 1}`), clause);
+    rows[table] = await run(table, where, values);
+  }
+  return rows;
 }
 
 /** Consecutive runs of outcomes in which no seq repeats (a later outcome for the same item starts a new run). */

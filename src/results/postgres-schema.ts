@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS create_leases (
   since_ms BIGINT NOT NULL,
   touched_ms BIGINT NOT NULL
 );
+ALTER TABLE items ADD COLUMN IF NOT EXISTS model TEXT;
 `;
 
 /** An arbitrary constant naming the advisory lock schema creation holds. */

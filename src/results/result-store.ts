@@ -1,8 +1,21 @@
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { ItemOutcome, ItemState, StoredOutcome } from './item-outcome';
+import type { JobRows } from './job-rows';
 import type { SubmitRecords } from './submit-records';
 
 export type { BatchRecord, CreateLease, StrayBatch } from './submit-records';
+export type { JobRows } from './job-rows';
+
+/** Items, tokens and cost of one model on one tier. */
+export interface ModelTierCounts {
+  /** The model that produced the items; null for rows stored before it was recorded (read them as the job's model). */
+  model: string | null;
+  tier: string;
+  items: number;
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
 
 /** What a job's items add up to so far. */
 export interface OutcomeCounts {
@@ -11,6 +24,8 @@ export interface OutcomeCounts {
   byReason: Record<string, number>;
   /** By tier: items, tokens and cost. */
   byTier: Record<string, { items: number; tokensIn: number; tokensOut: number; costUsd: number }>;
+  /** By the model and tier that produced the items (a reprocess with another model leaves several). */
+  byModelTier: ModelTierCounts[];
   tokensIn: number;
   tokensOut: number;
   costUsd: number;
@@ -58,7 +73,11 @@ export interface JobRecord {
  * is replaced by none of it.
  */
 export interface ResultStore extends SubmitRecords {
-  upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void>;
+  /**
+   * Stores outcomes of one task version. `model` is the model that produced them (kept per item, so a report
+   * prices each item at its own model after a reprocess with another); without it the row's model is null.
+   */
+  upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[], model?: string): Promise<void>;
   /** True when any indexed answer exists for this task version (prepare skips cache lookups otherwise). */
   hasAnswersFor(taskVersion: string): Promise<boolean>;
   /** Answers by request key, from jobs whose answers were indexed (see indexAnswers). */
@@ -94,5 +113,15 @@ export interface ResultStore extends SubmitRecords {
 
   upsertJob(job: JobRecord): Promise<void>;
   getJob(jobId: string): Promise<JobRecord | undefined>;
+  /** The ids of every job with a record, sorted. */
+  listJobIds(): Promise<string[]>;
+  /** How many rows the store keeps for a job, per table: what deleteJob would remove. */
+  jobRows(jobId: string): Promise<JobRows>;
+  /**
+   * Deletes every row of a job in one transaction: its outcomes and the answers indexed from them, its batch
+   * records, strays and create leases, its job record. Returns how many per table; idempotent. Only for a job
+   * nothing runs for any more.
+   */
+  deleteJob(jobId: string): Promise<JobRows>;
   close(): Promise<void>;
 }

@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { outputJsonOf, parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
 import type { AttemptOutcome, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
+import { JOB_ROW_CLAUSES, jobRowValues, type JobRows } from './job-rows';
+import { ModelTierTally } from './model-tier-tally';
 import { attemptOrder } from '../spec/ids';
 import { SqliteSubmitRecords } from './sqlite-submit-records';
 import { OUTCOME_REPLACES, OUTCOME_UPDATE } from './outcome-upsert-rule';
@@ -49,21 +51,21 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 `;
 
-// What is the same for every outcome of a call is written into the statement as literals: the job id and task
-// version always, and for succeeded outcomes (the bulk of a collect) also their state, attempt and tier, which
+// What is the same for every outcome of a call is written into the statement as literals: the job id, task
+// version and model always, and for succeeded outcomes (the bulk of a collect) also their state, attempt and tier, which
 // leaves 8 values to bind per item instead of 15.
 const UPSERT_TAIL = `
 ON CONFLICT (job_id, seq) DO UPDATE SET ${OUTCOME_UPDATE}
 WHERE ${OUTCOME_REPLACES}`;
 
 const UPSERT_HEAD = `
-INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, state, reason, message,
+INSERT INTO items (job_id, seq, line, item_key, request_key, task_version, model, state, reason, message,
                    generation, round, attempt, tier, output, tokens_in, tokens_out, cost_usd)`;
 
 /** Binds: seq, line, item_key, request_key, state, reason, message, generation, round, attempt, tier, output, tokens_in, tokens_out, cost_usd. */
-function upsertSql(jobId: string, taskVersion: string): string {
+function upsertSql(jobId: string, taskVersion: string, model: string | null): string {
   return `${UPSERT_HEAD}
-VALUES (${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${UPSERT_TAIL}`;
+VALUES (${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, ${sqlTextOrNull(model)}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${UPSERT_TAIL}`;
 }
 
 /**
@@ -71,9 +73,9 @@ VALUES (${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, ?, ?, ?, ?, ?, ?
  * running one over them). Binds per row: seq, line, item_key, request_key, output, tokens_in, tokens_out, cost_usd.
  * Rows of one statement are upserted in order, as if one statement ran per row.
  */
-function upsertSucceededSql(jobId: string, taskVersion: string, at: AttemptAt, rows: number): string {
+function upsertSucceededSql(jobId: string, taskVersion: string, model: string | null, at: AttemptAt, rows: number): string {
   const attempt = `${at.generation}, ${at.round}, ${attemptOrder(at.generation, at.round)}, ${sqlText(at.tier)}`;
-  const row = `(${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, 'succeeded', NULL, NULL, ${attempt}, ?, ?, ?, ?)`;
+  const row = `(${sqlText(jobId)}, ?, ?, ?, ?, ${sqlText(taskVersion)}, ${sqlTextOrNull(model)}, 'succeeded', NULL, NULL, ${attempt}, ?, ?, ?, ?)`;
   return `${UPSERT_HEAD}
 VALUES ${Array<string>(rows).fill(row).join(',\n       ')}${UPSERT_TAIL}`;
 }
@@ -90,6 +92,10 @@ function sqlText(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+function sqlTextOrNull(value: string | null): string {
+  return value === null ? 'NULL' : sqlText(value);
+}
+
 const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'cancelled', 'cached'];
 
 /**
@@ -100,7 +106,7 @@ export class SqliteResultStore implements ResultStore {
   private readonly db: Database.Database;
   private readonly upserts = new Map<string, Database.Statement>();
   private readonly pageStatement: Database.Statement;
-  private readonly upsertMany: (jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => void;
+  private readonly upsertMany: (jobId: string, taskVersion: string, model: string | null, outcomes: readonly ItemOutcome[]) => void;
   private readonly submits: SqliteSubmitRecords;
 
   constructor(readonly file: string) {
@@ -115,6 +121,9 @@ export class SqliteResultStore implements ResultStore {
     this.submits = new SqliteSubmitRecords(this.db);
     const jobColumns = new Set((this.db.prepare(`PRAGMA table_info(jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
     if (!jobColumns.has('dataset')) this.db.exec(`ALTER TABLE jobs ADD COLUMN dataset TEXT`);
+    // the producing model, per item: rows stored before it was kept read as null (the job's model)
+    const itemColumns = new Set((this.db.prepare(`PRAGMA table_info(items)`).all() as Array<{ name: string }>).map((c) => c.name));
+    if (!itemColumns.has('model')) this.db.exec(`ALTER TABLE items ADD COLUMN model TEXT`);
     // arrays, not objects, and only the columns an outcome has: this reads every item of a job at finalize
     this.pageStatement = this.db
       .prepare(
@@ -122,7 +131,7 @@ export class SqliteResultStore implements ResultStore {
       )
       .raw(true);
     // positional parameters and no intermediate objects: this runs once per item
-    this.upsertMany = this.db.transaction((jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]) => {
+    this.upsertMany = this.db.transaction((jobId: string, taskVersion: string, model: string | null, outcomes: readonly ItemOutcome[]) => {
       let general: Database.Statement | undefined;
       // succeeded outcomes of one attempt and tier gather in `binds` and go ROWS_PER_STATEMENT at a time
       const binds: unknown[] = [];
@@ -130,9 +139,9 @@ export class SqliteResultStore implements ResultStore {
       const flush = () => {
         if (binds.length === 0) return;
         if (binds.length === ROWS_PER_STATEMENT * SUCCEEDED_BINDS) {
-          this.statement(jobId, taskVersion, at, ROWS_PER_STATEMENT).run(binds);
+          this.statement(jobId, taskVersion, model, at, ROWS_PER_STATEMENT).run(binds);
         } else {
-          const one = this.statement(jobId, taskVersion, at, 1);
+          const one = this.statement(jobId, taskVersion, model, at, 1);
           for (let i = 0; i < binds.length; i += SUCCEEDED_BINDS) one.run(binds.slice(i, i + SUCCEEDED_BINDS));
         }
         binds.length = 0;
@@ -147,7 +156,7 @@ export class SqliteResultStore implements ResultStore {
           if (binds.length === ROWS_PER_STATEMENT * SUCCEEDED_BINDS) flush();
         } else {
           flush(); // keep the order of outcomes: a later one for the same item must come later
-          general ??= this.statement(jobId, taskVersion);
+          general ??= this.statement(jobId, taskVersion, model);
           general.run(
             o.seq, o.line, o.itemKey, o.requestKey, o.state, o.reason, o.message,
             o.generation, o.round, attemptOrder(o.generation, o.round), o.tier, outputJsonOf(o), o.tokensIn, o.tokensOut, o.costUsd,
@@ -162,19 +171,20 @@ export class SqliteResultStore implements ResultStore {
    * The upsert statement for a job and task version: the general one, or with `at` the one for `rows` succeeded
    * outcomes of that attempt and tier.
    */
-  private statement(jobId: string, taskVersion: string, at?: AttemptAt, rows = 1): Database.Statement {
-    const key = at ? `${jobId}\n${taskVersion}\n${at.generation}\n${at.round}\n${at.tier}\n${rows}` : `${jobId}\n${taskVersion}`;
+  private statement(jobId: string, taskVersion: string, model: string | null, at?: AttemptAt, rows = 1): Database.Statement {
+    const task = `${jobId}\n${taskVersion}\n${model ?? '\u0000'}`;
+    const key = at ? `${task}\n${at.generation}\n${at.round}\n${at.tier}\n${rows}` : task;
     let statement = this.upserts.get(key);
     if (!statement) {
       if (this.upserts.size >= 64) this.upserts.clear(); // a worker serves a handful of jobs at once
-      statement = this.db.prepare(at ? upsertSucceededSql(jobId, taskVersion, at, rows) : upsertSql(jobId, taskVersion));
+      statement = this.db.prepare(at ? upsertSucceededSql(jobId, taskVersion, model, at, rows) : upsertSql(jobId, taskVersion, model));
       this.upserts.set(key, statement);
     }
     return statement;
   }
 
-  async upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[]): Promise<void> {
-    if (outcomes.length > 0) this.upsertMany(jobId, taskVersion, outcomes);
+  async upsertOutcomes(jobId: string, taskVersion: string, outcomes: readonly ItemOutcome[], model?: string): Promise<void> {
+    if (outcomes.length > 0) this.upsertMany(jobId, taskVersion, model ?? null, outcomes);
   }
 
   async hasAnswersFor(taskVersion: string): Promise<boolean> {
@@ -216,16 +226,18 @@ export class SqliteResultStore implements ResultStore {
     const byState = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<ItemState, number>;
     const byReason: Record<string, number> = {};
     const byTier: OutcomeCounts['byTier'] = {};
+    const byModelTier = new ModelTierTally();
     let tokensIn = 0;
     let tokensOut = 0;
     let costUsd = 0;
     const rows = this.db
       .prepare(
-        `SELECT state, reason, tier, COUNT(*) AS n, SUM(tokens_in) AS tin, SUM(tokens_out) AS tout, SUM(cost_usd) AS cost
-         FROM items WHERE job_id = ? GROUP BY state, reason, tier`,
+        `SELECT state, reason, tier, model, COUNT(*) AS n, SUM(tokens_in) AS tin, SUM(tokens_out) AS tout, SUM(cost_usd) AS cost
+         FROM items WHERE job_id = ? GROUP BY state, reason, tier, model`,
       )
-      .all(jobId) as Array<{ state: ItemState; reason: string | null; tier: string; n: number; tin: number; tout: number; cost: number }>;
+      .all(jobId) as Array<{ state: ItemState; reason: string | null; tier: string; model: string | null; n: number; tin: number; tout: number; cost: number }>;
     for (const row of rows) {
+      byModelTier.add(row);
       byState[row.state] += row.n;
       if (row.reason && (row.state === 'failed' || row.state === 'failed_retryable')) byReason[row.reason] = (byReason[row.reason] ?? 0) + row.n;
       const tier = (byTier[row.tier] ??= { items: 0, tokensIn: 0, tokensOut: 0, costUsd: 0 });
@@ -237,7 +249,7 @@ export class SqliteResultStore implements ResultStore {
       tokensOut += row.tout;
       costUsd += row.cost;
     }
-    return { byState, byReason, byTier, tokensIn, tokensOut, costUsd };
+    return { byState, byReason, byTier, byModelTier: byModelTier.list(), tokensIn, tokensOut, costUsd };
   }
 
   async seqsInStates(jobId: string, states: readonly ItemState[]): Promise<number[]> {
@@ -358,6 +370,29 @@ export class SqliteResultStore implements ResultStore {
       | undefined;
     if (!row) return undefined;
     return { jobId: row.job_id, generation: row.generation, total: row.total, spec: JSON.parse(row.spec), ...(row.dataset ? { dataset: JSON.parse(row.dataset) } : {}) };
+  }
+
+  async listJobIds(): Promise<string[]> {
+    return this.db.prepare(`SELECT job_id FROM jobs ORDER BY job_id`).pluck().all() as string[];
+  }
+
+  async jobRows(jobId: string): Promise<JobRows> {
+    return this.eachJobTable(jobId, (table, where) => this.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE ${where}`).pluck());
+  }
+
+  async deleteJob(jobId: string): Promise<JobRows> {
+    return this.db.transaction(() => this.eachJobTable(jobId, (table, where) => this.db.prepare(`DELETE FROM ${table} WHERE ${where}`)))();
+  }
+
+  /** Runs one statement per table of a job's rows (job-rows.ts); how many rows each counted or changed. */
+  private eachJobTable(jobId: string, statement: (table: string, where: string) => Database.Statement): JobRows {
+    const values = jobRowValues(jobId);
+    const rows = {} as JobRows;
+    for (const [table, clause] of JOB_ROW_CLAUSES) {
+      const prepared = statement(table, clause.replace(/\{(job|prefix|prefixLength)\}/g, '@$1'));
+      rows[table] = prepared.reader ? (prepared.get(values) as number) : prepared.run(values).changes;
+    }
+    return rows;
   }
 
   async close(): Promise<void> {

@@ -75,7 +75,7 @@ export async function runSyncShard(request: SyncShardRequest, deps: SyncShardDep
     const batch = pending;
     pending = [];
     lastFlush = Date.now();
-    await store.upsertOutcomes(spec.jobId, spec.taskVersion, batch);
+    await store.upsertOutcomes(spec.jobId, spec.taskVersion, batch, spec.model);
     deps.onProgress?.(settled);
   };
   const record = async (outcome: ItemOutcome) => {

@@ -165,6 +165,57 @@ export function resultStoreContract(name: string, open: () => Promise<ContractSt
     expect(await store.takeCreateLease({ ...holder, shardAttemptId: 'job/g0/r0/s1' }, 5000)).toMatchObject({ shardAttemptId: 'job/g0/r0/s1', sinceMs: 5000 });
   });
 
+  it('keeps the model that produced each item, and counts by model and tier (rows without one read as null)', async () => {
+    const store = await open();
+    await store.upsertOutcomes('j', 'tv-a', [
+      outcome({ seq: 0, tokensIn: 10, tokensOut: 5, costUsd: 0.1 }),
+      outcome({ seq: 1, tokensIn: 20, tokensOut: 5, costUsd: 0.2 }),
+      outcome({ seq: 2, state: 'failed_retryable', reason: 'invalid_output', output: undefined, tokensIn: 7, tokensOut: 1 }),
+    ], 'model-a');
+    await store.upsertOutcomes('j', 'tv-old', [outcome({ seq: 3, tokensIn: 1, tokensOut: 1, costUsd: 0.01 })]); // written before models were kept
+    // a reprocess with another model: item 1 again, and the retryable item settled on the realtime tier
+    await store.upsertOutcomes('j', 'tv-b', [outcome({ seq: 1, generation: 1, tokensIn: 3, tokensOut: 3, costUsd: 0.03 })], 'model-b');
+    await store.upsertOutcomes('j', 'tv-b', [outcome({ seq: 2, generation: 1, tier: 'realtime', tokensIn: 4, tokensOut: 4, costUsd: 0.04 })], 'model-b');
+    await store.upsertOutcomes('j', 'tv-a', [outcome({ seq: 1, tokensIn: 99 })], 'model-a'); // a stale collect changes nothing
+    const { byModelTier, costUsd } = await store.counts('j');
+    expect(byModelTier.map((e) => ({ ...e, costUsd: Math.round(e.costUsd * 1e6) / 1e6 }))).toEqual([
+      { model: null, tier: 'batch', items: 1, tokensIn: 1, tokensOut: 1, costUsd: 0.01 },
+      { model: 'model-a', tier: 'batch', items: 1, tokensIn: 10, tokensOut: 5, costUsd: 0.1 },
+      { model: 'model-b', tier: 'batch', items: 1, tokensIn: 3, tokensOut: 3, costUsd: 0.03 },
+      { model: 'model-b', tier: 'realtime', items: 1, tokensIn: 4, tokensOut: 4, costUsd: 0.04 },
+    ]);
+    expect(costUsd).toBeCloseTo(0.18, 9);
+  });
+
+  it('lists its jobs, counts a job\'s rows per table and deletes them all, leaving every other job as it was', async () => {
+    const store = await open();
+    // 'a_1' beside 'a_1x' and 'aa1': a job id's characters are not patterns, nor is its id a prefix of another's
+    for (const jobId of ['a_1', 'a_1x', 'aa1']) {
+      await store.upsertJob({ jobId, generation: 0, total: 2, spec: {} as never });
+      await store.upsertOutcomes(jobId, 'tv', [outcome({ seq: 0, requestKey: `${jobId}-k0` }), outcome({ seq: 1, requestKey: `${jobId}-k1` })], 'm');
+      await store.indexAnswers(jobId);
+      const claim = await store.claimSubmit(`${jobId}/g0/r0/s0`, 'anthropic', 1000);
+      await store.recordBatchCreated(`${jobId}/g0/r0/s0`, `b-${jobId}`, claim.claim);
+      await store.recordStray({ batchId: `stray-${jobId}`, shardAttemptId: `${jobId}/g0/r0/s0`, jobId, provider: 'anthropic', requests: 2, foundAtMs: 1 });
+    }
+    await store.takeCreateLease({ account: 'anthropic/a', shardAttemptId: 'a_1/g0/r0/s1', claim: 1, requests: 2 }, 1000);
+    expect(await store.listJobIds()).toEqual(['a_1', 'a_1x', 'aa1']);
+    const expected = { answers: 2, items: 2, stray_batches: 1, batch_records: 1, create_leases: 1, jobs: 1 };
+    expect(await store.jobRows('a_1')).toEqual(expected);
+    expect(await store.deleteJob('a_1')).toEqual(expected);
+    expect(await store.jobRows('a_1')).toEqual({ answers: 0, items: 0, stray_batches: 0, batch_records: 0, create_leases: 0, jobs: 0 });
+    expect(await store.deleteJob('a_1')).toEqual({ answers: 0, items: 0, stray_batches: 0, batch_records: 0, create_leases: 0, jobs: 0 });
+    expect(await store.listJobIds()).toEqual(['a_1x', 'aa1']);
+    expect(await store.getJob('a_1')).toBeUndefined();
+    expect((await store.findCached(['a_1-k0', 'a_1x-k0', 'aa1-k1'])).size).toBe(2);
+    for (const jobId of ['a_1x', 'aa1']) {
+      expect(await store.jobRows(jobId)).toEqual({ ...expected, create_leases: 0 });
+      expect((await store.counts(jobId)).byState.succeeded).toBe(2);
+      expect(await store.getBatchRecord(`${jobId}/g0/r0/s0`)).toMatchObject({ batchId: `b-${jobId}` });
+    }
+    expect(await store.recordedBatchIds('anthropic', 0)).toEqual(expect.not.arrayContaining(['b-a_1', 'stray-a_1']));
+  });
+
   it('keeps a job\'s dataset identity when later upserts leave it out', async () => {
     const store = await open();
     const spec = {} as never;

@@ -22,4 +22,19 @@ describe('SQLite result store', () => {
     expect(await store.getJob('old')).toEqual({ jobId: 'old', generation: 0, total: 3, spec: {} });
     await store.close();
   });
+
+  it('opens a store written before models were kept per item: its rows gain a null model (read as the job\'s)', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-old-store-')), 'results.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE items (job_id TEXT NOT NULL, seq INTEGER NOT NULL, line INTEGER NOT NULL, item_key TEXT NOT NULL, request_key TEXT,
+                task_version TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, message TEXT, generation INTEGER NOT NULL, round INTEGER NOT NULL,
+                attempt INTEGER NOT NULL, tier TEXT NOT NULL, output TEXT, tokens_in INTEGER NOT NULL DEFAULT 0, tokens_out INTEGER NOT NULL DEFAULT 0,
+                cost_usd REAL NOT NULL DEFAULT 0, PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
+              INSERT INTO items VALUES ('old', 0, 1, 'a', 'rk', 'tv', 'succeeded', NULL, NULL, 0, 0, 0, 'batch', '1', 10, 2, 0.5);`);
+    old.close();
+    const store = new SqliteResultStore(file);
+    await store.upsertOutcomes('old', 'tv2', [{ seq: 1, line: 2, itemKey: 'b', requestKey: null, state: 'succeeded', reason: null, message: null, generation: 1, round: 0, tier: 'batch', output: 2, tokensIn: 1, tokensOut: 1, costUsd: 0.1 }], 'm2');
+    expect((await store.counts('old')).byModelTier.map((e) => [e.model, e.items, e.tokensIn])).toEqual([[null, 1, 10], ['m2', 1, 1]]);
+    await store.close();
+  });
 });
