@@ -22,6 +22,7 @@ export interface RoundPlan {
  * previous round's shard files (no dataset pass, no re-rendering), gives them this round's custom_ids,
  * appends a correction hint to requests whose answer broke the schema (when repair is on), and writes
  * smaller shards (retry.shrinkFactor of the largest previous shard) so a stubborn item holds up less work.
+ * A previous shard whose files are gone from the blob store is left out: its items stay failed as they are.
  */
 export async function planRound(
   spec: ResolvedJobSpec,
@@ -42,6 +43,9 @@ export async function planRound(
 
   for (const shard of previous) {
     const address = { jobId: spec.jobId, generation, round: round - 1, index: shard.index };
+    // a shard file gone from the store (deleted, or a store not shared): its requests cannot be re-sent, so its
+    // items keep the failure they have (a submit that found the file gone names its key); reprocess renders them again
+    if (!(await blobs.exists(jobLayout.shardInput(address))) || !(await blobs.exists(jobLayout.shardManifest(address)))) continue;
     const manifest = await loadManifest(blobs, address);
     let at = 0;
     for await (const batch of readLineBatches(blobs.read(jobLayout.shardInput(address)))) {

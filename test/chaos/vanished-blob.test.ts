@@ -1,0 +1,64 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { startTestStack, type TestStack } from '../support/stack';
+import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
+import { expectExactlyOnce, expectOneOutcomePerItem } from '../support/job-assertions';
+import { waitFor } from '../support/worker-process';
+import { jobLayout } from '../../src/storage/job-layout';
+
+const ITEMS = 200;
+const PER_SHARD = 50;
+
+jest.setTimeout(180_000);
+
+/**
+ * A shard file deleted from the blob store after prepare wrote it and before its shard was submitted (someone
+ * cleaned the bucket, a lifecycle rule, a store that is not shared after all). The submit fails with the typed
+ * non-retryable BlobNotFound failure naming the key, the worker stays up and runs the other shards, and the job
+ * ends with one outcome per item: the lost shard's items failed with a reason that names the missing key (they
+ * are not re-sent in a later round: their requests are gone; `longhaul reprocess` renders them again).
+ */
+describe('a shard file that vanishes between prepare and submit', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    // batches take a few seconds at this speed: with one shard in flight the last shard waits long enough
+    stack = await startTestStack({ scenario: { clock: { speed: 200 } } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('fails that shard items with a reason naming the key; every other item succeeds; the worker stays up', async () => {
+    const job = await stack.client.start({
+      jobId: 'vanished-shard',
+      dataset: { path: writeTicketsJsonl(stack.dir, ITEMS), idField: 'id' },
+      model: 'gpt-4o-mini',
+      prompt: TICKET_PROMPT,
+      outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
+      limits: { maxRequestsPerShard: PER_SHARD, shardsInFlight: 1 },
+      polling: { initialSeconds: 0.3, maxSeconds: 1 },
+      timeouts: { heartbeatSeconds: 5, requestSeconds: 10 },
+    });
+    const ofJob = () => stack.emulator.inspect().batches.openai.filter((b) => b.metadata?.longhaul_job === 'vanished-shard');
+    await waitFor('the first batch at the provider', () => ofJob().length >= 1, 60_000);
+    expect(stack.config.storage.kind).toBe('local');
+    const key = jobLayout.shardInput({ jobId: 'vanished-shard', generation: 0, round: 0, index: 3 });
+    rmSync(path.join((stack.config.storage as { dir: string }).dir, key));
+
+    const report = await job.result();
+    const lines = expectOneOutcomePerItem(report, ITEMS);
+    const lost = lines.slice(3 * PER_SHARD);
+    expect(lines.slice(0, 3 * PER_SHARD).every((l) => l.state === 'succeeded')).toBe(true);
+    expect(lost.every((l) => l.state === 'failed')).toBe(true);
+    for (const line of lost) expect(JSON.stringify(line)).toContain(key);
+    // three batches were created; the lost shard never reached the provider, nor was it re-sent
+    expect(ofJob()).toHaveLength(3);
+    expectExactlyOnce(stack.emulator, 'vanished-shard');
+    // the submit failed once, typed and non-retryable, naming the key
+    const history = await stack.client.temporal.workflow.getHandle('longhaul/vanished-shard/g0/r0/s3').fetchHistory();
+    const failures = (history.events ?? []).flatMap((e) => (e.activityTaskFailedEventAttributes ? [e.activityTaskFailedEventAttributes.failure] : []));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.applicationFailureInfo).toMatchObject({ type: 'BlobNotFound', nonRetryable: true });
+    expect(failures[0]?.message).toContain(key);
+  });
+});
