@@ -37,6 +37,7 @@ import { jobDetailsText } from './internal/job-details';
 import { batchFitsDeadline, fallbackAtMs, fallbackTier, firstTier, shardRequestsFor, type Tier } from './internal/tier-plan';
 import { shardAttemptId, shardWorkflowId } from './internal/workflow-ids';
 import { SA } from './search-attributes';
+import { shardChildDetails, shardChildSummary, summaries } from './internal/ui-summaries';
 import { specMemo } from './internal/spec-memo';
 import { shardWorkflow } from './shard';
 
@@ -125,7 +126,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     } else {
       generation = await begin(input);
       // a reprocess refused before it began (its dataset changed): the job stays as its last generation left it
-      if (!generation) return await steps.storedReport({ jobId });
+      if (!generation) return await steps.storedReport.executeWithOptions({ summary: summaries.storedReport() }, [{ jobId }]);
       steps = jobSteps(generation.spec.timeouts);
       at = await prepare(generation);
     }
@@ -148,10 +149,10 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
 
   /** Opens the generation; undefined when a reprocess is refused because the dataset changed (the update says why). */
   async function begin(start: JobInput): Promise<Generation | undefined> {
-    if (start.spec) return steps.beginGeneration({ kind: 'new', spec: start.spec });
+    if (start.spec) return steps.beginGeneration.executeWithOptions({ summary: summaries.begin('new') }, [{ kind: 'new', spec: start.spec }]);
     await condition(() => reprocess.request !== undefined);
     try {
-      return await steps.beginGeneration({ kind: 'reprocess', jobId, request: reprocess.request! });
+      return await steps.beginGeneration.executeWithOptions({ summary: summaries.begin('reprocess') }, [{ kind: 'reprocess', jobId, request: reprocess.request! }]);
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
       if (!(cause instanceof ApplicationFailure) || cause.type !== 'DatasetChanged') throw err;
@@ -199,7 +200,8 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     // shards are cut for the tier the job will most likely start on (auto decides once it knows the size)
     const sizing = firstTier(spec, Number.POSITIVE_INFINITY, Date.now(), gen.facts);
     const maxRequestsPerShard = shardRequestsFor(spec, sizing);
-    const prepared = await unlessCancelled(() => steps.prepareJob({ spec, generation: gen.generation, selection: gen.selection, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) }));
+    const request = { spec, generation: gen.generation, selection: gen.selection, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) };
+    const prepared = await unlessCancelled(() => steps.prepareJob.executeWithOptions({ summary: summaries.prepare(gen.generation, sizing) }, [request]));
     timings.prepare = (timings.prepare ?? 0) + (Date.now() - started);
     if (!prepared) {
       // cancelled while preparing: nothing was sent; finalize settles every item as cancelled
@@ -241,7 +243,8 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       const moreRounds = point.round < spec.retry.maxRounds || (late && fallbackRounds < 2);
       if (tracker.cancelRequested || retryable === 0 || !moreRounds) return { ...point, shardsSoFar };
       const maxRequestsPerShard = shardRequestsFor(spec, nextTier);
-      const plan = await steps.planRound({ spec, generation: gen.generation, round: point.round + 1, previous: point.shards, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) });
+      const planning = { spec, generation: gen.generation, round: point.round + 1, previous: point.shards, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) };
+      const plan = await steps.planRound.executeWithOptions({ summary: summaries.planRound(point.round + 1) }, [planning]);
       tracker.roundPlanned(plan.round, plan.queued, plan.shards.length);
       log.info('round planned', { jobId, generation: gen.generation, round: plan.round, queued: plan.queued, shards: plan.shards.length, tier: nextTier });
       if (nextTier !== tier) log.info('deadline fallback', { jobId, round: plan.round, from: tier, to: nextTier });
@@ -299,7 +302,18 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     return CancellationScope.nonCancellable(async () => {
       // tier fields only when they say something: runs recorded before tiers replay unchanged
       const tiers = how.tier === 'batch' && how.fallbackAt === undefined ? {} : how;
-      const child = await startChild(shardWorkflow, { workflowId, args: [{ spec, shard: { ...address, ...shard }, shardAttemptId: attemptId, ...tiers }] });
+      const child = await startChild(shardWorkflow, {
+        workflowId,
+        args: [{ spec, shard: { ...address, ...shard }, shardAttemptId: attemptId, ...tiers }],
+        // found by job, round and shard from the start; the shard adds its phase and batch id as they come
+        typedSearchAttributes: [
+          { key: SA.jobId, value: spec.jobId },
+          { key: SA.round, value: round },
+          { key: SA.shard, value: shard.index },
+        ],
+        staticSummary: shardChildSummary({ ...address, requests: shard.requests }, how.tier),
+        staticDetails: shardChildDetails(spec.jobId, { ...address, requests: shard.requests, estTokens: shard.estTokens }, how.tier),
+      });
       children.set(workflowId, child);
       tracker.shardRunning(workflowId);
       try {
@@ -307,7 +321,8 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
         return await child.result();
       } catch (err) {
         log.error('shard workflow failed; its items are failed retryably', { workflowId, error: String(err) });
-        return steps.collectShard({ spec, shard: address, note: `the shard workflow failed: ${String(err)}`, jobCancelled: tracker.cancelRequested });
+        const collect = { spec, shard: address, note: `the shard workflow failed: ${String(err)}`, jobCancelled: tracker.cancelRequested };
+        return steps.collectShard.executeWithOptions({ summary: summaries.collectFailedShard(address) }, [collect]);
       } finally {
         children.delete(workflowId);
         tracker.shardStopped(workflowId);
@@ -319,7 +334,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
   async function finalize(spec: ResolvedJobSpec, gen: number, shards: number, rounds: number): Promise<JobReport> {
     tracker.finalizing();
     const started = Date.now();
-    const report = await steps.finalizeJob({
+    const report = await steps.finalizeJob.executeWithOptions({ summary: summaries.finalize(gen) }, [{
       spec,
       generation: gen,
       cancelled: tracker.cancelRequested,
@@ -329,7 +344,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       shardTimings: tracker.shardTimings,
       startedAt: tracker.startedAt,
       resultLines: tracker.resultLines,
-    });
+    }]);
     report.timings.finalize = Date.now() - started;
     tracker.finished(report);
     log.info('job ended', { jobId, generation: gen, status: report.status, ...report.counts });

@@ -2,9 +2,11 @@ import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 
 /**
- * The search attributes every Longhaul job carries, so jobs can be found in the Temporal UI and with
- * `temporal workflow list --query`. The dev server registers them from this table; a cluster operator
+ * The search attributes Longhaul's workflows carry, so jobs and their shards can be found in the Temporal UI
+ * and with `temporal workflow list --query`. The dev server registers them from this table; a cluster operator
  * registers them once with `temporal operator search-attribute create` (see README).
+ * A job carries the job fields; a shard carries LonghaulJobId and the Shard fields below. Round and shard are
+ * Double because SQL visibility stores allow only 3 Int attributes per namespace, which the job uses.
  */
 export const SEARCH_ATTRIBUTE_TYPES = {
   LonghaulJobId: 'Keyword',
@@ -16,6 +18,10 @@ export const SEARCH_ATTRIBUTE_TYPES = {
   LonghaulItemsTotal: 'Int',
   LonghaulItemsSucceeded: 'Int',
   LonghaulItemsFailed: 'Int',
+  LonghaulRound: 'Double',
+  LonghaulShard: 'Double',
+  LonghaulBatchId: 'Keyword',
+  LonghaulShardPhase: 'Keyword',
 } as const;
 
 /** Same shape as @temporalio/common's defineSearchAttributeKey, which @temporalio/workflow does not re-export. */
@@ -33,4 +39,12 @@ export const SA = {
   itemsTotal: key('LonghaulItemsTotal', 'INT'),
   itemsSucceeded: key('LonghaulItemsSucceeded', 'INT'),
   itemsFailed: key('LonghaulItemsFailed', 'INT'),
+  /** A shard's retry round (0 first). */
+  round: key('LonghaulRound', 'DOUBLE'),
+  /** A shard's index within its round. */
+  shard: key('LonghaulShard', 'DOUBLE'),
+  /** The provider's id of a shard's current batch (absent before submit and on synchronous tiers). */
+  batchId: key('LonghaulBatchId', 'KEYWORD'),
+  /** A shard's phase: submitting, sending, the batch's phase (validating, in_progress, ...), collecting, done. */
+  shardPhase: key('LonghaulShardPhase', 'KEYWORD'),
 } as const;

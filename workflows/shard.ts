@@ -9,8 +9,10 @@ import {
   patched,
   setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ShardRef } from '../src/dataset/shard-writer';
 import type { BatchStatus } from '../src/providers/batch-provider';
 import type { ShardTally } from '../src/results/shard-tally';
@@ -22,6 +24,8 @@ import { shardDetailsText } from './internal/job-details';
 import { PollBackoff } from './internal/backoff';
 import { MAX_QUOTA_REQUEUES, refusedForQuota } from './internal/quota-refusal';
 import { submissionKey } from './internal/workflow-ids';
+import { summaries } from './internal/ui-summaries';
+import { SA } from './search-attributes';
 import { StallWatch, type StallState } from './internal/stall-watch';
 import type { Tier } from './internal/tier-plan';
 
@@ -69,7 +73,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   const target = { provider: spec.provider, ...(spec.account ? { account: spec.account } : {}) };
   const progress: ShardProgress = {
     shardAttemptId: input.shardAttemptId,
-    phase: input.carry ? 'in_progress' : 'submitting',
+    phase: input.carry ? 'in_progress' : tier === 'batch' ? 'submitting' : 'sending',
     requests: shard.requests,
     counts: { total: shard.requests, completed: 0, failed: 0 },
     polls: input.carry?.polls ?? 0,
@@ -77,9 +81,23 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     ...(input.carry ? { batchId: input.carry.batchId } : {}),
   };
   let woken = false;
+  const place = { generation: shard.generation, round: shard.round, index: shard.index };
+  // search attributes follow the phase and the batch (upserts are commands: runs recorded before them replay without)
+  const searchable = patched('shard-search-attributes');
+  let shown: { phase: string; batchId?: string } | undefined;
+  /** Shows a change of phase or batch: on the UI's shard page (current details, no history) and in its search attributes. */
+  const publish = (): void => {
+    setCurrentDetails(shardDetailsText(progress));
+    if (!searchable || (shown?.phase === progress.phase && shown.batchId === progress.batchId)) return;
+    // each run sets all of them once: a run continued as new may not have inherited them
+    const pairs: SearchAttributeUpdatePair[] = shown ? [] : [{ key: SA.jobId, value: shard.jobId }, { key: SA.round, value: shard.round }, { key: SA.shard, value: shard.index }];
+    pairs.push({ key: SA.shardPhase, value: progress.phase });
+    if (progress.batchId) pairs.push({ key: SA.batchId, value: progress.batchId });
+    upsertSearchAttributes(pairs);
+    shown = { phase: progress.phase, ...(progress.batchId ? { batchId: progress.batchId } : {}) };
+  };
   setHandler(shardProgressQuery, () => progress);
-  // the UI's shard page shows these (not recorded in history: replays as before)
-  setCurrentDetails(shardDetailsText(progress));
+  publish();
   setHandler(wakeShardSignal, () => void (woken = true));
   setHandler(cancelShardSignal, () => void (progress.cancelRequested = true));
 
@@ -89,6 +107,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   if (overdue) progress.overdue = true;
   const finish = async (status: BatchStatus | undefined, note?: string): Promise<ShardTally> => {
     progress.phase = 'collecting';
+    publish();
     const tally = await collectUnlessGivenUp({
       spec,
       shard,
@@ -100,6 +119,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
       ...(fellBack || overdue ? { retryAlso: ['provider_cancelled', 'expired'] } : {}),
     });
     progress.phase = 'done';
+    publish();
     return input.tier || fellBack ? { ...tally, tier, fellBack } : tally;
   };
 
@@ -110,7 +130,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
    */
   async function collectUnlessGivenUp(request: Parameters<typeof collect.collectShard>[0]): Promise<ShardTally> {
     const scope = new CancellationScope();
-    const collecting = scope.run(() => collect.collectShard(request));
+    const collecting = scope.run(() => collect.collectShard.executeWithOptions({ summary: summaries.collect(place, progress.batchId) }, [request]));
     let settled = false;
     void CancellationScope.nonCancellable(async () => {
       await condition(() => settled || progress.cancelRequested);
@@ -137,11 +157,13 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
 
   if (tier !== 'batch') {
     progress.phase = 'sending';
+    publish();
     const scope = new CancellationScope();
     void condition(() => progress.cancelRequested).then(() => scope.cancel());
     try {
-      const tally = await scope.run(() => sync.runSyncShard({ spec, shard, tier, share: input.share ?? 1 }));
+      const tally = await scope.run(() => sync.runSyncShard.executeWithOptions({ summary: summaries.send(place, tier) }, [{ spec, shard, tier, share: input.share ?? 1 }]));
       progress.phase = 'done';
+      publish();
       return { ...tally, tier, fellBack: false };
     } catch (err) {
       // cancelled: what was sent is stored; the rest is settled by the job's finalize. Failed: settle the rest now.
@@ -153,10 +175,10 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   let batchId = input.carry?.batchId;
   if (!batchId) {
     // a batch created again after a quota refusal waits for running batches to drain first
-    if (submission > 0) await condition(() => progress.cancelRequested, spec.limits.quotaRetrySeconds * 1000);
+    if (submission > 0) await condition(() => progress.cancelRequested, spec.limits.quotaRetrySeconds * 1000, { summary: summaries.quotaWait(spec.limits.quotaRetrySeconds) });
     if (progress.cancelRequested) return finish(undefined, 'the job was cancelled before this shard was submitted');
     try {
-      const submitted = await submit.submitShard({
+      const submitted = await submit.submitShard.executeWithOptions({ summary: summaries.submit(place, submission) }, [{
         ...target,
         shard,
         shardAttemptId: submissionKey(input.shardAttemptId, submission),
@@ -166,7 +188,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
         bytes: shard.bytes,
         quotaRetryMs: spec.limits.quotaRetrySeconds * 1000,
         ...(spec.storage ? { storage: spec.storage } : {}),
-      });
+      }]);
       batchId = submitted.batchId;
     } catch (err) {
       // a permanent refusal (bad request, auth) fails this shard's items; the job goes on
@@ -174,7 +196,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     }
   }
   progress.batchId = batchId;
-  setCurrentDetails(shardDetailsText(progress));
+  publish();
 
   const backoff = new PollBackoff(spec.polling.initialSeconds * 1000, spec.polling.maxSeconds * 1000, spec.polling.factor);
   const graceMs = (spec.polling.expiryGraceMinutes ?? 60) * 60_000;
@@ -186,26 +208,26 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     if ((progress.cancelRequested || pastFallback) && !cancelSent) {
       if (!progress.cancelRequested) fellBack = true;
       log.info(fellBack && !progress.cancelRequested ? 'batch cancelled: deadline fallback' : 'batch cancelled: job cancelled', { jobId: shard.jobId, round: shard.round, shard: shard.index, batchId });
-      await poll.cancelBatch({ ...target, batchId });
+      await poll.cancelBatch.executeWithOptions({ summary: summaries.cancel(place, batchId) }, [{ ...target, batchId }]);
       cancelSent = true;
       backoff.reset();
     }
     const pause = backoff.next();
     const wait = fallbackAt === undefined || cancelSent ? pause : Math.max(1, Math.min(pause, fallbackAt - Date.now()));
-    await condition(() => woken || (progress.cancelRequested && !cancelSent), wait);
+    await condition(() => woken || (progress.cancelRequested && !cancelSent), wait, { summary: summaries.nextPoll(batchId) });
     // cleared after the wait, so a webhook that arrives during a poll still wakes the next wait
     woken = false;
     if (progress.cancelRequested && !cancelSent) continue;
     let status: BatchStatus;
     try {
-      status = await poll.pollBatch({ ...target, batchId });
+      status = await poll.pollBatch.executeWithOptions({ summary: summaries.poll(place, batchId) }, [{ ...target, batchId }]);
     } catch (err) {
       return finish(undefined, `lost track of batch ${batchId}: ${describe(err)}`);
     }
     progress.polls++;
     progress.phase = status.phase;
     progress.counts = status.counts;
-    setCurrentDetails(shardDetailsText(progress));
+    publish();
     if (TERMINAL.has(status.phase)) {
       // refused for the enqueued-token quota: no work was done; create the batch again later (a fresh run)
       if (refusedForQuota(status) && !progress.cancelRequested && submission < MAX_QUOTA_REQUEUES && patched('requeue-quota-refusals')) {
@@ -220,7 +242,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     if (late !== undefined && !cancelSent) {
       log.warn('batch overdue: cancelling it', { jobId: shard.jobId, round: shard.round, shard: shard.index, batchId });
       await markOverdue();
-      await poll.cancelBatch({ ...target, batchId });
+      await poll.cancelBatch.executeWithOptions({ summary: summaries.cancel(place, batchId) }, [{ ...target, batchId }]);
       cancelSent = true;
       backoff.reset();
     } else if (late !== undefined && late > graceMs) {

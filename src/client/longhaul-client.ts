@@ -13,6 +13,7 @@ import { JobAlreadyExistsError, ReprocessRejectedError, TemporalUnreachableError
 import { JobHandle } from './job-handle';
 import { prepareStartSpec, type StartSpec } from './start-spec';
 import { specMemo } from '../../workflows/internal/spec-memo';
+import { jobDetails, jobSummary } from '../../workflows/internal/ui-summaries';
 import { PriceTable } from '../report/price-table';
 import { PROVIDER_CAPABILITIES } from '../providers/provider-limits';
 import { assertRunnable } from '../spec/runnable-check';
@@ -71,6 +72,9 @@ export class LonghaulClient {
         args: [{ spec }],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         memo: specMemo(spec),
+        // the UI's workflow list and job page show these (user metadata)
+        staticSummary: jobSummary(spec),
+        staticDetails: jobDetails(spec),
         typedSearchAttributes: [
           { key: SA.jobId, value: spec.jobId },
           { key: SA.provider, value: spec.provider },
@@ -100,6 +104,8 @@ export class LonghaulClient {
       args: [{ reprocessOf: jobId }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      // shown when this starts a new run (a job that had ended); a running job keeps its own
+      staticSummary: `reprocess (${selection} items) of job ${jobId}`,
       typedSearchAttributes: [
         { key: SA.jobId, value: jobId },
         { key: SA.status, value: 'queued' },
