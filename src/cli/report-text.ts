@@ -1,7 +1,7 @@
 import type { JobReport } from '../report/job-report';
 import { integrityText } from '../report/integrity-text';
 import { formatCount, formatDuration, formatUsd } from './progress-view';
-import { formatCostComparison } from '../report/value-format';
+import { cancelReasonText, formatCostComparison } from '../report/value-format';
 
 /** A job report for people: counts that add up, failure reasons, tokens, cost beside realtime, files. */
 export function reportText(report: JobReport): string {
@@ -10,6 +10,7 @@ export function reportText(report: JobReport): string {
     `Job ${report.jobId} ${report.status} (generation ${report.generation}, task version ${report.taskVersion})`,
     `  items      ${formatCount(report.total)} = ${formatCount(counts.succeeded)} succeeded + ${formatCount(counts.failed)} failed + ${formatCount(counts.cancelled)} cancelled + ${formatCount(counts.cached)} cached`,
   ];
+  if (report.status === 'cancelled' && report.cancelReason !== undefined) lines.push(`  cancelled  ${cancelReasonText(report.cancelReason)}`);
   const reasons = Object.entries(report.failuresByReason).sort((a, b) => b[1] - a[1]);
   if (reasons.length > 0) lines.push(`  failures   ${reasons.map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ')}`);
   lines.push(`  provider   ${report.provider} ${report.model} (${report.mode}), ${report.shards} shards in ${report.rounds} round${report.rounds === 1 ? '' : 's'}`);
@@ -20,8 +21,12 @@ export function reportText(report: JobReport): string {
   lines.push(
     report.cost.priceKnown
       ? `  cost       ${money.paid} (realtime would be ${money.realtime}: saved ${money.saved})`
-      : `  cost       unknown: no price for ${report.model} (add it with LONGHAUL_PRICES)`,
+      : `  cost       unknown: ${report.cost.priceNote ?? `no price for ${report.model} (add it with LONGHAUL_PRICES)`}`,
   );
+  const models = report.cost.byModel ?? [];
+  if (report.cost.priceKnown && models.length > 1) {
+    lines.push(`  models     ${models.map((m) => `${m.model} ${formatCount(m.items)} items ${formatUsd(m.paidUsd)} (realtime ${formatUsd(m.realtimeUsd)})`).join(', ')}`);
+  }
   if (report.cost.priceKnown && report.cost.priceNote) lines.push(`  warning    ${report.cost.priceNote}`);
   const timings = Object.entries(report.timings).filter(([, ms]) => ms !== undefined);
   if (timings.length > 0) lines.push(`  time       ${timings.map(([phase, ms]) => `${phase} ${formatDuration((ms ?? 0) / 1000)}`).join(', ')}`);

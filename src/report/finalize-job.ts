@@ -9,6 +9,7 @@ import type { BlobStore, BlobWriter } from '../storage/blob-store';
 import { jobLayout } from '../storage/job-layout';
 import { LocalBlobStore } from '../storage/local-blob-store';
 import type { JobReport, PhaseTimings, ResultLineCounts, ShardTiming, StrayBatchCounts } from './job-report';
+import { realtimeComparison } from './model-costs';
 import type { PriceTable } from './price-table';
 import { readEarlierReports } from './stored-report';
 import { renderReportHtml } from './report-html';
@@ -17,6 +18,8 @@ export interface FinalizeRequest {
   spec: ResolvedJobSpec;
   generation: number;
   cancelled: boolean;
+  /** Why the job was cancelled, as the cancel request said (absent when it gave none, and in runs from before). */
+  cancelReason?: string;
   rounds: number;
   shards: number;
   timings: PhaseTimings;
@@ -83,12 +86,14 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
   await store.indexAnswers(spec.jobId);
   const counts = await store.counts(spec.jobId);
   const { byState } = counts;
-  const realtimeUsd = deps.prices.realtimeCost(spec.model, counts.tokensIn, counts.tokensOut);
+  // each item at the model and tier that produced it (a reprocess with another model leaves several)
+  const realtime = realtimeComparison(counts.byModelTier, spec.model, deps.prices);
   const report: JobReport = {
     jobId: spec.jobId,
     taskVersion: spec.taskVersion,
     generation,
     status: request.cancelled ? 'cancelled' : 'completed',
+    ...(request.cancelled ? { cancelReason: request.cancelReason ?? null } : {}),
     provider: spec.provider,
     model: spec.model,
     mode: spec.mode,
@@ -99,10 +104,11 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
     tokens: { in: counts.tokensIn, out: counts.tokensOut },
     cost: {
       paidUsd: round6(counts.costUsd),
-      realtimeUsd: round6(realtimeUsd),
-      savedUsd: round6(realtimeUsd - counts.costUsd),
-      priceKnown: deps.prices.priceOf(spec.model) !== undefined,
-      ...priceNoteOf(deps.prices, spec.model),
+      realtimeUsd: round6(realtime.realtimeUsd),
+      savedUsd: round6(realtime.realtimeUsd - counts.costUsd),
+      priceKnown: realtime.priceKnown,
+      ...(realtime.priceNote ? { priceNote: realtime.priceNote } : {}),
+      byModel: realtime.byModel,
     },
     rounds: request.rounds,
     shards: request.shards,
@@ -131,12 +137,6 @@ export async function finalizeJob(request: FinalizeRequest, deps: FinalizeDeps):
   }
   if (spec.output.dir) await copyToOutputDir(spec, deps.blobs, keys);
   return report;
-}
-
-/** The price table's warning about the model, as the report's optional field. */
-function priceNoteOf(prices: PriceTable, model: string): { priceNote?: string } {
-  const warning = prices.priceWarning(model);
-  return warning ? { priceNote: warning } : {};
 }
 
 /** Where the report says the files are: `output.dir` when the spec names one, else the job's folder in storage. */

@@ -1,5 +1,6 @@
 import type { ItemState } from '../results/item-outcome';
 import type { OutcomeCounts } from '../results/result-store';
+import type { ModelCost } from './model-costs';
 
 /** Time spent per phase, in milliseconds of workflow time. */
 export type PhaseTimings = Partial<Record<'prepare' | 'batches' | 'rounds' | 'fallback' | 'finalize', number>>;
@@ -45,6 +46,8 @@ export interface JobReport {
   taskVersion: string;
   generation: number;
   status: 'completed' | 'cancelled';
+  /** A cancelled job's reason, as its cancel request gave it (null: none given); absent for completed jobs and older reports. */
+  cancelReason?: string | null;
   provider: string;
   model: string;
   mode: string;
@@ -53,8 +56,12 @@ export interface JobReport {
   failuresByReason: Record<string, number>;
   byTier: OutcomeCounts['byTier'];
   tokens: { in: number; out: number };
-  /** priceNote: why the costs may be wrong (the model's price is missing or guessed from its listed id); absent when listed. */
-  cost: { paidUsd: number; realtimeUsd: number; savedUsd: number; priceKnown: boolean; priceNote?: string };
+  /**
+   * realtimeUsd prices each item at the model and tier that produced it (items that sent no request: $0).
+   * priceNote: why the costs may be wrong (a model's price is missing or guessed from its listed id); absent when
+   * listed. byModel: per model that produced items (absent in reports written before it was kept).
+   */
+  cost: { paidUsd: number; realtimeUsd: number; savedUsd: number; priceKnown: boolean; priceNote?: string; byModel?: ModelCost[] };
   rounds: number;
   shards: number;
   duplicateIds: number;

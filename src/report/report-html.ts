@@ -1,7 +1,7 @@
 import { integrityText } from './integrity-text';
 import type { JobReport } from './job-report';
 import { columnChart, escapeXml, horizontalBars, PALETTE, stackedBar, type Datum } from './svg-charts';
-import { formatCostComparison, formatCount, formatDuration, formatUsd } from './value-format';
+import { cancelReasonText, formatCostComparison, formatCount, formatDuration, formatUsd } from './value-format';
 
 const OUTCOME_COLORS = { succeeded: '#2e7d32', cached: '#1565c0', failed: '#c62828', cancelled: '#9e9e9e' } as const;
 /** Tiers in the order a request may take them; `none` holds items never sent (bad rows, cancelled). */
@@ -37,11 +37,13 @@ function header(r: JobReport): string {
   const elapsed = (Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000;
   const money = formatCostComparison(r.cost.paidUsd, r.cost.realtimeUsd);
   const cost = r.cost.priceKnown ? money.paid : 'unknown';
-  const saved = r.cost.priceKnown ? `realtime ${money.realtime}, saved ${money.saved}` : `no price for ${r.model}`;
+  const saved = r.cost.priceKnown ? `realtime ${money.realtime}, saved ${money.saved}` : `no price for ${unpricedModels(r)}`;
+  const cancelled = r.status === 'cancelled' && r.cancelReason !== undefined ? `<p class="meta">${escapeXml(`Cancelled: ${cancelReasonText(r.cancelReason)}`)}</p>` : '';
   return [
     `<h1>Job ${escapeXml(r.jobId)} <span class="status ${escapeXml(r.status)}">${escapeXml(r.status)}</span></h1>`,
     `<p class="meta">${escapeXml(`${r.provider} · ${r.model} · ${r.mode} · generation ${r.generation} · task version ${r.taskVersion}`)}</p>`,
     `<p class="meta">${escapeXml(`${r.startedAt} → ${r.finishedAt}${Number.isFinite(elapsed) ? ` (${formatDuration(Math.max(0, elapsed))})` : ''}`)}</p>`,
+    cancelled,
     '<div class="cards">',
     card('Items', formatCount(r.total)),
     card('Succeeded', formatCount(r.counts.succeeded + r.counts.cached), percent(r.counts.succeeded + r.counts.cached, r.total)),
@@ -96,9 +98,22 @@ function tiers(r: JobReport): string {
     { label: `${tier} in`, value: t.tokensIn, text: formatCount(t.tokensIn), color: '#1565c0' },
     { label: `${tier} out`, value: t.tokensOut, text: formatCount(t.tokensOut), color: '#ef6c00' },
   ]);
-  const costNote = r.cost.priceNote ? note(`Warning: ${r.cost.priceNote}.`) : r.cost.priceKnown ? '' : note(`No price is known for ${r.model}: costs show as $0 (add it with LONGHAUL_PRICES).`);
+  const costNote = (r.cost.priceNote ? note(`Warning: ${r.cost.priceNote}.`) : r.cost.priceKnown ? '' : note(`No price is known for ${r.model}: costs show as $0 (add it with LONGHAUL_PRICES).`)) + models(r);
   const tokenChart = tokens.length > 0 ? horizontalBars('Tokens per tier', tokens) : note('No tokens were used.');
   return section('Cost per tier', horizontalBars('Cost per tier in USD', cost) + costNote) + section('Tokens', tokenChart);
+}
+
+/** Each model's items and cost, when more than one model produced the job's items (a reprocess with another). */
+function models(r: JobReport): string {
+  const byModel = r.cost.byModel ?? [];
+  if (byModel.length < 2) return '';
+  const rows = byModel.map((m) => `<tr><th>${escapeXml(m.model)}</th><td>${escapeXml(`${formatCount(m.items)} items`)}</td><td>${escapeXml(formatUsd(m.paidUsd))}</td><td>${escapeXml(`realtime ${formatUsd(m.realtimeUsd)}`)}</td></tr>`);
+  return `<table>${rows.join('')}</table>${note('Each item is priced at the model and tier that produced it.')}`;
+}
+
+/** Which model has no price, for the header: the job's, or one of several (the cost section's warning names it). */
+function unpricedModels(r: JobReport): string {
+  return (r.cost.byModel ?? []).length > 1 ? 'one of its models' : r.model;
 }
 
 function failures(r: JobReport): string {

@@ -35,3 +35,8 @@ export function formatCostComparison(paidUsd: number, realtimeUsd: number): { pa
   const show = (units: number): string => `${units < 0 ? '-' : ''}$${(Math.abs(units) / scale).toFixed(digits)}`;
   return { paid: show(paid), realtime: show(realtime), saved: show(realtime - paid) };
 }
+
+/** A cancelled job's reason for people: as given, or that none was. */
+export function cancelReasonText(reason: string | null): string {
+  return reason === null || reason.trim() === '' ? 'on request (no reason given)' : reason;
+}
