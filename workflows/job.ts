@@ -338,6 +338,8 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       spec,
       generation: gen,
       cancelled: tracker.cancelRequested,
+      // input only, no new command: histories recorded before replay as they were
+      ...(tracker.cancelReason !== undefined ? { cancelReason: tracker.cancelReason } : {}),
       rounds: rounds + 1,
       shards,
       timings,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
 import { freePort } from './free-port';
+import { registerSearchAttributes } from './register-search-attributes';
 import { ensureTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {
@@ -88,6 +89,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       throw new DevServerStartError(`temporal dev server did not answer on ${address} within ${options.startTimeoutMs ?? 60_000} ms`);
     }
     await sleep(250);
+  }
+  // a database from an older Longhaul lacks the search attributes added since (start-dev registers them only on a new file)
+  const unregistered = options.dbFile ? registerSearchAttributes(executable, address) : undefined;
+  if (unregistered) {
+    await stopProcess(child);
+    throw new DevServerStartError(unregistered);
   }
   return {
     address,

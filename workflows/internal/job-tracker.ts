@@ -74,6 +74,10 @@ export class JobTracker {
   get cancelRequested(): boolean {
     return this.s.cancelRequested;
   }
+  /** Why the job was cancelled, as the cancel request said (undefined: no cancel, or none given). */
+  get cancelReason(): string | undefined {
+    return this.s.cancelReason;
+  }
   get startedAt(): string {
     return this.s.startedAt;
   }
