@@ -66,7 +66,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   const dataDir = path.resolve(options.dataDir);
   const metricsPort = options.metricsPort ?? loadConfig(options.env ?? process.env, { dataDir }).metricsPort;
   // once per process: a second stack in the same process (tests) shares the first one's runtime
-  const runtime = installRuntime({
+  const runtime = await installRuntime({
     logLevel: options.logLevel ?? 'WARN',
     ...(options.logFormat ? { logFormat: options.logFormat } : {}),
     ...(metricsPort !== undefined ? { metricsPort, metricsHost: '127.0.0.1' } : {}),

@@ -1,9 +1,12 @@
+import { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type LogLevel } from '@temporalio/worker';
 import type { LonghaulConfig } from '../config/longhaul-config';
 import type { RequestBuilders } from '../dataset/request-renderer';
 import { installRuntime } from '../observability/install-runtime';
 import { recordWorkerStarted } from '../observability/job-metrics';
+import { serveLiveState } from '../observability/live-state-metrics';
+import { payloadDataConverter } from '../codec/payload-data-converter';
 import { packageVersion } from '../observability/package-version';
 import type { LogFormat } from '../observability/structured-logger';
 import { TemporalUnreachableError } from '../client/client-errors';
@@ -41,7 +44,7 @@ export interface RunWorkerOptions {
  */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const metricsPort = options.metricsPort ?? options.config.metricsPort;
-  const runtime = installRuntime({
+  const runtime = await installRuntime({
     logLevel: options.logLevel ?? 'WARN',
     ...(options.logFormat ? { logFormat: options.logFormat } : {}),
     ...(metricsPort !== undefined ? { metricsPort } : {}),
@@ -60,6 +63,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : {}),
   });
   const running = worker.run();
+  // live-state gauges read the deployment's running jobs from Temporal when scraped (global, not per worker)
+  if (runtime.metricsEndpoint) serveLiveState(new Client({ connection, namespace, dataConverter: payloadDataConverter(options.config.payloadKeys) }));
   recordWorkerStarted({ taskQueue: options.config.taskQueue, namespace, version: packageVersion() });
   options.onReady?.({ address, namespace, taskQueue: options.config.taskQueue, ...(runtime.metricsUrl ? { metricsUrl: runtime.metricsUrl } : {}) });
   await Promise.race([options.stop, running]);

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { MetricMeter, MetricTags } from '@temporalio/common';
 import { freePort } from '../../src/dev/free-port';
 import { recordBatchEnded, recordShardCollected, recordWorkerStarted } from '../../src/observability/job-metrics';
 import { METRICS } from '../../src/observability/metrics';
+import { LonghaulMetrics } from '../../src/observability/process-metrics';
 import { jsonLogLine } from '../../src/observability/structured-logger';
 import { emptyTally } from '../../src/results/shard-tally';
 import { testAddress } from '../support/stack';
@@ -32,9 +32,10 @@ describe('worker metrics and logs', () => {
     );
     try {
       expect(worker.stdout()).toContain(`metrics http://localhost:${port}/metrics`);
-      const text = await scrape(`http://127.0.0.1:${port}/metrics`, (t) => /^temporal_worker_start\{/m.test(t) && /^longhaul_worker_info\{/m.test(t));
-      expect(text).toMatch(/^temporal_worker_start\{[^}]*task_queue="metrics-test"[^}]*\} 1$/m);
-      expect(text).toMatch(/^longhaul_worker_info\{namespace="default",task_queue="metrics-test",version="\d+\.\d+\.\d+"\} 1$/m);
+      const text = await scrape(`http://127.0.0.1:${port}/metrics`, (t) => /^temporal_worker_start_total\{/m.test(t) && /^longhaul_worker_info\{/m.test(t));
+      expect(text).toMatch(/^temporal_worker_start_total\{[^}]*task_queue="metrics-test"[^}]*\} 1$/m);
+      expect(text).toMatch(/^longhaul_worker_info\{task_queue="metrics-test",namespace="default",version="\d+\.\d+\.\d+"\} 1$/m);
+      expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
       // the runtime logger buffers briefly (it sorts SDK and core logs by time) before writing
       const deadline = Date.now() + 10_000;
       while (!worker.stderr().includes('Worker state changed') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -52,48 +53,38 @@ describe('worker metrics and logs', () => {
   });
 });
 
-/** A meter that records every call, to check names, units, tags and values exactly. */
-function recordingMeter() {
-  const calls: Array<{ name: string; kind: string; value: number; tags: MetricTags }> = [];
-  const instrument = (name: string, kind: string) => {
-    const record = (value: number, tags: MetricTags = {}) => void calls.push({ name, kind, value, tags });
-    return { name, kind, valueType: 'int', add: record, record, set: record, withTags: () => { throw new Error('unused'); } };
-  };
-  const meter = {
-    createCounter: (name: string) => instrument(name, 'counter'),
-    createHistogram: (name: string) => instrument(name, 'histogram'),
-    createGauge: (name: string) => instrument(name, 'gauge'),
-    withTags: () => meter,
-  } as unknown as MetricMeter;
-  return { meter, calls };
+/** What a registry exposes, as `name{labels} value` lines (HELP and TYPE lines dropped). */
+async function lines(metrics: LonghaulMetrics): Promise<string[]> {
+  return (await metrics.text()).split('\n').filter((l) => l && !l.startsWith('#'));
 }
 
 describe('job metrics', () => {
-  it('records a collected shard as items by outcome, tokens by direction, cost in microdollars and one shard', () => {
-    const { meter, calls } = recordingMeter();
+  it('records a collected shard as items by outcome, tokens by direction, cost in dollars (a float) and one shard', async () => {
+    const metrics = new LonghaulMetrics();
     const tally = { ...emptyTally(), requests: 10, succeeded: 7, failed: 1, retryable: 2, tokensIn: 1200, tokensOut: 340, costUsd: 0.0012345 };
-    recordShardCollected(tally, { provider: 'openai', model: 'gpt-4o-mini', tier: 'batch' }, meter);
-    const base = { provider: 'openai', model: 'gpt-4o-mini', tier: 'batch' };
-    expect(calls).toEqual([
-      { name: METRICS.items.name, kind: 'counter', value: 7, tags: { ...base, outcome: 'succeeded' } },
-      { name: METRICS.items.name, kind: 'counter', value: 1, tags: { ...base, outcome: 'failed' } },
-      { name: METRICS.items.name, kind: 'counter', value: 2, tags: { ...base, outcome: 'retryable' } },
-      { name: METRICS.items.name, kind: 'counter', value: 0, tags: { ...base, outcome: 'cancelled' } },
-      { name: METRICS.tokens.name, kind: 'counter', value: 1200, tags: { ...base, direction: 'in' } },
-      { name: METRICS.tokens.name, kind: 'counter', value: 340, tags: { ...base, direction: 'out' } },
-      { name: METRICS.cost.name, kind: 'counter', value: 1235, tags: base },
-      { name: METRICS.shards.name, kind: 'counter', value: 1, tags: base },
-    ]);
+    recordShardCollected(tally, { provider: 'openai', model: 'gpt-4o-mini', tier: 'batch' }, metrics);
+    const base = 'provider="openai",model="gpt-4o-mini",tier="batch"';
+    expect(await lines(metrics)).toEqual(expect.arrayContaining([
+      `${METRICS.items.name}{${base},outcome="succeeded"} 7`,
+      `${METRICS.items.name}{${base},outcome="failed"} 1`,
+      `${METRICS.items.name}{${base},outcome="retryable"} 2`,
+      `${METRICS.items.name}{${base},outcome="cancelled"} 0`,
+      `${METRICS.tokens.name}{${base},direction="in"} 1200`,
+      `${METRICS.tokens.name}{${base},direction="out"} 340`,
+      `longhaul_cost_dollars_total{${base}} 0.0012345`,
+      `${METRICS.shards.name}{${base}} 1`,
+    ]));
   });
 
-  it('records batch latency from the provider creation time, and nothing without one', () => {
-    const { meter, calls } = recordingMeter();
-    recordBatchEnded({ phase: 'completed', createdAtMs: 1_000_000 }, { provider: 'anthropic', model: 'claude-haiku-4' }, 1_090_500, meter);
-    recordBatchEnded({ phase: 'expired' }, { provider: 'anthropic', model: 'claude-haiku-4' }, 1_090_500, meter);
-    recordWorkerStarted({ taskQueue: 'q', namespace: 'default', version: '1.2.3' }, meter);
-    expect(calls).toEqual([
-      { name: METRICS.batchLatency.name, kind: 'histogram', value: 90.5, tags: { provider: 'anthropic', model: 'claude-haiku-4', phase: 'completed' } },
-      { name: METRICS.workerInfo.name, kind: 'gauge', value: 1, tags: { task_queue: 'q', namespace: 'default', version: '1.2.3' } },
-    ]);
+  it('records batch latency in seconds from the provider creation time, and nothing without one', async () => {
+    const metrics = new LonghaulMetrics();
+    recordBatchEnded({ phase: 'completed', createdAtMs: 1_000_000 }, { provider: 'anthropic', model: 'claude-haiku-4' }, 1_090_500, metrics);
+    recordBatchEnded({ phase: 'expired' }, { provider: 'anthropic', model: 'claude-haiku-4' }, 1_090_500, metrics);
+    recordWorkerStarted({ taskQueue: 'q', namespace: 'default', version: '1.2.3' }, metrics);
+    const text = await lines(metrics);
+    expect(text).toContain('longhaul_batch_latency_seconds_sum{provider="anthropic",model="claude-haiku-4",phase="completed"} 90.5');
+    expect(text).toContain('longhaul_batch_latency_seconds_count{provider="anthropic",model="claude-haiku-4",phase="completed"} 1');
+    expect(text.filter((l) => l.includes('phase="expired"'))).toEqual([]);
+    expect(text).toContain('longhaul_worker_info{task_queue="q",namespace="default",version="1.2.3"} 1');
   });
 });

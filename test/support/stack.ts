@@ -12,7 +12,7 @@ import { emulatorAccounts } from '../../src/dev/embedded-stack';
 
 /** Worker logs at WARN and above only, once per test process (the runtime must be installed before connections). */
 export function quietRuntime(): void {
-  installRuntime({ logLevel: 'WARN' });
+  void installRuntime({ logLevel: 'WARN' });
 }
 
 export interface TestStack {
