@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../../src/dev/project-root';
 import { installRuntime } from '../../src/observability/install-runtime';
 import { runWorker } from '../../src/worker/run-worker';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
@@ -122,6 +125,12 @@ describe('the worker\'s /metrics, scraped over HTTP (real Temporal, emulator ove
     expect(all.filter((s) => !/^[a-z_:][a-z0-9_:]*$/.test(s.name)).map((s) => s.name)).toEqual([]);
     const labelNames = new Set(all.flatMap((s) => Object.keys(s.labels)));
     expect([...labelNames].filter((l) => !/^[a-z_][a-z0-9_]*$/.test(l))).toEqual([]);
+
+    // every metric the Grafana dashboard queries is one this worker serves (catches a rename the dashboard missed)
+    const dashboard = JSON.parse(readFileSync(path.join(projectRoot(), 'deploy', 'grafana', 'longhaul-dashboard.json'), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+    const queried = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\b(?:longhaul|temporal|process|nodejs)_[a-z0-9_]+/g) ?? [])));
+    const served = new Set(all.map((s) => s.name));
+    expect([...queried].filter((name) => !served.has(name))).toEqual([]);
   }, 120_000);
 
   it('answers 404 outside /metrics', async () => {
