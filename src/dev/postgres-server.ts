@@ -10,9 +10,13 @@ import { childExited } from './child-exit';
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:PORT/postgres` (trust authentication, loopback only). */
   adminUrl: string;
+  port: number;
+  /** The directory of its data: `startPostgresServer({ dir, port })` starts it again on that data (a restart). */
+  dir: string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name?: string): Promise<string>;
-  stop(): Promise<void>;
+  /** Fast shutdown (clients are disconnected); the data directory is deleted unless `keepData`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /** The directory holding initdb and postgres: $LONGHAUL_POSTGRES_BIN, PATH, else Debian's /usr/lib/postgresql/<v>/bin. */
@@ -26,15 +30,17 @@ export function findPostgresBin(env: NodeJS.ProcessEnv = process.env): string | 
 /**
  * Starts PostgreSQL in a new data directory on a free loopback port, tuned for throwaway data (no fsync). It
  * refuses to run as root, so as root the server runs as the `postgres` user (Debian's package creates it) with
- * a data directory that user owns. Waits until it accepts connections.
+ * a data directory that user owns. Waits until it accepts connections. Given the `dir` and `port` of a server
+ * stopped with `keepData`, starts it again on its data, as a database server restarting.
  * @throws Error when the binaries are missing (scripts/install-postgres.sh installs them) or it does not start.
  */
-export async function startPostgresServer(options: { bin?: string; startTimeoutMs?: number } = {}): Promise<PostgresServer> {
+export async function startPostgresServer(options: { bin?: string; startTimeoutMs?: number; dir?: string; port?: number } = {}): Promise<PostgresServer> {
   const bin = options.bin ?? findPostgresBin();
   if (!bin) throw new Error('PostgreSQL server binaries not found: run scripts/install-postgres.sh or set LONGHAUL_POSTGRES_BIN');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-pg-'));
+  const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'longhaul-pg-'));
   const data = path.join(dir, 'data');
-  mkdirSync(data);
+  const fresh = !existsSync(path.join(data, 'PG_VERSION'));
+  mkdirSync(data, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     const postgres = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
@@ -46,9 +52,9 @@ export async function startPostgresServer(options: { bin?: string; startTimeoutM
   }
   const run = (command: string, args: string[]) => (asRoot ? { command: 'runuser', args: ['-u', 'postgres', '--', command, ...args] } : { command, args });
   const init = run(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  const initialized = spawnSync(init.command, init.args, { encoding: 'utf8' });
+  const initialized = fresh ? spawnSync(init.command, init.args, { encoding: 'utf8' }) : { status: 0, stderr: '', stdout: '' };
   if (initialized.status !== 0) throw new Error(`initdb failed: ${initialized.stderr || initialized.stdout}`);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const start = run(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200']);
   // its own process group: as root, runuser ignores SIGINT and turns SIGTERM into a SIGKILL after 2 s, so stop()
   // signals the whole group and PostgreSQL itself gets the fast-shutdown SIGINT
@@ -74,7 +80,7 @@ export async function startPostgresServer(options: { bin?: string; startTimeoutM
       await client.end().catch(() => undefined);
       if (child.exitCode !== null || Date.now() > deadline) {
         signal('SIGKILL');
-        rmSync(dir, { recursive: true, force: true });
+        if (!options.dir) rmSync(dir, { recursive: true, force: true });
         throw new Error(`PostgreSQL did not start on port ${port}:\n${log}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -82,13 +88,15 @@ export async function startPostgresServer(options: { bin?: string; startTimeoutM
   }
   return {
     adminUrl,
+    port,
+    dir,
     createDatabase: (name) => createDatabase(adminUrl, name),
-    async stop() {
+    async stop({ keepData = false } = {}) {
       if (child.exitCode === null) {
         signal('SIGINT'); // fast shutdown: disconnects clients
         if (!(await childExited(child, 10_000))) signal('SIGKILL');
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepData) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
