@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
+import { SA } from '../../workflows/search-attributes';
 import { startTestStack, type TestStack } from '../support/stack';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
 import { expectExactlyOnce, expectOneOutcomePerItem } from '../support/job-assertions';
@@ -50,6 +51,10 @@ describe('continue-as-new where Temporal suggests it', () => {
       if (Date.now() > deadline) throw new Error('shard s0 never continued as new while its batch was held');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    // the continued run can still be found by its batch: it carries the shard's search attributes
+    const continued = await stack.client.temporal.workflow.getHandle('longhaul/can-job/g0/r0/s0').describe();
+    expect(continued.typedSearchAttributes.get(SA.batchId)).toMatch(/^batch_/);
+    expect([continued.typedSearchAttributes.get(SA.jobId), continued.typedSearchAttributes.get(SA.round), continued.typedSearchAttributes.get(SA.shard)]).toEqual(['can-job', 0, 0]);
     // held batches now end (0.1 s), and so do those of later rounds
     stack.emulator.setScenario({ timing: { inProgressSeconds: 30 } });
     const report = await job.result();
