@@ -59,6 +59,20 @@ export const LonghaulConfigSchema = z.strictObject({
    * activity payload is encrypted with AES-256-GCM under the first key; every key decrypts.
    */
   payloadKeys: z.array(z.strictObject({ id: z.string().regex(KEY_ID_PATTERN), key: z.base64() })).min(1).optional(),
+  /**
+   * The Worker Deployment Version this worker runs (LONGHAUL_BUILD_ID, LONGHAUL_DEPLOYMENT_NAME,
+   * LONGHAUL_VERSIONING_BEHAVIOR; docs/versioning.md): unset, the worker is unversioned and takes every task of
+   * its queue. Set, it takes only the tasks the server routes to its version (after `temporal worker deployment
+   * set-current-version`), and new workflows are pinned to the version that started them or move to the
+   * current one on their next task (auto-upgrade, the default: every workflow change is behind patched()).
+   */
+  deployment: z
+    .strictObject({
+      name: z.string().min(1).regex(/^[^.]+$/, 'a deployment name has no "."'),
+      buildId: z.string().min(1).max(255),
+      behavior: z.enum(['auto-upgrade', 'pinned']).default('auto-upgrade'),
+    })
+    .optional(),
 });
 export type LonghaulConfig = Readonly<z.infer<typeof LonghaulConfigSchema>>;
 export type LonghaulConfigInput = z.input<typeof LonghaulConfigSchema>;
@@ -91,7 +105,8 @@ function accountsFromEnv(env: NodeJS.ProcessEnv): Record<string, z.input<typeof 
  *   LONGHAUL_THREADS (prepare and collect threads; default the cores, at most 4), LONGHAUL_PRICES (a JSON file
  *   of model prices), OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL,
  *   AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION, LONGHAUL_COMPATIBLE_BASE_URL / LONGHAUL_COMPATIBLE_API_KEY,
- *   LONGHAUL_PAYLOAD_KEY / LONGHAUL_PAYLOAD_KEY_FILE (the payload key ring, see src/codec/payload-keys.ts).
+ *   LONGHAUL_PAYLOAD_KEY / LONGHAUL_PAYLOAD_KEY_FILE (the payload key ring, see src/codec/payload-keys.ts),
+ *   LONGHAUL_BUILD_ID / LONGHAUL_DEPLOYMENT_NAME / LONGHAUL_VERSIONING_BEHAVIOR (docs/versioning.md).
  * @throws InvalidSpecError naming the bad setting.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<LonghaulConfigInput> = {}): LonghaulConfig {
@@ -106,11 +121,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     threads: wholeNumber(env, 'LONGHAUL_THREADS'),
     prices,
     payloadKeys: readPayloadKeys(env),
+    deployment: deploymentFromEnv(env),
     ...overrides,
     accounts: { ...accountsFromEnv(env), ...overrides.accounts },
   };
   for (const key of Object.keys(input) as Array<keyof LonghaulConfigInput>) if (input[key] === undefined) delete input[key];
   return deepFreeze(parseWith(LonghaulConfigSchema, input, 'configuration'));
+}
+
+/** The Worker Deployment Version named by LONGHAUL_BUILD_ID (the deployment and behaviour have defaults). */
+function deploymentFromEnv(env: NodeJS.ProcessEnv): LonghaulConfigInput['deployment'] {
+  const buildId = env.LONGHAUL_BUILD_ID?.trim();
+  if (!buildId) {
+    for (const name of ['LONGHAUL_DEPLOYMENT_NAME', 'LONGHAUL_VERSIONING_BEHAVIOR']) {
+      if (env[name]?.trim()) throw new InvalidSpecError([{ path: name, message: 'needs LONGHAUL_BUILD_ID (the version this worker runs)' }], 'configuration');
+    }
+    return undefined;
+  }
+  return {
+    name: env.LONGHAUL_DEPLOYMENT_NAME?.trim() || 'longhaul',
+    buildId,
+    behavior: (env.LONGHAUL_VERSIONING_BEHAVIOR?.trim() || undefined) as 'auto-upgrade' | 'pinned' | undefined,
+  };
 }
 
 /** A variable that holds a whole number (undefined when unset). @throws InvalidSpecError naming the variable. */

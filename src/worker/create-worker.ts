@@ -43,8 +43,25 @@ export async function createLonghaulWorker(options: LonghaulWorkerOptions): Prom
     activities: createActivities(deps),
     // the payload codec runs here, outside the workflow sandbox: the bundle is the same with or without a key
     dataConverter: payloadDataConverter(options.config.payloadKeys),
+    ...deploymentOptions(options.config),
     ...((options.workflowBundle ?? prebuiltBundle()) ? { workflowBundle: options.workflowBundle ?? prebuiltBundle() } : { workflowsPath: workflowsPath() }),
     ...options.tuning,
   });
   return { worker, close: () => deps.close() };
+}
+
+/**
+ * Worker Deployment options for a versioned worker (config.deployment; docs/versioning.md): the version it
+ * runs, and how its workflows move between versions (auto-upgrade unless told `pinned`).
+ */
+function deploymentOptions(config: LonghaulConfig): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  const deployment = config.deployment;
+  if (!deployment) return {};
+  return {
+    workerDeploymentOptions: {
+      version: { deploymentName: deployment.name, buildId: deployment.buildId },
+      useWorkerVersioning: true,
+      defaultVersioningBehavior: deployment.behavior === 'pinned' ? 'PINNED' : 'AUTO_UPGRADE',
+    },
+  };
 }

@@ -6,23 +6,43 @@ import { RUNTIME_OPTIONS, runtimeFlags, runtimeHelp } from '../runtime-flags';
 export const workerCommand: CliCommand = {
   name: 'worker',
   summary: 'Run a worker against a Temporal server (TEMPORAL_ADDRESS and friends)',
-  usage: '[--address HOST:PORT] [--namespace NS] [--task-queue Q] [--data-dir DIR] [--metrics-port N] [--log-level L] [--log-format text|json]',
+  usage: '[--address HOST:PORT] [--namespace NS] [--task-queue Q] [--data-dir DIR] [--build-id ID [--deployment-name NAME] [--versioning-behavior auto-upgrade|pinned]] [--metrics-port N] [--log-level L] [--log-format text|json]',
   help: [
     '  --address HOST:PORT   Temporal frontend (default: TEMPORAL_ADDRESS, a profile, or localhost:7233)',
     '  --namespace NS        Temporal namespace (default: TEMPORAL_NAMESPACE or default)',
     '  --task-queue Q        task queue (default: LONGHAUL_TASK_QUEUE or longhaul)',
     '  --data-dir DIR        blobs and the result database (default: LONGHAUL_DATA_DIR or ./.longhaul)',
+    '  --build-id ID         run as this Worker Deployment Version (default: LONGHAUL_BUILD_ID; unset: unversioned);',
+    '                        the server routes tasks to it once it is current: temporal worker deployment',
+    '                        set-current-version --deployment-name NAME --build-id ID (docs/versioning.md)',
+    '  --deployment-name N   the Worker Deployment (default: LONGHAUL_DEPLOYMENT_NAME or longhaul)',
+    '  --versioning-behavior auto-upgrade (default: workflows move to the current version; changes behind',
+    '                        patched()) or pinned (a job stays on the version that started it)',
     runtimeHelp('INFO'),
     'Provider keys come from OPENAI_API_KEY, ANTHROPIC_API_KEY, AZURE_OPENAI_API_KEY (and *_BASE_URL).',
     'Any number of workers may share a task queue. SIGINT/SIGTERM stop it gracefully.',
   ].join('\n'),
-  options: { address: { type: 'string' }, namespace: { type: 'string' }, 'task-queue': { type: 'string' }, 'data-dir': { type: 'string' }, ...RUNTIME_OPTIONS },
+  options: {
+    address: { type: 'string' },
+    namespace: { type: 'string' },
+    'task-queue': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'build-id': { type: 'string' },
+    'deployment-name': { type: 'string' },
+    'versioning-behavior': { type: 'string' },
+    ...RUNTIME_OPTIONS,
+  },
   // stops on ctx.interrupted and cleans up (see main's interruption)
   handlesInterruption: true,
   async run(ctx) {
     const v = ctx.values;
     const runtime = runtimeFlags(v);
-    const config = loadConfig(process.env, {
+    // the flags win over their variables, and are checked with them (loadConfig names a bad value)
+    const env = { ...process.env };
+    if (v['build-id']) env.LONGHAUL_BUILD_ID = v['build-id'] as string;
+    if (v['deployment-name']) env.LONGHAUL_DEPLOYMENT_NAME = v['deployment-name'] as string;
+    if (v['versioning-behavior']) env.LONGHAUL_VERSIONING_BEHAVIOR = v['versioning-behavior'] as string;
+    const config = loadConfig(env, {
       ...(v['data-dir'] ? { dataDir: v['data-dir'] as string } : {}),
       ...(v['task-queue'] ? { taskQueue: v['task-queue'] as string } : {}),
     });
@@ -40,9 +60,14 @@ export const workerCommand: CliCommand = {
       stop: ctx.interrupted,
       onReady: ({ address, namespace, taskQueue, metricsUrl }) =>
         ctx.stdout.write(
-          `longhaul worker ready: ${address} namespace ${namespace} task queue ${taskQueue} (pid ${process.pid})${metricsUrl ? `, metrics ${metricsUrl}` : ''}\n`,
+          `longhaul worker ready: ${address} namespace ${namespace} task queue ${taskQueue}${versionText(config)} (pid ${process.pid})${metricsUrl ? `, metrics ${metricsUrl}` : ''}\n`,
         ),
     });
     return 0;
   },
 };
+
+function versionText(config: ReturnType<typeof loadConfig>): string {
+  const d = config.deployment;
+  return d ? ` version ${d.name}.${d.buildId} (${d.behavior})` : '';
+}
