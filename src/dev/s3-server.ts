@@ -11,13 +11,17 @@ import { childExited } from './child-exit';
 export interface S3Server {
   /** `http://127.0.0.1:PORT` (AWS_ENDPOINT_URL_S3). */
   endpoint: string;
+  port: number;
+  /** Its metadata and data directories' parent: `startS3Server({ dir, port, secretAccessKey })` starts it again on them. */
+  dir: string;
   accessKeyId: string;
   secretAccessKey: string;
   /** Creates a bucket (at least 3 characters) and returns its name. */
   createBucket(name?: string): Promise<string>;
   /** The environment that points the AWS SDK (and Longhaul) at this server. */
   env(): Record<string, string>;
-  stop(): Promise<void>;
+  /** Stops the server; its directories are deleted unless `keepData`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /** versitygw: $LONGHAUL_VERSITYGW, PATH, else .tools/versitygw/bin (scripts/install-versitygw.sh puts it there). */
@@ -36,19 +40,20 @@ export function findVersitygw(env: NodeJS.ProcessEnv = process.env, root = proje
 
 /**
  * Starts versitygw's POSIX backend in a new directory on a free loopback port, with root credentials of its
- * own (SigV4 is checked: a wrong secret is refused), and waits until it answers.
+ * own (SigV4 is checked: a wrong secret is refused), and waits until it answers. Given the `dir`, `port` and
+ * secret of a server stopped with `keepData`, starts it again on its buckets and objects (a restart).
  * @throws Error when the binary is missing (scripts/install-versitygw.sh builds it) or it does not start.
  */
-export async function startS3Server(options: { bin?: string; startTimeoutMs?: number } = {}): Promise<S3Server> {
+export async function startS3Server(options: { bin?: string; startTimeoutMs?: number; dir?: string; port?: number; secretAccessKey?: string } = {}): Promise<S3Server> {
   const bin = options.bin ?? findVersitygw();
   if (!bin) throw new Error('versitygw not found: run scripts/install-versitygw.sh or set LONGHAUL_VERSITYGW');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-s3-'));
+  const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'longhaul-s3-'));
   const [meta, data] = [path.join(dir, 'meta'), path.join(dir, 'data')];
-  mkdirSync(meta);
-  mkdirSync(data);
-  const port = await freePort();
+  mkdirSync(meta, { recursive: true });
+  mkdirSync(data, { recursive: true });
+  const port = options.port ?? (await freePort());
   const accessKeyId = 'longhaul-test';
-  const secretAccessKey = `secret-${Math.random().toString(36).slice(2)}`;
+  const secretAccessKey = options.secretAccessKey ?? `secret-${Math.random().toString(36).slice(2)}`;
   const child: ChildProcess = spawn(bin, ['--port', `127.0.0.1:${port}`, 'posix', '--sidecar', meta, data], {
     env: { ...process.env, ROOT_ACCESS_KEY: accessKeyId, ROOT_SECRET_KEY: secretAccessKey },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -67,10 +72,12 @@ export async function startS3Server(options: { bin?: string; startTimeoutMs?: nu
     try {
       await createBucket('longhaul-ready');
       ready = true;
-    } catch {
+    } catch (err) {
+      // started again on its data: the bucket is there from before
+      if ((err as Error).name === 'BucketAlreadyOwnedByYou' || (err as Error).name === 'BucketAlreadyExists') break;
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill('SIGKILL');
-        rmSync(dir, { recursive: true, force: true });
+        if (!options.dir) rmSync(dir, { recursive: true, force: true });
         throw new Error(`versitygw did not start on port ${port}:\n${log}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -78,17 +85,19 @@ export async function startS3Server(options: { bin?: string; startTimeoutMs?: nu
   }
   return {
     endpoint,
+    port,
+    dir,
     accessKeyId,
     secretAccessKey,
     createBucket,
     env: () => ({ AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey }),
-    async stop() {
+    async stop({ keepData = false } = {}) {
       client.destroy();
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         if (!(await childExited(child, 5_000))) child.kill('SIGKILL');
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!keepData) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
