@@ -5,6 +5,7 @@ import { loadConfig, type LonghaulConfig, type ProviderConnection } from '../con
 import { startEmulator, type EmulatorHandle, type Scenario } from '../emulator';
 import { installRuntime } from '../observability/install-runtime';
 import { recordWorkerStarted } from '../observability/job-metrics';
+import { serveLiveState } from '../observability/live-state-metrics';
 import { packageVersion } from '../observability/package-version';
 import type { LogFormat } from '../observability/structured-logger';
 import { createLonghaulWorker } from '../worker/create-worker';
@@ -105,6 +106,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       const { worker, close } = await createLonghaulWorker({ connection, config, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}) });
       const running = worker.run();
       recordWorkerStarted({ taskQueue: config.taskQueue, namespace: 'default', version: packageVersion() });
+      if (runtime.metricsEndpoint) serveLiveState({ connection, namespace: 'default', config });
       stops.unshift(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running.catch(() => undefined);

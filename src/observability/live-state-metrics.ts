@@ -1,4 +1,6 @@
-import type { Client } from '@temporalio/client';
+import { Client, type ConnectionLike } from '@temporalio/client';
+import { payloadDataConverter } from '../codec/payload-data-converter';
+import type { LonghaulConfig } from '../config/longhaul-config';
 import { progressQuery, type JobProgress } from '../../workflows/definitions';
 import { METRICS } from './metrics';
 import { processMetrics, type LonghaulMetrics } from './process-metrics';
@@ -101,10 +103,12 @@ export class LiveStateGauges {
 let processWide: LiveStateGauges | undefined;
 
 /**
- * Adds the live-state gauges to this process's registry (the worker's `/metrics`), read through `client` in its
- * namespace; a later call only changes the client. Call it where a worker serves metrics.
+ * Adds the live-state gauges to this process's registry (the worker's `/metrics`), read from Temporal through the
+ * worker's connection in its namespace, with the worker's payload codec; a later call only changes the client.
+ * Call it where a worker serves metrics.
  */
-export function serveLiveState(client: Client): void {
+export function serveLiveState(worker: { connection: ConnectionLike; namespace: string; config: Pick<LonghaulConfig, 'payloadKeys'> }): void {
+  const client = new Client({ connection: worker.connection, namespace: worker.namespace, dataConverter: payloadDataConverter(worker.config.payloadKeys) });
   const read = () => readRunningJobs(client);
   if (processWide) processWide.readFrom(read);
   else processWide = new LiveStateGauges(processMetrics(), read);

@@ -57,7 +57,7 @@ export const METRICS = {
   },
   batchesOpen: {
     name: 'longhaul_batches_open',
-    help: 'Shards of running jobs with a request batch in flight (submitted, not yet collected); global, aggregate with max',
+    help: 'Shards of running jobs in flight, from submit to collect (each holds one provider batch, or one shard of realtime calls); global, aggregate with max',
     labelNames: ['provider', 'model', 'tier'],
   },
   enqueuedTokens: {

@@ -1,4 +1,3 @@
-import { Client } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type LogLevel } from '@temporalio/worker';
 import type { LonghaulConfig } from '../config/longhaul-config';
@@ -6,7 +5,6 @@ import type { RequestBuilders } from '../dataset/request-renderer';
 import { installRuntime } from '../observability/install-runtime';
 import { recordWorkerStarted } from '../observability/job-metrics';
 import { serveLiveState } from '../observability/live-state-metrics';
-import { payloadDataConverter } from '../codec/payload-data-converter';
 import { packageVersion } from '../observability/package-version';
 import type { LogFormat } from '../observability/structured-logger';
 import { TemporalUnreachableError } from '../client/client-errors';
@@ -64,7 +62,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   });
   const running = worker.run();
   // live-state gauges read the deployment's running jobs from Temporal when scraped (global, not per worker)
-  if (runtime.metricsEndpoint) serveLiveState(new Client({ connection, namespace, dataConverter: payloadDataConverter(options.config.payloadKeys) }));
+  if (runtime.metricsEndpoint) serveLiveState({ connection, namespace, config: options.config });
   recordWorkerStarted({ taskQueue: options.config.taskQueue, namespace, version: packageVersion() });
   options.onReady?.({ address, namespace, taskQueue: options.config.taskQueue, ...(runtime.metricsUrl ? { metricsUrl: runtime.metricsUrl } : {}) });
   await Promise.race([options.stop, running]);
