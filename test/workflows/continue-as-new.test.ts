@@ -52,7 +52,13 @@ describe('continue-as-new where Temporal suggests it', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     // the continued run can still be found by its batch: it carries the shard's search attributes
-    const continued = await stack.client.temporal.workflow.getHandle('longhaul/can-job/g0/r0/s0').describe();
+    const shard0 = stack.client.temporal.workflow.getHandle('longhaul/can-job/g0/r0/s0');
+    let continued = await shard0.describe();
+    // (its first task may not have run yet)
+    for (let tries = 0; continued.typedSearchAttributes.get(SA.batchId) === undefined && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continued = await shard0.describe();
+    }
     expect(continued.typedSearchAttributes.get(SA.batchId)).toMatch(/^batch_/);
     expect([continued.typedSearchAttributes.get(SA.jobId), continued.typedSearchAttributes.get(SA.round), continued.typedSearchAttributes.get(SA.shard)]).toEqual(['can-job', 0, 0]);
     // held batches now end (0.1 s), and so do those of later rounds
