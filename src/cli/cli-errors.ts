@@ -44,7 +44,7 @@ export function describeError(err: unknown): { message: string; exitCode: number
     const unreachable = code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED;
     return line(`Temporal: ${err.message}${causeOf(err)}`, unreachable ? EXIT.unreachable : EXIT.failed);
   }
-  if (err instanceof ReprocessRejectedError) return line(err.message, EXIT.failed);
+  if (err instanceof ReprocessRejectedError) return line(err.message, err.badInput ? EXIT.usage : EXIT.failed);
   if (err instanceof WorkflowUpdateFailedError) return line(`refused${causeOf(err)}`, EXIT.failed);
   if (err instanceof WorkflowFailedError) return line(`the job's workflow failed${causeOf(err)}`, EXIT.failed);
   const code = (err as { code?: unknown } | null)?.code;

@@ -25,12 +25,17 @@ export class TemporalUnreachableError extends Error {
   }
 }
 
-/** The job refused a reprocess (for example while it is still running); the message says why. */
+/**
+ * The job refused a reprocess (for example while it is still running), or the run started for it failed
+ * (for example the worker found the changes invalid); the message says why. `badInput` is true when the
+ * cause is the request itself (an invalid spec change, a dataset that is gone), not the job or the server.
+ */
 export class ReprocessRejectedError extends Error {
   override readonly name = 'ReprocessRejectedError';
   constructor(
     readonly jobId: string,
     reason: string,
+    readonly badInput = false,
   ) {
     super(`cannot reprocess job "${jobId}": ${reason}`);
   }

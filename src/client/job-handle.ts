@@ -19,7 +19,11 @@ import {
 } from '../../workflows/definitions';
 import { jobWorkflowId } from '../../workflows/internal/workflow-ids';
 import type { batchJobWorkflow } from '../../workflows/job';
-import { JobNotFoundError } from './client-errors';
+import { JobNotFoundError, ReprocessRejectedError } from './client-errors';
+import { innermostFailure } from './failure-cause';
+
+/** Failure types that blame the reprocess request itself (see activities/failures.ts). */
+const BAD_INPUT_FAILURES = new Set(['InvalidSpec', 'DatasetNotFound', 'DatasetChanged']);
 
 export interface ReprocessOptions {
   /** Only items that ended failed or cancelled (the default), or every item. */
@@ -99,8 +103,35 @@ export class JobHandle {
    * spec changes. Unchanged requests reuse cached answers. Resolves once the generation's items are
    * queued, with how many; await `result()` for the new report.
    */
-  reprocess(options: ReprocessOptions = {}): Promise<ReprocessResult> {
-    return this.startReprocess(this.jobId, options.all ? 'all' : 'failed', options.changes);
+  async reprocess(options: ReprocessOptions = {}): Promise<ReprocessResult> {
+    try {
+      return await this.startReprocess(this.jobId, options.all ? 'all' : 'failed', options.changes);
+    } catch (err) {
+      throw await this.reprocessFailure(err);
+    }
+  }
+
+  /**
+   * When the run started for a reprocess failed (the worker found the changes invalid, say), the update only
+   * learns that the workflow completed before it: the real cause is in the run's failure.
+   */
+  private async reprocessFailure(err: unknown): Promise<unknown> {
+    if (!(err instanceof ReprocessRejectedError)) return err;
+    const status = await this.describe().then((d) => d.status.name, () => undefined);
+    if (status !== 'FAILED') return err;
+    const failure = await this.handle().result().then(() => undefined, (failed: unknown) => innermostFailure(failed));
+    if (!failure) return err;
+    const badInput = failure.type !== undefined && BAD_INPUT_FAILURES.has(failure.type);
+    return new ReprocessRejectedError(this.jobId, `${failure.message} (the job's results so far are kept: reprocess again once this is fixed)`, badInput);
+  }
+
+  /**
+   * The report the job's latest finalize wrote, from storage, whatever Temporal's state of the job (a
+   * reprocess run that failed leaves the previous generation's report in place).
+   * @returns undefined when the job never finalized.
+   */
+  storedReport(): Promise<JobReport | undefined> {
+    return readStoredReport(this.blobs, this.jobId);
   }
 
   /**

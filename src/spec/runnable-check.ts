@@ -27,7 +27,7 @@ export function providerFacts(limits: ProviderLimits, capabilities: ProviderCapa
  * start and again by the worker (whose configuration is the one that counts).
  */
 export function runnableProblems(
-  spec: ResolvedJobSpec,
+  spec: Pick<ResolvedJobSpec, 'model' | 'provider' | 'mode' | 'allowUnknownModel' | 'deadline'>,
   context: { priceKnown: (model: string) => boolean; capabilities: ProviderCapabilities; nowMs: number },
 ): InputProblem[] {
   const problems: InputProblem[] = [];
@@ -42,7 +42,7 @@ export function runnableProblems(
 }
 
 /** @throws InvalidSpecError listing every problem. */
-export function assertRunnable(spec: ResolvedJobSpec, context: Parameters<typeof runnableProblems>[1]): void {
+export function assertRunnable(spec: Parameters<typeof runnableProblems>[0], context: Parameters<typeof runnableProblems>[1]): void {
   const problems = runnableProblems(spec, context);
   if (problems.length > 0) throw new InvalidSpecError(problems);
 }

@@ -4,6 +4,7 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, withClient } from '../cli-connecti
 import { followJob, MAX_FAILED_RATIO_HELP, MAX_FAILED_RATIO_OPTION, maxFailedRatioFlag } from '../follow-job';
 import { temporalStatus } from '../job-state';
 import { loadSpecChanges } from '../spec-changes-file';
+import { checkReprocess } from './reprocess-checks';
 
 /**
  * `longhaul reprocess JOB`: runs an ended job again as a new generation, for its failed items (default) or
@@ -51,6 +52,8 @@ export const reprocessCommand: CliCommand = {
         const job = client.job(jobId);
         const status = await temporalStatus(job);
         if (status === 'RUNNING') throw new CliError(`job "${jobId}" is still running: reprocess it once it has ended (or cancel it first)`);
+        const last = await job.storedReport();
+        if (last) checkReprocess(last, { all, ...(changes ? { changes } : {}) }, client.config);
         const result = await job.reprocess({ all, ...(changes ? { changes } : {}) });
         if (json && !booleanFlag(ctx.values.watch)) {
           ctx.stdout.write(JSON.stringify(result) + '\n');
