@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
 import { freePort } from './free-port';
 import { registerSearchAttributes } from './register-search-attributes';
+import { superviseProcess } from './process-supervisor';
 import { ensureTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {
@@ -31,7 +32,7 @@ export interface DevServer {
   readonly uiUrl: string | undefined;
   readonly executable: string;
   readonly pid: number;
-  /** Stops the server (SIGTERM, then SIGKILL after 10 s). */
+  /** Stops the server (SIGTERM, then SIGKILL after 10 s). It also ends when this process dies, even by SIGKILL. */
   stop(): Promise<void>;
 }
 
@@ -50,7 +51,8 @@ export function isHealthy(executable: string, address: string): boolean {
 
 /**
  * Starts `temporal server start-dev` with Longhaul's search attributes registered, and resolves once the
- * server reports healthy. The child process is killed if waiting fails.
+ * server reports healthy. The server runs under a supervisor process that ends it when this process dies,
+ * even by SIGKILL (see process-supervisor.ts). The server is stopped if waiting fails.
  * @throws DevServerStartError when the process exits early or does not answer in time.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
@@ -68,24 +70,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
   for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
-  const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (options.logFile) {
-    mkdirSync(path.dirname(options.logFile), { recursive: true });
-    const log = createWriteStream(options.logFile, { flags: 'a' });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-  } else {
-    child.stdout?.resume();
-    child.stderr?.resume();
-  }
+  // supervised: the server ends with this process, even when it is killed with SIGKILL
+  const child = await superviseProcess(executable, args, options.logFile ? { logFile: options.logFile } : {}).catch((err: Error) => {
+    throw new DevServerStartError(err.message);
+  });
   let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
+  void child.exited.then((code) => (exited = code));
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   while (!isHealthy(executable, address)) {
     if (exited !== undefined) throw new DevServerStartError(`temporal dev server exited with code ${exited} before answering on ${address}`);
     if (Date.now() > deadline) {
-      await stopProcess(child);
+      await child.stop();
       throw new DevServerStartError(`temporal dev server did not answer on ${address} within ${options.startTimeoutMs ?? 60_000} ms`);
     }
     await sleep(250);
@@ -93,23 +89,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   // a database from an older Longhaul lacks the search attributes added since (start-dev registers them only on a new file)
   const unregistered = options.dbFile ? registerSearchAttributes(executable, address) : undefined;
   if (unregistered) {
-    await stopProcess(child);
+    await child.stop();
     throw new DevServerStartError(unregistered);
   }
   return {
     address,
     uiUrl: uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`,
     executable,
-    pid: child.pid ?? -1,
-    stop: () => stopProcess(child),
+    pid: child.pid,
+    stop: () => child.stop(),
   };
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(killer);
 }

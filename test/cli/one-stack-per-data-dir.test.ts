@@ -3,13 +3,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { expectOneLineError, runCli, startCli } from './cli-process';
 
+/** A process that runs (a zombie waiting for its parent to reap it counts as gone). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** The parent pid of a process (Linux /proc). */
+function parentOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
 }
 
 async function until(check: () => boolean, ms: number): Promise<boolean> {
@@ -19,7 +29,7 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 }
 
 describe('one stack per data dir', () => {
-  it('refuses a second dev on a dir in use at once, and a start after kill -9 stops the orphaned Temporal server', async () => {
+  it('refuses a second dev on a dir in use at once; kill -9 of dev takes its Temporal server along; a start stops an orphaned one', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-lock-'));
     const started: Array<{ stop(): Promise<number | null> }> = [];
     const orphans: number[] = [];
@@ -34,13 +44,24 @@ describe('one stack per data dir', () => {
       expectOneLineError(second, 1, /is in use by another longhaul stack \(process \d+\)/);
       expect(second.ms).toBeLessThan(30_000);
 
+      // kill -9 of dev: its Temporal server goes with it (through its supervisor), not only at the next start
       first.child.kill('SIGKILL');
       expect(await until(() => !alive(pid), 10_000)).toBe(true);
-      expect(alive(temporalPid)).toBe(true); // outlived its stack: the next start must stop it
+      expect(await until(() => !alive(temporalPid), 15_000)).toBe(true);
+
+      // a server that outlived its stack anyway (its supervisor killed too) is stopped by the next start
+      const restarted = await startCli(['dev', '--data-dir', dir, '--port', '0', '--ui-port', '0'], /Press Ctrl-C/, { timeoutMs: 120_000 });
+      started.push(restarted);
+      const orphan = (JSON.parse(readFileSync(path.join(dir, 'stack.lock'), 'utf8')) as { temporalPid: number }).temporalPid;
+      orphans.push(orphan);
+      process.kill(parentOf(orphan), 'SIGKILL');
+      restarted.child.kill('SIGKILL');
+      expect(await until(() => !alive(restarted.child.pid!), 10_000)).toBe(true);
+      expect(alive(orphan)).toBe(true);
 
       const third = await startCli(['dev', '--data-dir', dir, '--port', '0', '--ui-port', '0'], /Press Ctrl-C/, { timeoutMs: 120_000 });
       started.push(third);
-      expect(await until(() => !alive(temporalPid), 10_000)).toBe(true);
+      expect(await until(() => !alive(orphan), 10_000)).toBe(true);
       expect(await third.stop()).toBe(0);
     } finally {
       for (const stack of started) await stack.stop().catch(() => undefined);
