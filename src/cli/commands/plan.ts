@@ -5,9 +5,9 @@ import { prepareStartSpec } from '../../client/start-spec';
 import { loadConfig } from '../../config/longhaul-config';
 import { PROVIDER_CAPABILITIES, PROVIDER_LIMITS } from '../../providers/provider-limits';
 import { DEFAULT_REALTIME_RATE, estimatePlan, FLEX_RATE_FACTOR, type ThroughputRate } from '../../report/plan-estimate';
+import { planDatasetStore } from '../../report/plan-dataset-store';
 import { scanDataset } from '../../report/plan-scan';
 import { PriceTable } from '../../report/price-table';
-import { LocalBlobStore } from '../../storage/local-blob-store';
 import type { CliCommand, CliContext } from '../cli-command';
 import { booleanFlag, durationFlag, numberFlag } from '../cli-flags';
 import { SPEC_HELP, SPEC_OPTIONS, specFromArgs } from '../job-spec-args';
@@ -32,6 +32,7 @@ export const planCommand: CliCommand = {
     'Output tokens come from the output schema (a typical answer), else params.max_tokens, else 256 per item.',
     'Batch time: waves of limits.shardsInFlight batches, each the provider\'s usual time (worst: its window).',
     'Prices: the built-in table, overridden by LONGHAUL_PRICES.',
+    'An s3://bucket/key dataset is read in place with the standard AWS variables (endpoint, region, keys or profile).',
   ].join('\n'),
   options: { ...SPEC_OPTIONS, within: { type: 'string' }, rpm: { type: 'string' }, tpm: { type: 'string' }, json: { type: 'boolean' } },
   allowPositionals: true,
@@ -43,9 +44,11 @@ export const planCommand: CliCommand = {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'longhaul-plan-'));
     const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
     process.once('exit', removeScratch);
+    // an s3:// dataset is read in place, with the AWS variables' endpoint and keys
+    const { blobs, close } = planDatasetStore(input.dataset, scratch, process.env);
     try {
-      const spec = await prepareStartSpec(input, new LocalBlobStore(scratch), baseDir);
-      const scan = await scanDataset(spec, new LocalBlobStore(scratch));
+      const spec = await prepareStartSpec(input, blobs, baseDir);
+      const scan = await scanDataset(spec, blobs);
       const prices = new PriceTable(loadConfig(process.env, { dataDir: scratch }).prices);
       const realtimeRate = rateOf(ctx, spec);
       const plan = estimatePlan({
@@ -62,6 +65,7 @@ export const planCommand: CliCommand = {
       ctx.stdout.write((booleanFlag(ctx.values.json) ? JSON.stringify(json, null, 2) : planText(plan, title)) + '\n');
       return 0;
     } finally {
+      close();
       process.removeListener('exit', removeScratch);
       removeScratch();
     }
