@@ -13,7 +13,7 @@ export interface MetricsEndpoint {
  * serves on an internal address (`coreUrl`), followed by Longhaul's registry (our metrics, process and Node.js
  * metrics). Their names do not overlap (`temporal_*` beside `longhaul_*`, `process_*`, `nodejs_*`). When the core
  * exporter does not answer, ours are still served.
- * @throws the listen error (EADDRINUSE, EACCES) when the port cannot be taken.
+ * @throws an Error saying which address could not be taken and why (in use, not permitted).
  */
 export async function startMetricsEndpoint(options: { host: string; port: number; coreUrl: string; metrics: LonghaulMetrics }): Promise<MetricsEndpoint> {
   const server = http.createServer((req, res) => {
@@ -27,9 +27,13 @@ export async function startMetricsEndpoint(options: { host: string; port: number
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      reject(new Error(`cannot serve metrics on ${options.host}:${options.port}: ${why} (--metrics-port, LONGHAUL_METRICS_PORT)`));
+    };
+    server.once('error', refuse);
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });
