@@ -123,6 +123,7 @@ describe('the worker\'s /metrics, scraped over HTTP (real Temporal, emulator ove
     expect(sdkHistograms.length).toBeGreaterThan(3);
     expect(sdkHistograms.filter((t) => /latency/.test(t.name) && !t.name.endsWith('_seconds'))).toEqual([]);
     expect(all.filter((s) => !/^[a-z_:][a-z0-9_:]*$/.test(s.name)).map((s) => s.name)).toEqual([]);
+    expect(text).not.toMatch(/_milliseconds/);
     const labelNames = new Set(all.flatMap((s) => Object.keys(s.labels)));
     expect([...labelNames].filter((l) => !/^[a-z_][a-z0-9_]*$/.test(l))).toEqual([]);
 
