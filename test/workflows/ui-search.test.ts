@@ -111,16 +111,34 @@ describe('finding a shard by its batch id; summaries in the Temporal UI', () => 
     const shardHistory = await shardHandle.fetchHistory();
     const shardSummaries = summariesOf(shardHistory.events);
     expect(shardSummaries).toEqual(expect.arrayContaining(['submit shard 1, round 0', `poll ${batch.id} (shard 1, round 0)`, `wait for ${batch.id}`, `cancel ${batch.id} (shard 1, round 0)`, `collect shard 1, round 0 (${batch.id})`]));
-    // phase changes only are upserted, not every poll
-    const upserts = (shardHistory.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
-    const polls = shardSummaries.filter((s) => s.startsWith('poll ')).length;
-    expect(polls).toBeGreaterThanOrEqual(10);
-    expect(upserts.length).toBeLessThanOrEqual(8);
+    // an upsert for each change of phase or batch, not for every poll
+    const field = (e: HistoryEvent, name: string) => {
+      const payload = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[name];
+      return payload ? defaultPayloadConverter.fromPayload<string>(payload) : undefined;
+    };
+    let batchSoFar: string | undefined;
+    // (the patch marker adds one of its own, for TemporalChangeVersion)
+    const upserted = (shardHistory.events ?? []).filter((e) => field(e, 'LonghaulShardPhase') !== undefined).map((e) => {
+      batchSoFar = field(e, 'LonghaulBatchId') ?? batchSoFar;
+      return `${field(e, 'LonghaulShardPhase')} ${batchSoFar ?? '-'}`;
+    });
+    expect(upserted[0]).toBe('submitting -');
+    expect(upserted.slice(-3)).toEqual([`cancelled ${batch.id}`, `collecting ${batch.id}`, `done ${batch.id}`]);
+    expect(upserted.filter((u, i) => u === upserted[i - 1])).toEqual([]);
+    expect(shardSummaries.filter((s) => s.startsWith('poll ')).length).toBeGreaterThanOrEqual(10);
 
     // histories with the new commands (patch marker, upserts, metadata) replay against this code
     const bundle = workflowBundle();
     const options = bundle ? { workflowBundle: bundle } : { workflowsPath: require.resolve('../../workflows') };
     await Worker.runReplayHistory(options, shardHistory, SHARD_1);
     await Worker.runReplayHistory(options, jobHistory, `longhaul/${JOB}`);
+
+    // a reprocess that starts a new run says so; its shards name their generation
+    stack.emulator.setScenario({ timing: { inProgressSeconds: 600 } });
+    await job.reprocess();
+    await job.result();
+    expect(await (await jobHandle.describe()).staticSummary()).toBe(`reprocess (failed items) of job ${JOB}`);
+    const regenerated = await stack.client.temporal.workflow.getHandle(`longhaul/${JOB}/g1/r0/s0`).describe();
+    expect(await regenerated.staticSummary()).toMatch(/^shard 0, round 0, generation 1: \d+ requests$/);
   });
 });
