@@ -2,6 +2,7 @@ import type { CliCommand } from '../cli-command';
 import { cancelCommand } from './cancel';
 import { demoCommand } from './demo';
 import { devCommand } from './dev';
+import { gcCommand } from './gc';
 import { emulatorCommand } from './emulator';
 import { pauseCommand } from './pause';
 import { planCommand } from './plan';
@@ -36,5 +37,6 @@ export function allCommands(): CliCommand[] {
     reprocessCommand,
     resultsCommand,
     reportCommand,
+    gcCommand,
   ];
 }
