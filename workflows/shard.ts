@@ -167,7 +167,11 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
       return { ...tally, tier, fellBack: false };
     } catch (err) {
       // cancelled: what was sent is stored; the rest is settled by the job's finalize. Failed: settle the rest now.
-      if (isCancellation(err)) return { requests: shard.requests, succeeded: 0, retryable: 0, failed: 0, cancelled: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, foreignLines: 0, tier, fellBack: false };
+      if (isCancellation(err)) {
+        progress.phase = 'done';
+        publish();
+        return { requests: shard.requests, succeeded: 0, retryable: 0, failed: 0, cancelled: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, foreignLines: 0, tier, fellBack: false };
+      }
       return finish(undefined, `sending on the ${tier} tier failed: ${describe(err)}`);
     }
   }
