@@ -3,7 +3,7 @@ import { loadManifest } from '../dataset/manifest';
 import type { BatchProvider, BatchStatus } from '../providers/batch-provider';
 import type { PriceTable } from '../report/price-table';
 import type { ResolvedJobSpec } from '../spec/job-spec';
-import type { BlobStore } from '../storage/blob-store';
+import { BlobNotFoundError, type BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import type { FailureReason, Tier } from './item-outcome';
 import { defaultThreadCount, inOrder, leaseSharedPool, threadScript } from '../threads/thread-pool';
@@ -68,6 +68,7 @@ export async function downloadOnce(blobs: BlobStore, provider: BatchProvider, sh
  * cannot be read fails only the item its text names (`malformed_result`), or is only counted; a second line for
  * an item is ignored when it says the same, and marks the item `conflicting_results` when it does not. Never
  * throws for a bad line. Idempotent: collecting the same shard twice ends with the same stored outcomes.
+ * @throws BlobNotFoundError when the shard's manifest is gone, unless `status` is undefined (then nothing is recorded).
  */
 export async function collectShard(request: CollectRequest, deps: CollectDeps): Promise<ShardTally> {
   const { spec, shard, status } = request;
@@ -85,7 +86,13 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
     tier: request.tier ?? 'batch',
     jobCancelled: request.jobCancelled ?? false,
   };
-  const outcomes = new ShardOutcomes(await loadManifest(blobs, shard), ctx);
+  const manifest = await loadManifest(blobs, shard).catch((err: unknown) => {
+    // settling a shard that never got to collect (its workflow failed), whose manifest is gone: nothing can tell its
+    // items apart any more, so nothing is recorded here and the job's finalize fails them as without an outcome
+    if (!status && err instanceof BlobNotFoundError) return [];
+    throw err;
+  });
+  const outcomes = new ShardOutcomes(manifest, ctx);
   // one write in flight while the next lines are read: a store across the network (PostgreSQL) overlaps with
   // parsing; each write still waits for the one before, so outcomes reach the store in order
   let writing: Promise<void> = Promise.resolve();

@@ -12,26 +12,28 @@ const PER_SHARD = 50;
 jest.setTimeout(180_000);
 
 /**
- * A shard file deleted from the blob store after prepare wrote it and before its shard was submitted (someone
- * cleaned the bucket, a lifecycle rule, a store that is not shared after all). The submit fails with the typed
- * non-retryable BlobNotFound failure naming the key, the worker stays up and runs the other shards, and the job
- * ends with one outcome per item: the lost shard's items failed with a reason that names the missing key (they
- * are not re-sent in a later round: their requests are gone; `longhaul reprocess` renders them again).
+ * Blobs deleted from the store after prepare wrote them (someone cleaned the bucket, a lifecycle rule, a store
+ * that is not shared after all). The one activity that needs the blob fails with the typed non-retryable
+ * BlobNotFound failure naming the key, the worker stays up and runs the other shards, and the job ends with one
+ * outcome per item. A lost shard file: its items fail with a message naming the key and are not re-sent in a
+ * later round (their requests are gone; `longhaul reprocess` renders them again). A lost manifest: the batch's
+ * answers cannot be joined to items, so none is made up; finalize fails the shard's items as without an outcome.
  */
-describe('a shard file that vanishes between prepare and submit', () => {
+describe('a blob that vanishes between steps of a job', () => {
   let stack: TestStack;
-  beforeAll(async () => {
+  // a stack each: a job on the same rows and task version would find the other's answers cached
+  beforeEach(async () => {
     // batches take a few seconds at this speed: with one shard in flight the last shard waits long enough
     stack = await startTestStack({ scenario: { clock: { speed: 200 } } });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await stack?.stop();
   });
 
-  it('fails that shard items with a reason naming the key; every other item succeeds; the worker stays up', async () => {
-    const job = await stack.client.start({
-      jobId: 'vanished-shard',
-      dataset: { path: writeTicketsJsonl(stack.dir, ITEMS), idField: 'id' },
+  function start(jobId: string) {
+    return stack.client.start({
+      jobId,
+      dataset: { path: writeTicketsJsonl(stack.dir, ITEMS, `${jobId}.jsonl`), idField: 'id' },
       model: 'gpt-4o-mini',
       prompt: TICKET_PROMPT,
       outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
@@ -39,6 +41,10 @@ describe('a shard file that vanishes between prepare and submit', () => {
       polling: { initialSeconds: 0.3, maxSeconds: 1 },
       timeouts: { heartbeatSeconds: 5, requestSeconds: 10 },
     });
+  }
+
+  it('a shard file that vanishes before its submit: that submit fails naming the key, the job ends with those items failed; the worker stays up', async () => {
+    const job = await start('vanished-shard');
     const ofJob = () => stack.emulator.inspect().batches.openai.filter((b) => b.metadata?.longhaul_job === 'vanished-shard');
     await waitFor('the first batch at the provider', () => ofJob().length >= 1, 60_000);
     expect(stack.config.storage.kind).toBe('local');
@@ -50,7 +56,7 @@ describe('a shard file that vanishes between prepare and submit', () => {
     const lost = lines.slice(3 * PER_SHARD);
     expect(lines.slice(0, 3 * PER_SHARD).every((l) => l.state === 'succeeded')).toBe(true);
     expect(lost.every((l) => l.state === 'failed')).toBe(true);
-    for (const line of lost) expect(JSON.stringify(line)).toContain(key);
+    for (const line of lost) expect(line.error).toEqual({ reason: 'batch_failed', message: expect.stringContaining(key) });
     // three batches were created; the lost shard never reached the provider, nor was it re-sent
     expect(ofJob()).toHaveLength(3);
     expectExactlyOnce(stack.emulator, 'vanished-shard');
@@ -59,6 +65,26 @@ describe('a shard file that vanishes between prepare and submit', () => {
     const failures = (history.events ?? []).flatMap((e) => (e.activityTaskFailedEventAttributes ? [e.activityTaskFailedEventAttributes.failure] : []));
     expect(failures).toHaveLength(1);
     expect(failures[0]?.applicationFailureInfo).toMatchObject({ type: 'BlobNotFound', nonRetryable: true });
+    expect(failures[0]?.message).toContain(key);
+  });
+
+  it('a manifest that vanishes before its collect: that collect fails naming the key, the job ends with those items failed', async () => {
+    const jobId = 'vanished-manifest';
+    const job = await start(jobId);
+    const ofJob = () => stack.emulator.inspect().batches.openai.filter((b) => b.metadata?.longhaul_job === jobId);
+    await waitFor('the first batch at the provider', () => ofJob().length >= 1, 60_000);
+    const key = jobLayout.shardManifest({ jobId, generation: 0, round: 0, index: 3 });
+    rmSync(path.join((stack.config.storage as { dir: string }).dir, key));
+
+    const report = await job.result();
+    const lines = expectOneOutcomePerItem(report, ITEMS);
+    expect(lines.slice(0, 3 * PER_SHARD).every((l) => l.state === 'succeeded')).toBe(true);
+    // without its manifest the batch's answers cannot be joined to items: they are failed, none made up
+    for (const line of lines.slice(3 * PER_SHARD)) expect(line).toMatchObject({ state: 'failed', error: { reason: 'missing_result' } });
+    expectExactlyOnce(stack.emulator, jobId);
+    const history = await stack.client.temporal.workflow.getHandle(`longhaul/${jobId}/g0/r0/s3`).fetchHistory();
+    const failures = (history.events ?? []).flatMap((e) => (e.activityTaskFailedEventAttributes ? [e.activityTaskFailedEventAttributes.failure] : []));
+    expect(failures.map((f) => [f?.applicationFailureInfo?.type, f?.applicationFailureInfo?.nonRetryable])).toEqual([['BlobNotFound', true]]);
     expect(failures[0]?.message).toContain(key);
   });
 });
