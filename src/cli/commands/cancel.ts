@@ -10,7 +10,7 @@ export const cancelCommand: CliCommand = {
   usage: 'JOB [--reason TEXT]',
   help: [
     'The job cancels its provider batches, collects what they finished, and ends "cancelled" with a report.',
-    '  --reason TEXT         why (recorded with the cancel request)',
+    '  --reason TEXT         why (the job\'s report shows it)',
     CONNECTION_HELP,
   ].join('\n'),
   options: { ...CONNECTION_OPTIONS, reason: { type: 'string' } },
