@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readDataset } from '../dataset/dataset-reader';
+import { DatasetNotFoundError, readDataset } from '../dataset/dataset-reader';
 import { parsedOutcome, type ItemOutcome, type StoredOutcome } from '../results/item-outcome';
 import { CSV_COLUMNS, resultLineJson, toCsvRow, toResultLine } from '../results/result-line';
 import type { OutcomeCounts, ResultStore, StrayBatch } from '../results/result-store';
@@ -181,7 +181,8 @@ async function strayCounts(jobId: string, counts: OutcomeCounts, deps: FinalizeD
 /**
  * Writes one line per item in input order. When every item has an outcome and the lines need nothing from
  * the dataset, the stored outcomes alone make the file (in seq order, which is input order); otherwise the
- * dataset is streamed beside them to fill gaps (an item that never got an outcome) and to copy inputs.
+ * dataset is streamed beside them to fill gaps (an item that never got an outcome) and to copy inputs; if
+ * the dataset is gone by then and every item has its outcome, the stored outcomes alone make the files.
  */
 async function writeOutcomes(request: FinalizeRequest, deps: FinalizeDeps, results: BlobWriter, deadLetter: BlobWriter): Promise<void> {
   const { spec } = request;
@@ -190,16 +191,26 @@ async function writeOutcomes(request: FinalizeRequest, deps: FinalizeDeps, resul
   const complete = job !== undefined && job.total >= 0 && coverage.items === job.total && coverage.maxSeq === job.total - 1;
   const write = lineWriter(spec, results, deadLetter);
   // failed items go to the dead-letter file with their input row, which only the dataset has
-  if (complete && coverage.failed === 0 && !spec.output.includeInput) {
-    let written = 0;
-    for await (const stored of deps.store.iterateStored(spec.jobId)) {
-      await write(stored);
-      if (++written % 10_000 === 0) deps.onProgress?.(written);
-    }
-    deps.onProgress?.(written);
-    return;
+  if (complete && coverage.failed === 0 && !spec.output.includeInput) return writeStored(spec.jobId, deps, write);
+  let wrote = false;
+  try {
+    await writeBesideDataset(request, deps, (stored, row) => ((wrote = true), write(stored, row)));
+  } catch (err) {
+    // the dataset is gone (deleted, a lifecycle rule) before a line was written: with every item's outcome
+    // stored, the files are made from those alone, inputs left out, rather than a finished job failing here
+    if (!(err instanceof DatasetNotFoundError) || !complete || wrote) throw err;
+    await writeStored(spec.jobId, deps, write);
   }
-  await writeBesideDataset(request, deps, write);
+}
+
+/** Writes the stored outcomes alone, in seq order (which is input order). */
+async function writeStored(jobId: string, deps: FinalizeDeps, write: WriteLine): Promise<void> {
+  let written = 0;
+  for await (const stored of deps.store.iterateStored(jobId)) {
+    await write(stored);
+    if (++written % 10_000 === 0) deps.onProgress?.(written);
+  }
+  deps.onProgress?.(written);
 }
 
 /** The dataset row of an item, when the dataset is read beside the outcomes (undefined: not a JSON row). */

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { startTestStack, type TestStack } from '../support/stack';
-import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
+import { TICKET_PROMPT, TICKET_SCHEMA, ticket, writeTicketsJsonl } from '../support/datasets';
 import { expectExactlyOnce, expectOneOutcomePerItem } from '../support/job-assertions';
 import { waitFor } from '../support/worker-process';
 import { jobLayout } from '../../src/storage/job-layout';
@@ -30,9 +30,10 @@ describe('a blob that vanishes between steps of a job', () => {
     await stack?.stop();
   });
 
-  function start(jobId: string) {
+  function start(jobId: string, more: { output?: { includeInput: boolean } } = {}) {
     return stack.client.start({
       jobId,
+      ...more,
       dataset: { path: writeTicketsJsonl(stack.dir, ITEMS, `${jobId}.jsonl`), idField: 'id' },
       model: 'gpt-4o-mini',
       prompt: TICKET_PROMPT,
@@ -86,5 +87,20 @@ describe('a blob that vanishes between steps of a job', () => {
     const failures = (history.events ?? []).flatMap((e) => (e.activityTaskFailedEventAttributes ? [e.activityTaskFailedEventAttributes.failure] : []));
     expect(failures.map((f) => [f?.applicationFailureInfo?.type, f?.applicationFailureInfo?.nonRetryable])).toEqual([['BlobNotFound', true]]);
     expect(failures[0]?.message).toContain(key);
+  });
+
+  it('a dataset that vanishes before finalize: the results are written from the stored outcomes, inputs left out', async () => {
+    const jobId = 'vanished-dataset';
+    const job = await start(jobId, { output: { includeInput: true } });
+    const ofJob = () => stack.emulator.inspect().batches.openai.filter((b) => b.metadata?.longhaul_job === jobId);
+    await waitFor('the first batch at the provider', () => ofJob().length >= 1, 60_000);
+    // a local dataset is read where it is (the blob store is a local directory): the user deletes it
+    rmSync(path.join(stack.dir, `${jobId}.jsonl`));
+
+    const report = await job.result();
+    const lines = expectOneOutcomePerItem(report, ITEMS);
+    expect(lines.every((l) => l.state === 'succeeded')).toBe(true);
+    expect(lines.map((l) => l.id)).toEqual(Array.from({ length: ITEMS }, (_, i) => ticket(i).id));
+    expect(lines.every((l) => l.input === undefined)).toBe(true);
   });
 });
