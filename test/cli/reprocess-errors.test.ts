@@ -80,6 +80,11 @@ describe('longhaul reprocess: mistakes named in one line', () => {
     const again = await cli(['reprocess', jobId, '--all', '--watch', '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ jobId, status: 'completed', total: 5, counts: { cached: 5 } });
+
+    // rows the changed prompt cannot render fail while preparing: the line says so instead of "0 items queued" alone
+    const missingField = await cli(['reprocess', jobId, '--all', '--spec', changesFile('prompt.yaml', 'prompt: { messages: [{ role: user, content: "{{no_such_field}}" }] }\n')]);
+    expect(missingField.code).toBe(0);
+    expect(missingField.stdout).toMatch(new RegExp(`: 0 items queued, 0 answered from cache, 0 left as they were, 5 failed before sending \\(why: longhaul watch ${jobId}\\)`));
   });
 
   it('refuses a job that is still running', async () => {

@@ -60,9 +60,13 @@ export const reprocessCommand: CliCommand = {
           return 0;
         }
         const info = json ? ctx.stderr : ctx.stdout;
+        // rows the changed spec cannot render (a field the new prompt names is missing) fail while preparing
+        const failedEarly = last ? last.total - result.queued - result.cached - result.untouched : 0;
         info.write(
           `Job ${jobId} generation ${result.generation} (task version ${result.taskVersion}): ${result.queued} items queued, ` +
-            `${result.cached} answered from cache, ${result.untouched} left as they were\n  Temporal UI: ${job.uiUrl}\n`,
+            `${result.cached} answered from cache, ${result.untouched} left as they were` +
+            (failedEarly > 0 ? `, ${failedEarly} failed before sending (why: longhaul watch ${jobId})` : '') +
+            `\n  Temporal UI: ${job.uiUrl}\n`,
         );
         return booleanFlag(ctx.values.watch) ? followJob(ctx, job, json, maxFailedRatioFlag(ctx.values['max-failed-ratio'])) : 0;
       },
