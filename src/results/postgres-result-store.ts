@@ -206,10 +206,10 @@ export class PostgresResultStore implements ResultStore {
 
   async upsertJob(job: JobRecord): Promise<void> {
     await this.pool.query(
-      `INSERT INTO jobs (job_id, generation, total, spec, dataset) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO jobs (job_id, generation, total, spec, dataset, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (job_id) DO UPDATE SET generation = excluded.generation, total = excluded.total, spec = excluded.spec,
-         dataset = COALESCE(excluded.dataset, jobs.dataset)`,
-      [job.jobId, job.generation, job.total, JSON.stringify(job.spec), job.dataset ? JSON.stringify(job.dataset) : null],
+         dataset = COALESCE(excluded.dataset, jobs.dataset), updated_at_ms = excluded.updated_at_ms`,
+      [job.jobId, job.generation, job.total, JSON.stringify(job.spec), job.dataset ? JSON.stringify(job.dataset) : null, Date.now()],
     );
   }
 
@@ -223,9 +223,9 @@ export class PostgresResultStore implements ResultStore {
     return { jobId: row.job_id, generation: row.generation, total: row.total, spec: JSON.parse(row.spec), ...(row.dataset ? { dataset: JSON.parse(row.dataset) } : {}) };
   }
 
-  async listJobIds(): Promise<string[]> {
-    const { rows } = await this.pool.query<{ job_id: string }>(`SELECT job_id FROM jobs ORDER BY job_id COLLATE "C"`);
-    return rows.map((r) => r.job_id);
+  async listJobs(): Promise<Array<{ jobId: string; updatedAtMs: number | null }>> {
+    const { rows } = await this.pool.query<{ job_id: string; updated_at_ms: number | null }>(`SELECT job_id, updated_at_ms FROM jobs ORDER BY job_id COLLATE "C"`);
+    return rows.map((r) => ({ jobId: r.job_id, updatedAtMs: r.updated_at_ms }));
   }
 
   async jobRows(jobId: string): Promise<JobRows> {

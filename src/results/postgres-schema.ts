@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS create_leases (
   touched_ms BIGINT NOT NULL
 );
 ALTER TABLE items ADD COLUMN IF NOT EXISTS model TEXT;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS updated_at_ms BIGINT;
 `;
 
 /** An arbitrary constant naming the advisory lock schema creation holds. */

@@ -113,8 +113,11 @@ export interface ResultStore extends SubmitRecords {
 
   upsertJob(job: JobRecord): Promise<void>;
   getJob(jobId: string): Promise<JobRecord | undefined>;
-  /** The ids of every job with a record, sorted. */
-  listJobIds(): Promise<string[]>;
+  /**
+   * Every job with a record, sorted by id, with when its record was last written (epoch ms, by the store's
+   * clock; null for records written before it was kept): a job's last sign of life once Temporal forgot it.
+   */
+  listJobs(): Promise<Array<{ jobId: string; updatedAtMs: number | null }>>;
   /** How many rows the store keeps for a job, per table: what deleteJob would remove. */
   jobRows(jobId: string): Promise<JobRows>;
   /**

@@ -121,6 +121,7 @@ export class SqliteResultStore implements ResultStore {
     this.submits = new SqliteSubmitRecords(this.db);
     const jobColumns = new Set((this.db.prepare(`PRAGMA table_info(jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
     if (!jobColumns.has('dataset')) this.db.exec(`ALTER TABLE jobs ADD COLUMN dataset TEXT`);
+    if (!jobColumns.has('updated_at_ms')) this.db.exec(`ALTER TABLE jobs ADD COLUMN updated_at_ms INTEGER`);
     // the producing model, per item: rows stored before it was kept read as null (the job's model)
     const itemColumns = new Set((this.db.prepare(`PRAGMA table_info(items)`).all() as Array<{ name: string }>).map((c) => c.name));
     if (!itemColumns.has('model')) this.db.exec(`ALTER TABLE items ADD COLUMN model TEXT`);
@@ -357,11 +358,11 @@ export class SqliteResultStore implements ResultStore {
   async upsertJob(job: JobRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO jobs (job_id, generation, total, spec, dataset) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO jobs (job_id, generation, total, spec, dataset, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (job_id) DO UPDATE SET generation = excluded.generation, total = excluded.total, spec = excluded.spec,
-           dataset = COALESCE(excluded.dataset, jobs.dataset)`,
+           dataset = COALESCE(excluded.dataset, jobs.dataset), updated_at_ms = excluded.updated_at_ms`,
       )
-      .run(job.jobId, job.generation, job.total, JSON.stringify(job.spec), job.dataset ? JSON.stringify(job.dataset) : null);
+      .run(job.jobId, job.generation, job.total, JSON.stringify(job.spec), job.dataset ? JSON.stringify(job.dataset) : null, Date.now());
   }
 
   async getJob(jobId: string): Promise<JobRecord | undefined> {
@@ -372,8 +373,8 @@ export class SqliteResultStore implements ResultStore {
     return { jobId: row.job_id, generation: row.generation, total: row.total, spec: JSON.parse(row.spec), ...(row.dataset ? { dataset: JSON.parse(row.dataset) } : {}) };
   }
 
-  async listJobIds(): Promise<string[]> {
-    return this.db.prepare(`SELECT job_id FROM jobs ORDER BY job_id`).pluck().all() as string[];
+  async listJobs(): Promise<Array<{ jobId: string; updatedAtMs: number | null }>> {
+    return this.db.prepare(`SELECT job_id AS jobId, updated_at_ms AS updatedAtMs FROM jobs ORDER BY job_id`).all() as Array<{ jobId: string; updatedAtMs: number | null }>;
   }
 
   async jobRows(jobId: string): Promise<JobRows> {

@@ -42,6 +42,8 @@ describe.each([
   const tag = Math.random().toString(36).slice(2, 8);
   const ENDED = `gc-ended-${tag}`;
   const PAUSED = `gc-paused-${tag}`;
+  const FILES_ONLY = `gc-files-${tag}`; // files of a job Temporal no longer has (its retention passed)
+  const ROWS_ONLY = `gc-rows-${tag}`; // rows a gc cut short left behind
   const gc = (args: string[]) => runCli(['gc', ...args, '--address', stack.address], { env });
 
   beforeAll(async () => {
@@ -67,6 +69,10 @@ describe.each([
       if (p.status === 'paused' && p.total === 20 && p.shards.running === 0) break;
       if (Date.now() > deadline) throw new Error(`the paused job did not settle: ${JSON.stringify(p)}`);
     }
+    const writer = blobs.createWriter(`jobs/${FILES_ONLY}/input.jsonl`);
+    await writer.write('{"id":"1"}\n');
+    await writer.close();
+    await store.upsertJob({ jobId: ROWS_ONLY, generation: 0, total: 1, spec: {} as never });
     await sleep(3000);
 
     const endedBlobs = await blobs.entries(`jobs/${ENDED}/`);
@@ -84,6 +90,8 @@ describe.each([
     const dry = await gc(['--older-than', '2s']);
     expect({ code: dry.code, stderr: dry.stderr }).toEqual({ code: 0, stderr: '' });
     expect(dry.stdout).toMatch(new RegExp(`^  ${ENDED}  ended \\S+ \\(completed\\)  ${endedBlobs.length} blobs \\(.+\\), ${Object.values(endedRows).reduce((s, n) => s + n, 0)} rows$`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^  ${FILES_ONLY}  ended \\S+ \\(gone from Temporal: its last write\\)  1 blobs \\(11 B\\), 0 rows$`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^  ${ROWS_ONLY}  ended \\S+ \\(gone from Temporal: its last write\\)  0 blobs \\(0 B\\), 1 rows$`, 'm'));
     expect(dry.stdout).toContain(`  skipped  ${PAUSED}: still running: a running job is never removed\n`);
     expect(dry.stdout).toContain('Dry run: nothing was deleted; run again with --yes to delete.');
     expect(await blobs.entries(`jobs/${ENDED}/`)).toEqual(endedBlobs);
@@ -94,16 +102,18 @@ describe.each([
     const run = await gc(['--older-than', '2s', '--yes', '--json']);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const done = JSON.parse(run.stdout);
-    expect(done).toMatchObject({ dryRun: false, jobs: [{ jobId: ENDED, status: 'completed', blobs: endedBlobs.length }], skipped: [{ jobId: PAUSED }] });
+    expect(done).toMatchObject({ dryRun: false, jobs: [{ jobId: ENDED, status: 'completed', blobs: endedBlobs.length }, { jobId: FILES_ONLY }, { jobId: ROWS_ONLY }], skipped: [{ jobId: PAUSED }] });
     // an uploaded dataset (object stores) that only the removed job read goes with it
     const orphaned = datasetsBefore.length - (await blobs.list('datasets/')).length;
-    expect(done.deleted).toEqual({ jobs: 1, blobs: endedBlobs.length + orphaned, bytes: expect.any(Number), rows: Object.values(endedRows).reduce((s, n) => s + n, 0) });
+    expect(done.deleted).toEqual({ jobs: 3, blobs: endedBlobs.length + 1 + orphaned, bytes: expect.any(Number), rows: Object.values(endedRows).reduce((s, n) => s + n, 0) + 1 });
     expect(done.datasets).toHaveLength(orphaned);
     if (!blobs.local) expect(orphaned).toBe(1);
 
     expect(await blobs.list(`jobs/${ENDED}/`)).toEqual([]);
     expect(await store.jobRows(ENDED)).toEqual({ answers: 0, items: 0, stray_batches: 0, batch_records: 0, create_leases: 0, jobs: 0 });
     expect(await store.getJob(ENDED)).toBeUndefined();
+    expect((await store.listJobs()).map((j) => j.jobId)).toEqual([PAUSED]);
+    expect(await blobs.list(`jobs/${FILES_ONLY}/`)).toEqual([]);
     expect(await blobs.list(`jobs/${PAUSED}/`)).toEqual(pausedBlobs);
     expect(await store.jobRows(PAUSED)).toEqual(pausedRows);
 

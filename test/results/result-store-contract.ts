@@ -189,6 +189,7 @@ export function resultStoreContract(name: string, open: () => Promise<ContractSt
 
   it('lists its jobs, counts a job\'s rows per table and deletes them all, leaving every other job as it was', async () => {
     const store = await open();
+    const before = Date.now();
     // 'a_1' beside 'a_1x' and 'aa1': a job id's characters are not patterns, nor is its id a prefix of another's
     for (const jobId of ['a_1', 'a_1x', 'aa1']) {
       await store.upsertJob({ jobId, generation: 0, total: 2, spec: {} as never });
@@ -199,13 +200,16 @@ export function resultStoreContract(name: string, open: () => Promise<ContractSt
       await store.recordStray({ batchId: `stray-${jobId}`, shardAttemptId: `${jobId}/g0/r0/s0`, jobId, provider: 'anthropic', requests: 2, foundAtMs: 1 });
     }
     await store.takeCreateLease({ account: 'anthropic/a', shardAttemptId: 'a_1/g0/r0/s1', claim: 1, requests: 2 }, 1000);
-    expect(await store.listJobIds()).toEqual(['a_1', 'a_1x', 'aa1']);
+    const listed = await store.listJobs();
+    expect(listed.map((j) => j.jobId)).toEqual(['a_1', 'a_1x', 'aa1']);
+    for (const job of listed) expect(job.updatedAtMs).toBeGreaterThanOrEqual(before);
+    for (const job of listed) expect(job.updatedAtMs).toBeLessThanOrEqual(Date.now());
     const expected = { answers: 2, items: 2, stray_batches: 1, batch_records: 1, create_leases: 1, jobs: 1 };
     expect(await store.jobRows('a_1')).toEqual(expected);
     expect(await store.deleteJob('a_1')).toEqual(expected);
     expect(await store.jobRows('a_1')).toEqual({ answers: 0, items: 0, stray_batches: 0, batch_records: 0, create_leases: 0, jobs: 0 });
     expect(await store.deleteJob('a_1')).toEqual({ answers: 0, items: 0, stray_batches: 0, batch_records: 0, create_leases: 0, jobs: 0 });
-    expect(await store.listJobIds()).toEqual(['a_1x', 'aa1']);
+    expect((await store.listJobs()).map((j) => j.jobId)).toEqual(['a_1x', 'aa1']);
     expect(await store.getJob('a_1')).toBeUndefined();
     expect((await store.findCached(['a_1-k0', 'a_1x-k0', 'aa1-k1'])).size).toBe(2);
     for (const jobId of ['a_1x', 'aa1']) {

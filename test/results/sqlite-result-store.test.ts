@@ -20,6 +20,7 @@ describe('SQLite result store', () => {
     expect(await store.getBatchRecord('old/g0/r0/s1')).toMatchObject({ batchId: 'batch_done', claim: 0, inputRef: null });
     expect((await store.claimSubmit('old/g0/r0/s0', 'openai', 2000)).claim).toBe(1); // an attempt that was under way before
     expect(await store.getJob('old')).toEqual({ jobId: 'old', generation: 0, total: 3, spec: {} });
+    expect(await store.listJobs()).toEqual([{ jobId: 'old', updatedAtMs: null }]); // its last write is not known
     await store.close();
   });
 

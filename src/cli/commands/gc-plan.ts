@@ -25,8 +25,8 @@ export interface GcDeps {
 /** A job retention would remove: when it ended (and how that is known), its blobs and rows. */
 export interface GcJob {
   jobId: string;
-  /** When it ended; undefined when neither Temporal nor its files can tell (rows left by an interrupted gc). */
-  endedAt?: Date;
+  /** When it ended: its workflow's close time, or its last write once Temporal no longer has it. */
+  endedAt: Date;
   /** Temporal's close status (lower case), or `gone from Temporal` when its history was already removed. */
   status: string;
   blobs: number;
@@ -38,7 +38,7 @@ export interface GcPlan {
   /** Jobs that ended before this are removed. */
   cutoff: Date;
   jobs: GcJob[];
-  /** Jobs left alone, and why (still running, started again since the plan). */
+  /** Jobs left alone, and why (still running, started again since the plan, an end nothing can date). */
   skipped: Array<{ jobId: string; reason: string }>;
   /** Uploaded datasets (`datasets/...`) only removed jobs read: removed with them. */
   datasets: BlobEntry[];
@@ -61,27 +61,35 @@ interface JobBlobs {
 
 /**
  * Finds the jobs that ended more than `olderThanMs` ago: every job the result store or the blob store knows.
- * A job written to after the cutoff cannot have ended before it, so only older ones are asked about; Temporal
- * says whether each still runs (skipped, with the reason) and when it closed. A job Temporal no longer has ended
- * when its last file was written. Reads only.
+ * A job written to after the cutoff (a file, or its record) cannot have ended before it, so only older ones are
+ * asked about; Temporal says whether each still runs (skipped, with the reason) and when it closed. A job
+ * Temporal no longer has ended at its last write. Reads only.
  */
 export async function planGc(olderThanMs: number, deps: GcDeps): Promise<GcPlan> {
   const cutoff = new Date(deps.now().getTime() - olderThanMs);
   const files = blobsByJob(await deps.blobs.entries('jobs/'));
-  const jobIds = [...new Set([...(await deps.store.listJobIds()), ...files.keys()])].sort();
+  const records = new Map((await deps.store.listJobs()).map((job) => [job.jobId, job.updatedAtMs]));
+  const jobIds = [...new Set([...records.keys(), ...files.keys()])].sort();
   const plan: GcPlan = { cutoff, jobs: [], skipped: [], datasets: [] };
   for (const jobId of jobIds) {
     const own = files.get(jobId) ?? { blobs: 0, bytes: 0, newestMs: 0 };
-    if (own.blobs > 0 && own.newestMs >= cutoff.getTime()) continue; // written to since the cutoff
+    const recordMs = records.get(jobId) ?? null;
+    const dated = own.blobs > 0 || recordMs !== null;
+    const lastWriteMs = Math.max(own.blobs > 0 ? own.newestMs : 0, recordMs ?? 0);
+    if (dated && lastWriteMs >= cutoff.getTime()) continue; // written to since the cutoff
     const workflow = await deps.workflowOf(jobId);
     if (workflow?.status === 'RUNNING') {
       plan.skipped.push({ jobId, reason: 'still running: a running job is never removed' });
       continue;
     }
-    const endedAt = workflow?.closedAt ?? (own.blobs > 0 ? new Date(own.newestMs) : undefined);
-    if (endedAt && endedAt.getTime() >= cutoff.getTime()) continue;
-    const status = workflow ? workflow.status.toLowerCase().replace(/_/g, ' ') : 'gone from Temporal';
-    plan.jobs.push({ jobId, ...(endedAt ? { endedAt } : {}), status, blobs: own.blobs, bytes: own.bytes, rows: await deps.store.jobRows(jobId) });
+    if (!workflow?.closedAt && !dated) {
+      plan.skipped.push({ jobId, reason: 'its end is unknown: Temporal no longer has it, and it has no files or dated record' });
+      continue;
+    }
+    const endedAt = workflow?.closedAt ?? new Date(lastWriteMs);
+    if (endedAt.getTime() >= cutoff.getTime()) continue;
+    const status = workflow ? workflow.status.toLowerCase().replace(/_/g, ' ') : 'gone from Temporal: its last write';
+    plan.jobs.push({ jobId, endedAt, status, blobs: own.blobs, bytes: own.bytes, rows: await deps.store.jobRows(jobId) });
   }
   plan.datasets = await orphanedDatasets(plan, jobIds, deps);
   return plan;

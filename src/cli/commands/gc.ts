@@ -20,8 +20,8 @@ export const gcCommand: CliCommand = {
     'Retention: finds the jobs that ended more than AGE ago and what they keep: files in the blob store',
     '(shards, provider outputs, results, reports, an uploaded dataset no other job reads) and rows in the',
     'result store (outcomes, cached answers, batch records). Without --yes nothing is deleted.',
-    'A job whose workflow still runs (or paused) is skipped with a line saying so. Its cached answers go with',
-    'a job: later jobs no longer reuse them. Temporal keeps workflow histories by its own namespace retention.',
+    'A job whose workflow still runs (paused ones too) is skipped with a line saying so. A job\'s cached answers',
+    'go with it: later jobs no longer reuse them. Temporal keeps workflow histories by its namespace retention.',
     '  --older-than AGE      30d, 12h, 90m (a number needs its unit)',
     '  --yes                 delete what is listed (default: a dry run that deletes nothing)',
     '  --json                print the plan (and with --yes what was deleted) as JSON',
@@ -114,8 +114,7 @@ function planText(plan: GcPlan, age: string, apply: boolean): string {
 }
 
 function endedText(job: GcJob): string {
-  const when = job.endedAt ? `ended ${job.endedAt.toISOString()}` : 'end unknown';
-  return `${when} (${job.status})`;
+  return `ended ${job.endedAt.toISOString()} (${job.status})`;
 }
 
 function planTotals(plan: GcPlan): GcTotals {
@@ -131,7 +130,7 @@ function planTotals(plan: GcPlan): GcTotals {
 function planJson(plan: GcPlan) {
   return {
     cutoff: plan.cutoff.toISOString(),
-    jobs: plan.jobs.map((j) => ({ ...j, endedAt: j.endedAt?.toISOString() ?? null })),
+    jobs: plan.jobs.map((j) => ({ ...j, endedAt: j.endedAt.toISOString() })),
     skipped: plan.skipped,
     datasets: plan.datasets.map((d) => ({ key: d.key, bytes: d.bytes })),
     total: planTotals(plan),
