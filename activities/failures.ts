@@ -10,7 +10,7 @@ import { DatasetChangedError } from '../src/dataset/dataset-identity';
 import { BlobNotFoundError } from '../src/storage/blob-store';
 import { StorageUnavailableError } from '../src/storage/storage-errors';
 import { StorageMismatchError } from '../src/storage/storage-identity';
-import { isTransientStorageError } from '../src/storage/transient-storage-error';
+import { describeStorageError, isTransientStorageError } from '../src/storage/transient-storage-error';
 
 /**
  * Failure types workflows and tests match on (`failure.type`). The one place errors from the core become
@@ -76,7 +76,7 @@ export function toFailure(err: unknown, options: { quotaRetryMs?: number } = {})
   if (err instanceof StorageMismatchError) throw ApplicationFailure.create({ type: FailureType.storageMismatch, message: err.message, nextRetryDelay: 15_000 });
   if (err instanceof StorageUnavailableError) throw ApplicationFailure.nonRetryable(err.message, FailureType.storageUnavailable);
   // the database or object store restarted or asked to slow down: retried (Temporal's backoff), never lost
-  if (isTransientStorageError(err)) throw ApplicationFailure.retryable(`storage briefly unavailable: ${(err as Error).message || (err as { code?: string }).code || (err as Error).name}`, FailureType.storageTransient);
+  if (isTransientStorageError(err)) throw ApplicationFailure.retryable(`storage briefly unavailable: ${describeStorageError(err)}`, FailureType.storageTransient);
   if (err instanceof DatasetChangedError) throw ApplicationFailure.nonRetryable(err.message, FailureType.datasetChanged);
   if (err instanceof InvalidSpecError) throw ApplicationFailure.nonRetryable(err.message, FailureType.invalidSpec);
   if (err instanceof DatasetNotFoundError) throw ApplicationFailure.nonRetryable(err.message, FailureType.datasetNotFound);

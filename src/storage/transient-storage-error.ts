@@ -24,3 +24,17 @@ export function isTransientStorageError(err: unknown): boolean {
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+
+/**
+ * A transient storage error in one line: its message (else its code or name), with the HTTP status and S3 error
+ * code when an object store answered; the AWS SDK can only call a HEAD answer's error "UnknownError" (no body).
+ */
+export function describeStorageError(err: unknown): string {
+  const e = (err ?? {}) as { code?: unknown; name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
+  const named = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  const text = named(e.message) ?? named(e.code) ?? named(e.name) ?? 'unknown error';
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined) return text;
+  const code = named(e.name) && e.name !== 'Unknown' && e.name !== text ? ` ${String(e.name)}` : '';
+  return `${text} (HTTP ${status}${code})`;
+}

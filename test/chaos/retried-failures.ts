@@ -5,14 +5,20 @@ import type { TestStack } from '../support/stack';
  * activity's last failed attempt on its started event), over the job workflow and its round-0 shard workflows.
  */
 export async function retriedFailureTypes(stack: TestStack, jobId: string, shards: number): Promise<string[]> {
+  return (await retriedFailureMessages(stack, jobId, shards)).map((f) => f.type);
+}
+
+/** As retriedFailureTypes, with each failure's message. */
+export async function retriedFailureMessages(stack: TestStack, jobId: string, shards: number): Promise<Array<{ type: string; message: string }>> {
   const ids = [`longhaul/${jobId}`, ...Array.from({ length: shards }, (_, i) => `longhaul/${jobId}/g0/r0/s${i}`)];
-  const types: string[] = [];
+  const failures: Array<{ type: string; message: string }> = [];
   for (const id of ids) {
     const history = await stack.client.temporal.workflow.getHandle(id).fetchHistory();
     for (const event of history.events ?? []) {
-      const type = event.activityTaskStartedEventAttributes?.lastFailure?.applicationFailureInfo?.type;
-      if (type) types.push(type);
+      const failure = event.activityTaskStartedEventAttributes?.lastFailure;
+      const type = failure?.applicationFailureInfo?.type;
+      if (type) failures.push({ type, message: failure?.message ?? '' });
     }
   }
-  return types;
+  return failures;
 }
