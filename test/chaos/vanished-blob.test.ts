@@ -67,6 +67,11 @@ describe('a blob that vanishes between steps of a job', () => {
     expect(failures).toHaveLength(1);
     expect(failures[0]?.applicationFailureInfo).toMatchObject({ type: 'BlobNotFound', nonRetryable: true });
     expect(failures[0]?.message).toContain(key);
+
+    // a reprocess renders them again from the dataset: every item succeeds
+    await job.reprocess();
+    const again = await job.result();
+    expect(expectOneOutcomePerItem(again, ITEMS).every((l) => l.state === 'succeeded')).toBe(true);
   });
 
   it('a manifest that vanishes before its collect: that collect fails naming the key, the job ends with those items failed', async () => {
