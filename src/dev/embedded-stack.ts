@@ -12,6 +12,8 @@ import { createLonghaulWorker } from '../worker/create-worker';
 import { freePort } from './free-port';
 import { acquireStackLock } from './stack-lock';
 import { startDevServer, type DevServer } from './temporal-dev-server';
+import type { CodecServer } from '../codec/codec-server';
+import { stackCodecServer } from './stack-codec-server';
 
 export interface EmbeddedStackOptions {
   /** Where everything persists: Temporal's SQLite file, the emulator's state, blobs and results. */
@@ -30,6 +32,8 @@ export interface EmbeddedStackOptions {
   logLevel?: LogLevel;
   logFormat?: LogFormat;
   metricsPort?: number;
+  /** A codec server for the Web UI (`--ui-codec-endpoint`); default: the stack's own when a payload key is set. */
+  uiCodecEndpoint?: string;
 }
 
 export interface EmbeddedStack {
@@ -40,6 +44,8 @@ export interface EmbeddedStack {
   server: DevServer;
   /** Where the worker serves Prometheus metrics, when it does. */
   metricsUrl: string | undefined;
+  /** The codec server the Web UI decrypts payloads through, when there is one. */
+  codecUrl: string | undefined;
   /** Stops the worker (letting running activities finish), the emulator and the server, in that order. */
   stop(): Promise<void>;
 }
@@ -75,19 +81,25 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   // before the server: a second stack on the same SQLite file is refused (StackInUseError), an orphan stopped
   const lock = acquireStackLock(dataDir);
   let server: DevServer;
+  let codec: CodecServer | undefined;
   try {
+    const uiPort = await portOr(options.uiPort ?? 8233);
+    codec = await stackCodecServer(options, dataDir, uiPort);
+    const uiCodecEndpoint = options.uiCodecEndpoint ?? codec?.url;
     server = await startDevServer({
       port: await portOr(options.temporalPort ?? 7233),
-      uiPort: await portOr(options.uiPort ?? 8233),
+      uiPort,
       dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
       logFile: path.join(dataDir, 'logs', 'temporal.log'),
+      ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
     });
   } catch (err) {
+    await codec?.stop();
     lock.release();
     throw err;
   }
   lock.recordServer(server.pid);
-  const stops: Array<() => Promise<void>> = [() => server.stop(), async () => lock.release()];
+  const stops: Array<() => Promise<void>> = [() => server.stop(), async () => lock.release(), async () => codec?.stop()];
   try {
     let emulator: EmulatorHandle | undefined;
     if (options.emulator !== false) {
@@ -121,6 +133,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       emulator,
       server,
       metricsUrl: runtime.metricsUrl,
+      codecUrl: options.uiCodecEndpoint ?? codec?.url,
       stop: async () => {
         for (const stop of stops) await stop().catch(() => undefined);
       },

@@ -25,6 +25,8 @@ export interface DevServerOptions {
   executable?: string;
   /** Dynamic config values (`--dynamic-config-value KEY=JSON`), e.g. lower history limits in tests. */
   dynamicConfig?: Record<string, unknown>;
+  /** A codec server the Web UI sends payloads to for decoding (`--ui-codec-endpoint`); ignored when headless. */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -63,6 +65,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  if (uiPort !== undefined && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import type { Inspection } from '../../src/emulator';
+import type { ResultLine } from '../../src/results/result-line';
+import { ticket } from '../../test/support/datasets';
+import type { JobKind, JobRun } from './chaos-jobs';
+
+/** The output of every item of every job kind in a fault-free run: kind -> item id -> output as JSON text. */
+export type Baseline = Map<JobKind, Map<string, string>>;
+
+function resultLines(path: string): ResultLine[] {
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ResultLine);
+}
+
+/** The baseline from the runs of a schedule without faults (each must have succeeded item by item). */
+export function baselineOf(runs: JobRun[]): Baseline {
+  const baseline: Baseline = new Map();
+  for (const run of runs) {
+    if (!run.report) throw new Error(`the fault-free run of the ${run.kind} job failed: ${run.error ?? 'no report'}`);
+    const lines = resultLines(run.report.files.results);
+    const bad = lines.filter((l) => l.state !== 'succeeded');
+    if (bad.length) throw new Error(`the fault-free run of the ${run.kind} job has ${bad.length} items not succeeded (${bad[0]!.error?.reason})`);
+    baseline.set(run.kind, new Map(lines.map((l) => [l.id, JSON.stringify(l.output)])));
+  }
+  return baseline;
+}
+
+/**
+ * The invariants of one job after a schedule, as one violation text each (empty: none): the job ended; every
+ * item of its dataset has exactly one result line, in input order; the report's counts add up and match the
+ * lines; each succeeded (or cached) item's output is the fault-free run's; at the provider, no shard attempt has
+ * two batches and no request of the job was submitted twice under one custom_id.
+ */
+export function checkJob(run: JobRun, baseline: Baseline, seen: Inspection): string[] {
+  const violations: string[] = [];
+  const v = (text: string) => violations.push(`${run.kind} (${run.jobId}): ${text}`);
+  if (!run.report) {
+    v(run.error ?? 'no report');
+  } else {
+    const { report } = run;
+    if (run.kind !== 'cancel' && report.status !== 'completed') v(`status ${report.status}, not completed`);
+    const lines = resultLines(report.files.results);
+    const expected = Array.from({ length: run.items }, (_, i) => ticket(i).id);
+    const ids = lines.map((l) => l.id);
+    if (lines.length !== run.items) v(`${lines.length} result lines for ${run.items} items`);
+    const duplicated = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (duplicated.length) v(`items with two result lines: ${duplicated.slice(0, 5).join(', ')}`);
+    const missing = expected.filter((id) => !ids.includes(id));
+    if (missing.length) v(`items without a result line: ${missing.slice(0, 5).join(', ')}`);
+    if (lines.some((l, i) => i > 0 && l.line < lines[i - 1]!.line)) v('result lines out of input order');
+    const { succeeded, failed, cancelled, cached } = report.counts;
+    if (succeeded + failed + cancelled + cached !== report.total || report.total !== run.items) v(`counts ${JSON.stringify(report.counts)} do not add up to ${run.items} (total ${report.total})`);
+    const tally = { succeeded: 0, failed: 0, cancelled: 0, cached: 0 };
+    for (const line of lines) tally[line.state]++;
+    if (JSON.stringify(tally) !== JSON.stringify({ succeeded, failed, cancelled, cached })) v(`result lines ${JSON.stringify(tally)} differ from the report's counts ${JSON.stringify(report.counts)}`);
+    const reference = baseline.get(run.kind);
+    const differing = lines.filter((l) => (l.state === 'succeeded' || l.state === 'cached') && reference?.get(l.id) !== JSON.stringify(l.output));
+    if (differing.length) v(`${differing.length} succeeded items answer differently from the fault-free run (first: ${differing[0]!.id}: ${JSON.stringify(differing[0]!.output)} vs ${reference?.get(differing[0]!.id)})`);
+  }
+  const batches = seen.batches.openai.filter((b) => b.metadata?.longhaul_job === run.jobId);
+  const perAttempt = new Map<string, string[]>();
+  for (const b of batches) perAttempt.set(b.metadata!.longhaul_shard!, [...(perAttempt.get(b.metadata!.longhaul_shard!) ?? []), b.id]);
+  for (const [attempt, ids] of perAttempt) if (ids.length > 1) v(`shard attempt ${attempt} has ${ids.length} provider batches (${ids.join(', ')})`);
+  const ours = new Set(batches.map((b) => b.id));
+  const twice = Object.entries(seen.submissions.byCustomId.openai).filter(([, s]) => s.batches.filter((id) => ours.has(id)).length > 1);
+  if (twice.length) v(`${twice.length} requests submitted in two batches (first: ${twice[0]![0]})`);
+  return violations;
+}
+
+/** How the job's items ended, for the schedule's summary line (e.g. `batch 58/0/0/2`: succeeded/failed/cancelled/cached). */
+export function outcomeSummary(run: JobRun): string {
+  if (!run.report) return `${run.kind} -`;
+  const { succeeded, failed, cancelled, cached } = run.report.counts;
+  return `${run.kind} ${succeeded}/${failed}/${cancelled}/${cached}`;
+}

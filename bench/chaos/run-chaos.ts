@@ -1,0 +1,39 @@
+import { parseArgs } from 'node:util';
+import { runChaos } from './chaos-runner';
+
+/**
+ * `npm run chaos -- --schedules N --seed S`: N randomized fault schedules (see README.md "Chaos"), ending with
+ * `N schedules, V invariant violations`; exits 1 when V > 0, 2 on a bad flag.
+ */
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      schedules: { type: 'string', default: '10' },
+      seed: { type: 'string', default: String(Date.now()) },
+      'job-timeout': { type: 'string', default: '240' },
+      'no-temporal-restart': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  const schedules = Number(values.schedules);
+  const jobTimeoutSeconds = Number(values['job-timeout']);
+  if (!Number.isInteger(schedules) || schedules < 1) return usage(`--schedules: a whole number of at least 1, not ${values.schedules}`);
+  if (!(jobTimeoutSeconds > 0)) return usage(`--job-timeout: seconds, not ${values['job-timeout']}`);
+  console.log(`chaos: ${schedules} schedules, seed ${values.seed}`);
+  const summary = await runChaos({ schedules, seed: values.seed, jobTimeoutSeconds, temporalRestarts: !values['no-temporal-restart'], keep: values.keep, verbose: values.verbose });
+  return summary.violations ? 1 : 0;
+}
+
+function usage(problem: string): number {
+  console.error(`${problem}\nusage: npm run chaos -- [--schedules N] [--seed S] [--job-timeout SECONDS] [--no-temporal-restart] [--keep] [--verbose]`);
+  return 2;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
