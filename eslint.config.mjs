@@ -16,8 +16,9 @@ export default tseslint.config(
     },
   },
   ...[
-    ['workflows/*.ts', '^\\.\\./'],
-    ['workflows/internal/**/*.ts', '^\\.\\./\\.\\./'],
+    // src/contracts/ is the exception: sandbox-safe constants and types that workflows and activities share
+    ['workflows/*.ts', '^\\.\\./(?!src/contracts/)'],
+    ['workflows/internal/**/*.ts', '^\\.\\./\\.\\./(?!src/contracts/)'],
   ].map(([files, outside]) => ({
     files: [files],
     rules: {
@@ -31,12 +32,21 @@ export default tseslint.config(
           {
             regex: outside,
             allowTypeImports: true,
-            message: 'workflows/ may import values only from workflows/ itself; use `import type` for the rest.',
+            message: 'workflows/ may import values only from workflows/ itself and src/contracts/; use `import type` for the rest.',
           },
         ],
       }],
     },
   })),
+  {
+    // what workflows may import from src/: plain constants and types, so it imports nothing but its own files
+    files: ['src/contracts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(?!\\./)', allowTypeImports: true, message: 'src/contracts/ runs in the workflow sandbox too: import only other contracts (types from anywhere).' }],
+      }],
+    },
+  },
   {
     files: coreFolders.map((f) => `src/${f}/**/*.ts`),
     rules: {

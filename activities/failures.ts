@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { FailureType } from '../src/contracts/failure-types';
 import { ProviderError, type ProviderErrorKind } from '../src/providers/provider-error';
 import { InvalidSpecError } from '../src/spec/spec-errors';
 import { DatasetNotFoundError } from '../src/dataset/dataset-reader';
@@ -12,30 +13,8 @@ import { StorageUnavailableError } from '../src/storage/storage-errors';
 import { StorageMismatchError } from '../src/storage/storage-identity';
 import { describeStorageError, isTransientStorageError } from '../src/storage/transient-storage-error';
 
-/**
- * Failure types workflows and tests match on (`failure.type`). The one place errors from the core become
- * Temporal failures: retryable or not, and when to retry.
- */
-export const FailureType = {
-  rateLimited: 'ProviderRateLimited',
-  quotaExceeded: 'ProviderQuotaExceeded',
-  unavailable: 'ProviderUnavailable',
-  transient: 'ProviderTransient',
-  notFound: 'ProviderNotFound',
-  invalidRequest: 'ProviderInvalidRequest',
-  auth: 'ProviderAuth',
-  invalidSpec: 'InvalidSpec',
-  datasetNotFound: 'DatasetNotFound',
-  config: 'ConfigurationError',
-  submitFenced: 'SubmitFenced',
-  createSlotBusy: 'CreateSlotBusy',
-  reconcileAmbiguous: 'ReconcileAmbiguous',
-  datasetChanged: 'DatasetChanged',
-  blobNotFound: 'BlobNotFound',
-  storageUnavailable: 'StorageUnavailable',
-  storageMismatch: 'StorageMismatch',
-  storageTransient: 'StorageTransient',
-} as const;
+/** The failure types (src/contracts/failure-types.ts), exported here too for the activities' callers. */
+export { FailureType };
 
 const TYPE_OF_KIND: Record<ProviderErrorKind, string> = {
   rate_limited: FailureType.rateLimited,
@@ -45,12 +24,14 @@ const TYPE_OF_KIND: Record<ProviderErrorKind, string> = {
   timeout: FailureType.transient,
   network: FailureType.transient,
   not_found: FailureType.notFound,
+  conflict: FailureType.transient,
   invalid_request: FailureType.invalidRequest,
   auth: FailureType.auth,
 };
 
 /**
- * Rethrows anything as an ApplicationFailure with a type; unknown errors stay retryable. A quota refusal
+ * The one place errors from the core become Temporal failures: their type, retryable or not (as
+ * PERMANENT_FAILURES says), and when to retry. Rethrows anything as an ApplicationFailure with a type; unknown errors stay retryable. A quota refusal
  * without a provider hint waits `quotaRetryMs` (running batches must drain before there is room).
  */
 export function toFailure(err: unknown, options: { quotaRetryMs?: number } = {}): never {

@@ -15,7 +15,7 @@ import type { ReprocessRequest } from '../workflows/definitions';
 import { withKeepalive } from './keepalive';
 import { checkSameStorage } from '../src/storage/storage-identity';
 import type { ActivityDeps } from './activity-deps';
-import { toFailure } from './failures';
+import { FailureType, toFailure } from './failures';
 
 export interface PrepareJobInput {
   spec: ResolvedJobSpec;
@@ -69,7 +69,7 @@ export function createJobActivities(deps: ActivityDeps) {
         const jobId = input.kind === 'new' ? input.spec.jobId : input.jobId;
         const existing = await deps.store.getJob(jobId);
         if (input.kind === 'reprocess' && !existing) {
-          throw ApplicationFailure.nonRetryable(`job ${jobId} is not in the result store; nothing to reprocess`, 'JobNotFound');
+          throw ApplicationFailure.nonRetryable(`job ${jobId} is not in the result store; nothing to reprocess`, FailureType.jobNotFound);
         }
         const given = input.kind === 'new' ? input.spec : applySpecChanges(existing!.spec, input.request.changes);
         // the generation's activities must all run on these stores (checkSameStorage)
@@ -149,7 +149,7 @@ export function createJobActivities(deps: ActivityDeps) {
     /** The report the job's latest finalize stored. Throws ReportNotFound (not retryable) when it never finalized. */
     async storedReport(input: { jobId: string }): Promise<JobReport> {
       const report = await readStoredReport(deps.blobs, input.jobId);
-      if (!report) throw ApplicationFailure.nonRetryable(`job ${input.jobId} has no stored report`, 'ReportNotFound');
+      if (!report) throw ApplicationFailure.nonRetryable(`job ${input.jobId} has no stored report`, FailureType.reportNotFound);
       return report;
     },
   };

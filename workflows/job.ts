@@ -20,6 +20,7 @@ import type { ShardRef } from '../src/dataset/shard-writer';
 import type { JobReport, PhaseTimings } from '../src/report/job-report';
 import type { ShardTally } from '../src/results/shard-tally';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
+import { FailureType } from '../src/contracts/failure-types';
 import {
   cancelJobSignal,
   cancelShardSignal,
@@ -100,7 +101,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       log.info('job reprocess requested', { jobId, selection: request.selection });
       reprocess.accepting = false;
       await condition(() => reprocess.result !== undefined || reprocess.refused !== undefined);
-      if (reprocess.refused !== undefined) throw ApplicationFailure.nonRetryable(reprocess.refused, 'DatasetChanged');
+      if (reprocess.refused !== undefined) throw ApplicationFailure.nonRetryable(reprocess.refused, FailureType.datasetChanged);
       return reprocess.result!;
     },
     {
@@ -155,7 +156,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       return await steps.beginGeneration.executeWithOptions({ summary: summaries.begin('reprocess') }, [{ kind: 'reprocess', jobId, request: reprocess.request! }]);
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
-      if (!(cause instanceof ApplicationFailure) || cause.type !== 'DatasetChanged') throw err;
+      if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.datasetChanged) throw err;
       reprocess.refused = cause.message;
       return undefined;
     }

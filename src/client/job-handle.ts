@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { CancelledFailure, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { BAD_INPUT_FAILURES } from '../contracts/failure-types';
 import { readStoredReport } from '../report/stored-report';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout } from '../storage/job-layout';
@@ -23,7 +24,7 @@ import { JobNotFoundError, ReprocessRejectedError } from './client-errors';
 import { innermostFailure } from './failure-cause';
 
 /** Failure types that blame the reprocess request itself (see activities/failures.ts). */
-const BAD_INPUT_FAILURES = new Set(['InvalidSpec', 'DatasetNotFound', 'DatasetChanged']);
+const BAD_INPUT = new Set<string>(BAD_INPUT_FAILURES);
 
 export interface ReprocessOptions {
   /** Only items that ended failed or cancelled (the default), or every item. */
@@ -121,7 +122,7 @@ export class JobHandle {
     if (status !== 'FAILED') return err;
     const failure = await this.handle().result().then(() => undefined, (failed: unknown) => innermostFailure(failed));
     if (!failure) return err;
-    const badInput = failure.type !== undefined && BAD_INPUT_FAILURES.has(failure.type);
+    const badInput = failure.type !== undefined && BAD_INPUT.has(failure.type);
     return new ReprocessRejectedError(this.jobId, `${failure.message} (the job's results so far are kept: reprocess again once this is fixed)`, badInput);
   }
 

@@ -90,8 +90,8 @@ describe.each([
     const dry = await gc(['--older-than', '2s']);
     expect({ code: dry.code, stderr: dry.stderr }).toEqual({ code: 0, stderr: '' });
     expect(dry.stdout).toMatch(new RegExp(`^  ${ENDED}  ended \\S+ \\(completed\\)  ${endedBlobs.length} blobs \\(.+\\), ${Object.values(endedRows).reduce((s, n) => s + n, 0)} rows$`, 'm'));
-    expect(dry.stdout).toMatch(new RegExp(`^  ${FILES_ONLY}  ended \\S+ \\(gone from Temporal: its last write\\)  1 blobs \\(11 B\\), 0 rows$`, 'm'));
-    expect(dry.stdout).toMatch(new RegExp(`^  ${ROWS_ONLY}  ended \\S+ \\(gone from Temporal: its last write\\)  0 blobs \\(0 B\\), 1 rows$`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^  ${FILES_ONLY}  ended \\S+ \\(gone from Temporal: its last write\\)  1 blob \\(11 B\\), 0 rows$`, 'm'));
+    expect(dry.stdout).toMatch(new RegExp(`^  ${ROWS_ONLY}  ended \\S+ \\(gone from Temporal: its last write\\)  0 blobs \\(0 B\\), 1 row$`, 'm'));
     expect(dry.stdout).toContain(`  skipped  ${PAUSED}: still running: a running job is never removed\n`);
     expect(dry.stdout).toContain('Dry run: nothing was deleted; run again with --yes to delete.');
     expect(await blobs.entries(`jobs/${ENDED}/`)).toEqual(endedBlobs);

@@ -1,5 +1,6 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { LonghaulActivities } from '../../activities';
+import { PERMANENT_FAILURES } from '../../src/contracts/failure-types';
 import type { ResolvedJobSpec } from '../../src/spec/job-spec';
 
 type Timeouts = ResolvedJobSpec['timeouts'];
@@ -7,7 +8,7 @@ type Timeouts = ResolvedJobSpec['timeouts'];
 const DEFAULT_TIMEOUTS: Timeouts = { heartbeatSeconds: 60, requestSeconds: 120 };
 
 /** Failures that retrying cannot fix: they end the activity at once. */
-const PERMANENT = ['InvalidSpec', 'DatasetNotFound', 'DatasetChanged', 'ConfigurationError', 'JobNotFound', 'ReportNotFound', 'BlobNotFound', 'StorageUnavailable', 'ProviderInvalidRequest', 'ProviderAuth'];
+const PERMANENT = [...PERMANENT_FAILURES];
 
 /**
  * Activity options in one place. Long steps heartbeat (a dead worker is noticed within heartbeatSeconds and

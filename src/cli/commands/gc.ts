@@ -54,7 +54,7 @@ export const gcCommand: CliCommand = {
           if (!json) ctx.stdout.write(removed ? `  deleted  ${job.jobId}\n` : `  skipped  ${job.jobId}: started again since it was listed\n`);
         });
         if (json) ctx.stdout.write(JSON.stringify({ dryRun: false, ...planJson(plan), deleted: totals }, null, 2) + '\n');
-        else ctx.stdout.write(`Deleted ${formatCount(totals.jobs)} job${totals.jobs === 1 ? '' : 's'}: ${formatCount(totals.blobs)} blobs (${formatBytes(totals.bytes)}), ${formatCount(totals.rows)} rows.\n`);
+        else ctx.stdout.write(`Deleted ${count(totals.jobs, 'job')}: ${count(totals.blobs, 'blob')} (${formatBytes(totals.bytes)}), ${count(totals.rows, 'row')}.\n`);
         return 0;
       } finally {
         await store.close();
@@ -101,14 +101,14 @@ function gcDeps(client: LonghaulClient, blobs: GcDeps['blobs'], store: GcDeps['s
 
 function planText(plan: GcPlan, age: string, apply: boolean): string {
   const lines = [`Jobs that ended more than ${age} ago (before ${plan.cutoff.toISOString()}):`];
-  for (const job of plan.jobs) lines.push(`  ${job.jobId}  ${endedText(job)}  ${formatCount(job.blobs)} blobs (${formatBytes(job.bytes)}), ${formatCount(totalRows(job.rows))} rows`);
+  for (const job of plan.jobs) lines.push(`  ${job.jobId}  ${endedText(job)}  ${count(job.blobs, 'blob')} (${formatBytes(job.bytes)}), ${count(totalRows(job.rows), 'row')}`);
   if (plan.jobs.length === 0) lines.push('  none');
   for (const skip of plan.skipped) lines.push(`  skipped  ${skip.jobId}: ${skip.reason}`);
   if (plan.datasets.length > 0) {
-    lines.push(`  datasets only these jobs read: ${formatCount(plan.datasets.length)} blobs (${formatBytes(plan.datasets.reduce((s, d) => s + d.bytes, 0))})`);
+    lines.push(`  datasets only these jobs read: ${count(plan.datasets.length, 'blob')} (${formatBytes(plan.datasets.reduce((s, d) => s + d.bytes, 0))})`);
   }
   const totals = planTotals(plan);
-  const summary = `${formatCount(totals.jobs)} job${totals.jobs === 1 ? '' : 's'}, ${formatCount(totals.blobs)} blobs (${formatBytes(totals.bytes)}), ${formatCount(totals.rows)} rows`;
+  const summary = `${count(totals.jobs, 'job')}, ${count(totals.blobs, 'blob')} (${formatBytes(totals.bytes)}), ${count(totals.rows, 'row')}`;
   lines.push(apply ? `Deleting ${summary}:` : `Would delete ${summary}. Dry run: nothing was deleted; run again with --yes to delete.`);
   return lines.join('\n') + '\n';
 }
@@ -135,6 +135,11 @@ function planJson(plan: GcPlan) {
     datasets: plan.datasets.map((d) => ({ key: d.key, bytes: d.bytes })),
     total: planTotals(plan),
   };
+}
+
+/** `1 blob`, `37 blobs`. */
+function count(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** Bytes for people: 512 B, 3.4 kB, 12 MB, 1.2 GB (powers of 1,000). */

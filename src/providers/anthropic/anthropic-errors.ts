@@ -1,21 +1,14 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { ProviderError, type ProviderErrorKind } from '../provider-error';
+import { kindOfStatus, ProviderError, type ProviderErrorKind } from '../provider-error';
 import { retryAfterMs } from '../retry-after';
 
 /** A 429 that is about the workspace's batch queue (requests in processing), not about request rate. */
 const QUEUE_QUOTA = /batch queue|queue limit|in processing|quota/i;
 
+/** Anthropic's errors that say more than their status; everything else means what its status means (529 overloaded is a 5xx). */
 function kindOf(err: APIError): ProviderErrorKind {
-  const status = err.status;
-  if (status === undefined) return 'network';
-  if (status === 429) return QUEUE_QUOTA.test(err.apiMessage ?? err.message) ? 'quota_exceeded' : 'rate_limited';
-  if (status === 408) return 'timeout';
-  if (status === 401 || status === 402 || status === 403) return 'auth';
-  if (status === 404) return 'not_found';
-  // 529 overloaded_error, 500 api_error, 502/503/504: the same call may pass later
-  if (status >= 500) return 'server_error';
-  // 400 invalid_request_error, 409, 413 request_too_large, 422: sending the same request again cannot help
-  return 'invalid_request';
+  if (err.status === 429 && QUEUE_QUOTA.test(err.apiMessage ?? err.message)) return 'quota_exceeded';
+  return kindOfStatus(err.status);
 }
 
 /**
@@ -23,7 +16,8 @@ function kindOf(err: APIError): ProviderErrorKind {
  *   429 -> `rate_limited` with retryAfterMs from retry-after (or `quota_exceeded` when the workspace's batch
  *   queue is full); 529 and 5xx -> `server_error`; 408 and client timeouts -> `timeout`; connection errors ->
  *   `network`; 404 -> `not_found` (retryable: Anthropic answers 404 for a short while right after a create);
- *   401/402/403 -> `auth`; 413 and other 4xx -> `invalid_request`. `details.code` is the API's error type
+ *   409 -> `conflict` (retryable, as on every provider); 401/402/403 -> `auth`; 413 and other 4xx ->
+ *   `invalid_request` (kindOfStatus, shared by every adapter). `details.code` is the API's error type
  *   (`rate_limit_error`, `overloaded_error`, `request_too_large`, ...).
  */
 export function toAnthropicProviderError(err: unknown, provider = 'anthropic'): ProviderError {

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { ProviderError, type ProviderErrorKind } from '../provider-error';
+import { kindOfStatus, ProviderError, type ProviderErrorKind } from '../provider-error';
 
 const QUOTA_CODES = /token_limit|enqueued|quota|batch_limit/i;
 
@@ -14,20 +14,14 @@ export function retryAfterMs(headers: Headers | undefined): number | undefined {
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
 }
 
+/** OpenAI's error codes that say more than their status; everything else means what its status means. */
 function kindOf(err: InstanceType<typeof OpenAI.APIError>): ProviderErrorKind {
   const code = err.code ?? '';
-  const status = err.status ?? 0;
   // no credit left on the account: a billing matter that waiting does not clear (unlike a full batch queue)
   if (code === 'insufficient_quota' || err.type === 'insufficient_quota') return 'auth';
   if (QUOTA_CODES.test(code) || QUOTA_CODES.test(err.message)) return 'quota_exceeded';
-  if (status === 429 && code === 'resource_unavailable') return 'unavailable';
-  if (status === 429) return 'rate_limited';
-  if (status === 408) return 'timeout';
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 404) return 'not_found';
-  if (status >= 500) return 'server_error';
-  if (status === 409) return 'server_error';
-  return 'invalid_request';
+  if (err.status === 429 && code === 'resource_unavailable') return 'unavailable';
+  return kindOfStatus(err.status);
 }
 
 /** The one place OpenAI SDK errors become ProviderErrors (also used for Azure and OpenAI-compatible hosts). */
