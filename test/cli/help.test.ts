@@ -9,7 +9,7 @@ async function runNode(code: string): Promise<string> {
   return stdout;
 }
 
-const EXPECTED = ['demo', 'dev', 'worker', 'emulator', 'webhooks', 'plan', 'run', 'status', 'watch', 'pause', 'resume', 'cancel', 'reprocess', 'results', 'report', 'gc'];
+const EXPECTED = ['demo', 'dev', 'worker', 'emulator', 'webhooks', 'codec-server', 'plan', 'run', 'status', 'watch', 'pause', 'resume', 'cancel', 'reprocess', 'results', 'report', 'gc'];
 
 describe('longhaul help', () => {
   it('registers every command of the issue, each with a summary, usage and help for all its flags', () => {

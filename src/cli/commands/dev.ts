@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CliError, type CliCommand } from '../cli-command';
-import { portFlag } from '../cli-flags';
+import { portFlag, stringFlag } from '../cli-flags';
 import { RUNTIME_OPTIONS, runtimeFlags, runtimeHelp } from '../runtime-flags';
 
 /**
@@ -14,7 +14,7 @@ const PROVIDER_KEY_VARS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'AZURE_OPENAI_
 export const devCommand: CliCommand = {
   name: 'dev',
   summary: 'Run the embedded stack: Temporal dev server + Web UI, provider emulator, worker',
-  usage: '[--data-dir DIR] [--port N] [--ui-port N] [--real-providers] [--scenario FILE] [--metrics-port N] [--log-level L] [--log-format text|json]',
+  usage: '[--data-dir DIR] [--port N] [--ui-port N] [--real-providers] [--scenario FILE] [--ui-codec-endpoint URL] [--metrics-port N] [--log-level L] [--log-format text|json]',
   help: [
     '  --data-dir DIR        state folder (default ./.longhaul): Temporal SQLite file, emulator state, blobs, results',
     '  --port N              Temporal gRPC port (default 7233, or a free one)',
@@ -23,6 +23,8 @@ export const devCommand: CliCommand = {
     '                        instead of the emulator (the default, even when keys are set)',
     '  --no-emulator         same as --real-providers;  --emulator: the default, kept for old scripts',
     '  --scenario FILE       emulator scenario (faults, timing) as JSON or YAML',
+    '  --ui-codec-endpoint URL  codec server the Web UI decrypts payloads through (e.g. a `longhaul codec-server`);',
+    '                        default: with LONGHAUL_PAYLOAD_KEY / LONGHAUL_PAYLOAD_KEY_FILE set, one of the stack\'s own',
     runtimeHelp('WARN'),
   ].join('\n'),
   options: {
@@ -33,6 +35,7 @@ export const devCommand: CliCommand = {
     emulator: { type: 'boolean' },
     'no-emulator': { type: 'boolean' },
     scenario: { type: 'string' },
+    'ui-codec-endpoint': { type: 'string' },
     ...RUNTIME_OPTIONS,
   },
   // stops on ctx.interrupted and cleans up (see main's interruption)
@@ -46,6 +49,8 @@ export const devCommand: CliCommand = {
     const uiPort = portFlag(v['ui-port'], 'ui-port');
     const dataDir = path.resolve((v['data-dir'] as string | undefined) ?? '.longhaul');
     const runtime = runtimeFlags(v);
+    const uiCodecEndpoint = stringFlag(v['ui-codec-endpoint']);
+    if (uiCodecEndpoint && !/^https?:\/\/[^/]/.test(uiCodecEndpoint)) throw new CliError(`--ui-codec-endpoint: "${uiCodecEndpoint}" is not an http(s) URL`, 2);
     // loaded on use: `longhaul --help` and the client commands stay quick to start
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startEmbeddedStack } = require('../../dev/embedded-stack') as typeof import('../../dev/embedded-stack');
@@ -54,12 +59,14 @@ export const devCommand: CliCommand = {
       dataDir,
       ...(temporalPort !== undefined ? { temporalPort } : {}),
       ...(uiPort !== undefined ? { uiPort } : {}),
+      ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
       emulator: useEmulator ? { ...(v.scenario ? { scenario: path.resolve(v.scenario as string) } : {}) } : false,
     });
     const out = ctx.stdout;
     out.write(`Longhaul dev stack (state in ${dataDir})\n`);
     out.write(`  Temporal    ${stack.address}   (export TEMPORAL_ADDRESS=${stack.address})\n`);
     out.write(`  Web UI      ${stack.uiUrl}${stack.uiUrl ? `   (export LONGHAUL_UI_URL=${stack.uiUrl})` : ''}\n`);
+    if (stack.codecUrl) out.write(`  Codec       ${stack.codecUrl}   (the Web UI decrypts payloads through it)\n`);
     out.write(stack.emulator ? `  Emulator    ${stack.emulator.openaiBaseURL} (OpenAI), ${stack.emulator.anthropicBaseURL} (Anthropic)\n` : '  Providers   real APIs (keys from the environment)\n');
     if (useEmulator && keys.length > 0) {
       out.write(`  Note        ${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} set, but jobs go to the emulator; run \`longhaul dev --real-providers\` to use the paid APIs\n`);

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli-command';
 import { cancelCommand } from './cancel';
+import { codecServerCommand } from './codec-server';
 import { demoCommand } from './demo';
 import { devCommand } from './dev';
 import { gcCommand } from './gc';
@@ -27,6 +28,7 @@ export function allCommands(): CliCommand[] {
     workerCommand,
     emulatorCommand,
     webhooksCommand,
+    codecServerCommand,
     planCommand,
     runCommand,
     statusCommand,
