@@ -15,4 +15,10 @@ export interface ActivityDeps {
   threads?: number;
   /** This worker's stores, as storageIdentity names them: jobs record it, activities check it. */
   storage?: string;
+  /**
+   * Progress-free time (ms) after which any activity stops heartbeating so Temporal retries it; unset: each
+   * step's STALL_BOUNDS_MS (keepalive.ts). Must stay above the provider accounts' timeoutMs (flexTimeoutMs for
+   * the sync tiers): a single call moves no counter.
+   */
+  stallMs?: number;
 }

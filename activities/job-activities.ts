@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancelledFailure, cancellationSignal } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { DatasetChangedError, datasetIdentity } from '../src/dataset/dataset-identity';
 import { readStoredReport } from '../src/report/stored-report';
 import type { StrayBatch } from '../src/results/result-store';
@@ -12,7 +12,8 @@ import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import { applySpecChanges } from '../src/spec/resolve-spec';
 import { assertRunnable, providerFacts, type ProviderFacts } from '../src/spec/runnable-check';
 import type { ReprocessRequest } from '../workflows/definitions';
-import { withKeepalive } from './keepalive';
+import { STALL_BOUNDS_MS, withKeepalive } from './keepalive';
+import { meteredBlobs, newMeter } from './metered-blobs';
 import { checkSameStorage } from '../src/storage/storage-identity';
 import type { ActivityDeps } from './activity-deps';
 import { FailureType, toFailure } from './failures';
@@ -46,6 +47,7 @@ export interface PlanRoundInput {
 
 /** Job-level steps: prepare the shards, plan a retry round, finalize. Each is idempotent. */
 export function createJobActivities(deps: ActivityDeps) {
+  const stall = { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.steps };
   /** What the strays completed before their cancel took, asked of the provider; null if any cannot be asked. */
   const strayRequestsBilled = async (strays: StrayBatch[]): Promise<number | null> => {
     let billed = 0;
@@ -78,7 +80,8 @@ export function createJobActivities(deps: ActivityDeps) {
         // before anything is read or submitted
         const provider = deps.providers.get(spec.provider, spec.account);
         assertRunnable(spec, { priceKnown: (model) => deps.prices.priceOf(model) !== undefined, capabilities: provider.capabilities, nowMs: Date.now() });
-        const dataset = await withKeepalive(() => datasetIdentity(spec.dataset, deps.blobs));
+        const meter = newMeter();
+        const dataset = await withKeepalive((signal) => datasetIdentity(spec.dataset, meteredBlobs(deps.blobs, signal, meter)), () => ({ ...meter }), stall);
         if (input.kind === 'reprocess' && existing!.dataset && existing!.dataset.sha256 !== dataset.sha256) {
           throw new DatasetChangedError(jobId, spec.dataset.path, existing!.dataset, dataset);
         }
@@ -98,23 +101,24 @@ export function createJobActivities(deps: ActivityDeps) {
       try {
         if (deps.storage) checkSameStorage(input.spec, deps.storage);
         const provider = deps.providers.get(input.spec.provider, input.spec.account);
-        const cancelled = cancellationSignal();
         let rows = 0;
+        const meter = newMeter();
         return await withKeepalive(
-          () =>
+          (signal) =>
             prepare(input.spec, input.generation, input.selection, {
-              blobs: deps.blobs,
+              blobs: meteredBlobs(deps.blobs, signal, meter),
               store: deps.store,
               provider,
               builders: deps.builders,
               onProgress: (n) => {
                 rows = n;
-                if (cancelled.aborted) throw new CancelledFailure('prepare was cancelled: the job was');
+                signal.throwIfAborted(); // the rows read are settled; the shards are rewritten by the next attempt
               },
               ...(input.maxRequestsPerShard ? { maxRequestsPerShard: input.maxRequestsPerShard } : {}),
               ...(deps.threads !== undefined ? { threads: { count: deps.threads } } : {}),
             }),
-          () => ({ rows }),
+          () => ({ rows, ...meter }),
+          stall,
         );
       } catch (err) {
         return toFailure(err);
@@ -126,7 +130,12 @@ export function createJobActivities(deps: ActivityDeps) {
       try {
         if (deps.storage) checkSameStorage(input.spec, deps.storage);
         const provider = deps.providers.get(input.spec.provider, input.spec.account);
-        return await withKeepalive(() => plan(input.spec, input.generation, input.round, input.previous, { blobs: deps.blobs, store: deps.store, provider }, input.maxRequestsPerShard));
+        const meter = newMeter();
+        return await withKeepalive(
+          (signal) => plan(input.spec, input.generation, input.round, input.previous, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, provider }, input.maxRequestsPerShard),
+          () => ({ ...meter }),
+          stall,
+        );
       } catch (err) {
         return toFailure(err);
       }
@@ -137,9 +146,12 @@ export function createJobActivities(deps: ActivityDeps) {
       try {
         if (deps.storage) checkSameStorage(input.spec, deps.storage);
         let items = 0;
+        const meter = newMeter();
         return await withKeepalive(
-          () => finalize(input, { blobs: deps.blobs, store: deps.store, prices: deps.prices, onProgress: (n) => (items = n), strayRequestsBilled }),
-          () => ({ items }),
+          // cancelled, it stops at its next write and discards the files it was writing (the last complete ones stay)
+          (signal) => finalize(input, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, prices: deps.prices, onProgress: (n) => (items = n), strayRequestsBilled }),
+          () => ({ items, ...meter }),
+          stall,
         );
       } catch (err) {
         return toFailure(err);

@@ -1,4 +1,4 @@
-import { cancellationSignal, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import type { BatchStatus } from '../src/providers/batch-provider';
 import { submitExactlyOnce, type SubmitOutcome } from '../src/providers/exactly-once-submit';
 import { closeShardSubmit, sweepStrays, type StrayContext } from '../src/providers/stray-batches';
@@ -12,7 +12,8 @@ import { jobLayout, type ShardAddress } from '../src/storage/job-layout';
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
 import { checkSameStorage } from '../src/storage/storage-identity';
-import { withKeepalive } from './keepalive';
+import { STALL_BOUNDS_MS, previousProgress, withKeepalive } from './keepalive';
+import { meteredBlobs, newMeter } from './metered-blobs';
 import { recordBatchEnded, recordShardCollected } from '../src/observability/job-metrics';
 
 /** Which provider account a call goes to. */
@@ -82,25 +83,34 @@ export function createShardActivities(deps: ActivityDeps) {
         const key = jobLayout.shardInput(input.shard);
         // the provider's client would read a missing file as a connection error, retried for a day
         if (!(await deps.blobs.exists(key))) throw new BlobNotFoundError(key);
-        const submitted = await withKeepalive(() => submitExactlyOnce(
-          {
-            jobId: input.shard.jobId,
-            shardAttemptId: input.shardAttemptId,
-            endpoint: input.endpoint,
-            model: input.model,
-            requestCount: input.requests,
-            bytes: input.bytes,
-            fileName: key.split('/').slice(-4).join('_'),
-            openInput: () => deps.blobs.read(key),
-          },
-          {
-            store: deps.store,
-            provider: provider(input),
-            ...(input.account ? { account: input.account } : {}),
-            signal: cancellationSignal(),
-            warn: (message) => log.warn(message),
-          },
-        ));
+        // bytesRead is the upload's progress (the provider's client streams the shard as it sends it). A cancel
+        // stops the upload at its next chunk, or the create at its fence; once the create is sent, the attempt
+        // records the batch id before it ends, so a cancel never loses a created batch
+        const meter = newMeter();
+        const submitted = await withKeepalive(
+          (signal) =>
+            submitExactlyOnce(
+              {
+                jobId: input.shard.jobId,
+                shardAttemptId: input.shardAttemptId,
+                endpoint: input.endpoint,
+                model: input.model,
+                requestCount: input.requests,
+                bytes: input.bytes,
+                fileName: key.split('/').slice(-4).join('_'),
+                openInput: () => meteredBlobs(deps.blobs, signal, meter).read(key),
+              },
+              {
+                store: deps.store,
+                provider: provider(input),
+                ...(input.account ? { account: input.account } : {}),
+                signal,
+                warn: (message) => log.warn(message),
+              },
+            ),
+          () => ({ bytesUploaded: meter.bytesRead, of: input.bytes }),
+          { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.submit },
+        );
         log.info('shard submitted', { jobId: input.shard.jobId, generation: input.shard.generation, round: input.shard.round, shard: input.shard.index, shardAttemptId: input.shardAttemptId, batchId: submitted.batchId, requests: input.requests });
         return submitted;
       } catch (err) {
@@ -139,8 +149,12 @@ export function createShardActivities(deps: ActivityDeps) {
         if (input.status) await sweepStrays(await deps.store.getBatchRecord(strays.shardAttemptId), strays);
         else await closeShardSubmit(strays);
         let lines = 0;
+        const meter = newMeter();
+        // a retry keeps what the last attempt downloaded (downloadOnce) and reads the lines again (outcomes are upserts)
+        const resumed = previousProgress();
+        if (resumed) log.info('collect resumes', { jobId: input.shard.jobId, shard: input.shard.index, previous: resumed });
         const tally = await withKeepalive(
-          () =>
+          (signal) =>
             collect(
               {
                 spec: input.spec,
@@ -151,15 +165,19 @@ export function createShardActivities(deps: ActivityDeps) {
                 ...(input.retryAlso ? { retryAlso: input.retryAlso } : {}),
               },
               {
-                blobs: deps.blobs,
+                blobs: meteredBlobs(deps.blobs, signal, meter),
                 store: deps.store,
                 provider: provider(input.spec),
                 prices: deps.prices,
-                onProgress: (n) => (lines = n),
+                onProgress: (n) => {
+                  lines = n;
+                  signal.throwIfAborted();
+                },
                 ...(deps.threads !== undefined ? { threads: { count: deps.threads } } : {}),
               },
             ),
-          () => ({ lines }),
+          () => ({ lines, bytesDownloaded: meter.bytesWritten, bytesRead: meter.bytesRead }),
+          { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.steps },
         );
         const labels = { provider: input.spec.provider, model: input.spec.model, tier: 'batch' };
         recordShardCollected(tally, labels);

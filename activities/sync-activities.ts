@@ -1,4 +1,4 @@
-import { cancellationSignal, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import type { ShardTally } from '../src/results/shard-tally';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import type { ShardAddress } from '../src/storage/job-layout';
@@ -6,7 +6,7 @@ import { runSyncShard as runSync, type SyncTier } from '../src/tiers/sync-shard'
 import type { ActivityDeps } from './activity-deps';
 import { toFailure } from './failures';
 import { checkSameStorage } from '../src/storage/storage-identity';
-import { withKeepalive } from './keepalive';
+import { STALL_BOUNDS_MS, withKeepalive } from './keepalive';
 import { recordShardCollected } from '../src/observability/job-metrics';
 
 export interface SyncShardInput {
@@ -29,12 +29,13 @@ export function createSyncActivities(deps: ActivityDeps) {
         if (deps.storage) checkSameStorage(input.spec, deps.storage);
         let done = 0;
         const tally = await withKeepalive(
-          () =>
+          (signal) =>
             runSync(
-              { spec: input.spec, shard: input.shard, tier: input.tier, share: input.share, signal: cancellationSignal() },
+              { spec: input.spec, shard: input.shard, tier: input.tier, share: input.share, signal },
               { blobs: deps.blobs, store: deps.store, provider: deps.providers.get(input.spec.provider, input.spec.account), prices: deps.prices, onProgress: (n) => (done = n) },
             ),
           () => ({ done }),
+          { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.sync },
         );
         recordShardCollected(tally, { provider: input.spec.provider, model: input.spec.model, tier: input.tier });
         const { shard } = input;
