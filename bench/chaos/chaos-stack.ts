@@ -23,8 +23,12 @@ export interface ChaosStack {
   dir: string;
   client: LonghaulClient;
   proxy: ManglingProxy;
-  /** One line per thing the stack did (restarts, replacements), with the time since start. */
+  /** One line per thing the stack did (restarts, replacements), with the time since `startClock()`. */
   log: string[];
+  /** Adds a line to the log. */
+  note(line: string): void;
+  /** Times in the log count from now on (the schedule's start: its jobs started). */
+  startClock(): void;
   killWorker(slot: number): Promise<void>;
   pauseWorker(slot: number, pauseMs: number): void;
   restartEmulator(downMs: number): Promise<void>;
@@ -49,7 +53,7 @@ export interface ChaosStackOptions {
 export async function startChaosStack(options: ChaosStackOptions): Promise<ChaosStack> {
   const { dir, temporal } = options;
   mkdirSync(dir, { recursive: true });
-  const started = Date.now();
+  let started = Date.now();
   const log: string[] = [];
   const note = (line: string) => log.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}`);
   const scenarioFile = path.join(dir, 'scenario.json');
@@ -113,6 +117,8 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     client,
     proxy,
     log,
+    note,
+    startClock: () => void (started = Date.now()),
     async killWorker(slot) {
       const worker = slots[slot]!;
       slots[slot] = spawnWorker();

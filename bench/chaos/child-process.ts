@@ -23,11 +23,17 @@ export interface LonghaulProcess {
   output(): string;
 }
 
+/** Children still running: killed when this process exits, so an interrupted run leaves no worker or emulator behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
 /** Runs `node bin/longhaul.js ...args` from the build (dist/ must exist: `npm run build`). */
 export function spawnLonghaul(args: string[], env: NodeJS.ProcessEnv, readyText: string): LonghaulProcess {
   const root = projectRoot();
   if (!existsSync(path.join(root, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'bin', 'longhaul.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   const append = (d: Buffer) => void (out = (out + d.toString('utf8')).slice(-20_000));
   child.stdout!.on('data', append);

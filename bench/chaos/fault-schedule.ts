@@ -30,7 +30,7 @@ export interface ScheduleOptions {
 const KINDS = { 'kill-worker': 3, 'pause-worker': 2, 'restart-emulator': 1.5, 'restart-temporal': 1, 'provider-fault': 4, mangle: 2 } as const;
 
 /**
- * The fault schedule of a seed: 4-7 faults at random points of the first 20 s, plus the cancel of the cancel
+ * The fault schedule of a seed: 4-7 faults at random points of the first 15 s after the jobs started, plus the cancel of the cancel
  * job. A pure function of the seed and options, so `--seed S --schedules 1` replays the same faults (their
  * timing against the jobs' progress may differ: the machine's load moves the jobs, not the schedule).
  */
@@ -40,7 +40,7 @@ export function faultSchedule(seed: string, options: ScheduleOptions): FaultSche
   let temporalRestarted = false;
   const count = random.int(4, 7);
   for (let i = 0; i < count; i++) {
-    const atMs = random.int(500, 20_000);
+    const atMs = random.int(500, 15_000);
     let kind: keyof typeof KINDS = random.weighted(KINDS);
     if (kind === 'restart-temporal' && (temporalRestarted || !options.temporalRestarts)) kind = 'kill-worker';
     if (kind === 'kill-worker') events.push({ atMs, kind, slot: random.int(0, 1) });

@@ -30,6 +30,10 @@ function usage(problem: string): number {
   return 2;
 }
 
+// Ctrl-C: exit, which kills the workers and emulator still running (child-process.ts); the Temporal server's
+// supervisor ends it when this process is gone
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -42,16 +42,18 @@ export async function runSchedule(schedule: FaultSchedule, baseline: Baseline | 
   let outcome: ScheduleOutcome | undefined;
   try {
     const jobs = await startJobs(stack.client, options.dir, `chaos-${schedule.seed.replace(/[^a-zA-Z0-9._-]/g, '_')}`, options.jobTimeoutSeconds * 1000);
+    const jobsStarted = Date.now();
+    stack.startClock();
     let ended = false;
     let applied = 0;
     const runs = jobs.runs.finally(() => (ended = true));
     const applying = (async () => {
       for (const event of baseline ? schedule.events : []) {
-        await sleep(Math.max(0, started + event.atMs - Date.now()));
+        await sleep(Math.max(0, jobsStarted + event.atMs - Date.now()));
         if (ended) return;
-        stack.log.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s  > ${event.kind}`);
+        stack.note(`> ${event.kind}`);
         applied++;
-        await apply(stack, event, jobs.cancel).catch((err: Error) => stack.log.push(`         ${event.kind} failed: ${err.message}`));
+        await apply(stack, event, jobs.cancel).catch((err: Error) => stack.note(`${event.kind} failed: ${err.message}`));
       }
     })();
     const finished = await runs;
