@@ -118,13 +118,18 @@ export class SqliteResultStore implements ResultStore {
     this.db.pragma('cache_size = -32768');
     this.db.pragma('busy_timeout = 15000');
     this.db.exec(SCHEMA);
-    this.submits = new SqliteSubmitRecords(this.db);
-    const jobColumns = new Set((this.db.prepare(`PRAGMA table_info(jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
-    if (!jobColumns.has('dataset')) this.db.exec(`ALTER TABLE jobs ADD COLUMN dataset TEXT`);
-    if (!jobColumns.has('updated_at_ms')) this.db.exec(`ALTER TABLE jobs ADD COLUMN updated_at_ms INTEGER`);
-    // the producing model, per item: rows stored before it was kept read as null (the job's model)
-    const itemColumns = new Set((this.db.prepare(`PRAGMA table_info(items)`).all() as Array<{ name: string }>).map((c) => c.name));
-    if (!itemColumns.has('model')) this.db.exec(`ALTER TABLE items ADD COLUMN model TEXT`);
+    // columns added in place (here and by the submit records), read and added in one write transaction: workers
+    // starting together on a new file would otherwise both see a column missing and one ALTER fail
+    // ("duplicate column name")
+    this.submits = this.db.transaction(() => {
+      const jobColumns = new Set((this.db.prepare(`PRAGMA table_info(jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
+      if (!jobColumns.has('dataset')) this.db.exec(`ALTER TABLE jobs ADD COLUMN dataset TEXT`);
+      if (!jobColumns.has('updated_at_ms')) this.db.exec(`ALTER TABLE jobs ADD COLUMN updated_at_ms INTEGER`);
+      // the producing model, per item: rows stored before it was kept read as null (the job's model)
+      const itemColumns = new Set((this.db.prepare(`PRAGMA table_info(items)`).all() as Array<{ name: string }>).map((c) => c.name));
+      if (!itemColumns.has('model')) this.db.exec(`ALTER TABLE items ADD COLUMN model TEXT`);
+      return new SqliteSubmitRecords(this.db);
+    }).immediate();
     // arrays, not objects, and only the columns an outcome has: this reads every item of a job at finalize
     this.pageStatement = this.db
       .prepare(

@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../src/dev/project-root';
+
+/**
+ * Regression (found by `npm run chaos`): two `longhaul worker` processes started together on a new data dir both
+ * saw a column missing from the SQLite result store and both added it; the second failed with "duplicate column
+ * name" and the worker exited. Processes, not connections of one process: the constructor is synchronous.
+ */
+describe('the SQLite result store opened by several processes at once on a new file', () => {
+  it('every process opens it (columns added in place once)', async () => {
+    const compiled = path.join(projectRoot(), 'dist', 'src', 'results', 'sqlite-result-store.js');
+    if (!existsSync(compiled)) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
+    for (let round = 0; round < 3; round++) {
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-sqlite-open-')), 'results.sqlite');
+      // every process waits for the same instant, so they open the file together
+      const at = Date.now() + 2_000;
+      const script = `const { SqliteResultStore } = require(${JSON.stringify(compiled)}); while (Date.now() < ${at}); new SqliteResultStore(${JSON.stringify(file)});`;
+      const errors = await Promise.all(Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve(code === 0 ? '' : stderr.split('\n').find((l) => l.includes('Error')) ?? `exit ${code}`));
+      })));
+      expect(errors.filter(Boolean)).toEqual([]);
+    }
+  }, 60_000);
+});
