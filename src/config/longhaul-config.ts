@@ -37,6 +37,7 @@ export const LonghaulConfigSchema = z.strictObject({
       region: z.string().min(1).optional(),
       forcePathStyle: z.boolean(),
       credentials: z.strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1).optional() }).optional(),
+      serverSideEncryption: z.strictObject({ algorithm: z.enum(['AES256', 'aws:kms']), kmsKeyId: z.string().min(1).optional() }).optional(),
     }),
   ]),
   /** Outcomes and records: a SQLite file (the embedded default) or PostgreSQL (LONGHAUL_RESULT_STORE). */
@@ -106,6 +107,7 @@ function accountsFromEnv(env: NodeJS.ProcessEnv): Record<string, z.input<typeof 
  *   of model prices), OPENAI_API_KEY / OPENAI_BASE_URL, ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL,
  *   AZURE_OPENAI_API_KEY / AZURE_OPENAI_ENDPOINT / OPENAI_API_VERSION, LONGHAUL_COMPATIBLE_BASE_URL / LONGHAUL_COMPATIBLE_API_KEY,
  *   LONGHAUL_PAYLOAD_KEY / LONGHAUL_PAYLOAD_KEY_FILE (the payload key ring, see src/codec/payload-keys.ts),
+ *   LONGHAUL_S3_SSE / LONGHAUL_S3_SSE_KMS_KEY_ID (S3 server-side encryption of blobs),
  *   LONGHAUL_BUILD_ID / LONGHAUL_DEPLOYMENT_NAME / LONGHAUL_VERSIONING_BEHAVIOR (docs/versioning.md).
  * @throws InvalidSpecError naming the bad setting.
  */

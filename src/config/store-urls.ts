@@ -17,7 +17,16 @@ export type BlobStoreLocation =
     forcePathStyle: boolean;
     /** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN) when set; else the SDK's chain (profiles, roles). */
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    /** Server-side encryption asked of S3 for every object written (LONGHAUL_S3_SSE, LONGHAUL_S3_SSE_KMS_KEY_ID). */
+    serverSideEncryption?: S3ServerSideEncryption;
   };
+
+/** S3 encrypts objects at rest with its own keys (`AES256`, SSE-S3) or a KMS key (`aws:kms`, SSE-KMS). */
+export interface S3ServerSideEncryption {
+  algorithm: 'AES256' | 'aws:kms';
+  /** The KMS key (id, ARN or alias) for `aws:kms`; the bucket's default or the AWS managed key when omitted. */
+  kmsKeyId?: string;
+}
 
 /** Where outcomes and records live: a SQLite file (the embedded default), or a PostgreSQL database. */
 export type ResultStoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
@@ -47,11 +56,38 @@ export function blobStoreLocation(url: string, env: NodeJS.ProcessEnv, cwd = pro
     const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
       : undefined;
-    return { kind: 's3', bucket, prefix, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}), forcePathStyle: Boolean(endpoint), ...(credentials ? { credentials } : {}) };
+    const serverSideEncryption = s3Encryption(env);
+    return {
+      kind: 's3',
+      bucket,
+      prefix,
+      ...(endpoint ? { endpoint } : {}),
+      ...(region ? { region } : {}),
+      forcePathStyle: Boolean(endpoint),
+      ...(credentials ? { credentials } : {}),
+      ...(serverSideEncryption ? { serverSideEncryption } : {}),
+    };
   }
   if (url.startsWith('file://')) return { kind: 'local', dir: fileURLToPath(url) };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) refuse(variable, `unsupported store "${url}": use s3://bucket/prefix, file:///dir or a directory`);
   return { kind: 'local', dir: path.resolve(cwd, url) };
+}
+
+/**
+ * S3 server-side encryption from LONGHAUL_S3_SSE (`AES256` or `aws:kms`) and LONGHAUL_S3_SSE_KMS_KEY_ID (only with
+ * `aws:kms`); undefined when unset (the bucket's default encryption applies).
+ * @throws InvalidSpecError naming the variable.
+ */
+function s3Encryption(env: NodeJS.ProcessEnv): S3ServerSideEncryption | undefined {
+  const algorithm = env.LONGHAUL_S3_SSE?.trim();
+  const kmsKeyId = env.LONGHAUL_S3_SSE_KMS_KEY_ID?.trim();
+  if (!algorithm) {
+    if (kmsKeyId) refuse('LONGHAUL_S3_SSE_KMS_KEY_ID', 'needs LONGHAUL_S3_SSE=aws:kms');
+    return undefined;
+  }
+  if (algorithm !== 'AES256' && algorithm !== 'aws:kms') refuse('LONGHAUL_S3_SSE', `expected AES256 or aws:kms, got "${algorithm}"`);
+  if (kmsKeyId && algorithm !== 'aws:kms') refuse('LONGHAUL_S3_SSE_KMS_KEY_ID', 'is only used with LONGHAUL_S3_SSE=aws:kms');
+  return { algorithm, ...(kmsKeyId ? { kmsKeyId } : {}) };
 }
 
 /**

@@ -30,6 +30,8 @@ export interface S3Location {
   forcePathStyle: boolean;
   /** Explicit keys; else the AWS SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Server-side encryption asked of S3 for every object written. */
+  serverSideEncryption?: { algorithm: 'AES256' | 'aws:kms'; kmsKeyId?: string };
 }
 
 /** The S3 client for a location: its keys when configured, else the SDK's default chain (profiles, roles). */
@@ -58,6 +60,12 @@ export class S3BlobStore implements BlobStore {
     private readonly location: S3Location,
   ) {}
 
+  /** Server-side encryption asked for each object written (sent with the single PUT or the multipart create). */
+  private encryption(): { ServerSideEncryption?: 'AES256' | 'aws:kms'; SSEKMSKeyId?: string } {
+    const sse = this.location.serverSideEncryption;
+    return sse ? { ServerSideEncryption: sse.algorithm, ...(sse.kmsKeyId ? { SSEKMSKeyId: sse.kmsKeyId } : {}) } : {};
+  }
+
   /** The object key of a blob key. */
   private objectKey(key: string): string {
     checkKey(key);
@@ -68,7 +76,7 @@ export class S3BlobStore implements BlobStore {
     const body = new PassThrough({ highWaterMark: PART_BYTES });
     const upload = new Upload({
       client: this.s3,
-      params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: body },
+      params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: body, ...this.encryption() },
       partSize: PART_BYTES,
       queueSize: PARTS_IN_FLIGHT,
       leavePartsOnError: false,
