@@ -42,6 +42,9 @@ import { shardChildDetails, shardChildSummary, summaries } from './internal/ui-s
 import { specMemo } from './internal/spec-memo';
 import { shardWorkflow } from './shard';
 
+/** Failures of a reprocess's first step that refuse the reprocess and leave the job as it was. */
+const REFUSED_REPROCESS: readonly string[] = [FailureType.invalidSpec, FailureType.datasetNotFound, FailureType.config, FailureType.jobNotFound];
+
 /** Where a generation stands between rounds; carried across continue-as-new. */
 interface RoundPoint {
   round: number;
@@ -75,7 +78,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
   setCurrentDetails(jobDetailsText(tracker.progress()));
   const timings: PhaseTimings = { ...input.carry?.timings };
   const children = new Map<string, ChildWorkflowHandle<typeof shardWorkflow>>();
-  const reprocess: { request?: ReprocessRequest; result?: ReprocessResult; refused?: string; accepting: boolean } = { accepting: !!input.reprocessOf };
+  const reprocess: { request?: ReprocessRequest; result?: ReprocessResult; refused?: { message: string; type: string }; accepting: boolean } = { accepting: !!input.reprocessOf };
 
   setHandler(progressQuery, () => tracker.progress());
   setHandler(pauseJobSignal, () => {
@@ -101,7 +104,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       log.info('job reprocess requested', { jobId, selection: request.selection });
       reprocess.accepting = false;
       await condition(() => reprocess.result !== undefined || reprocess.refused !== undefined);
-      if (reprocess.refused !== undefined) throw ApplicationFailure.nonRetryable(reprocess.refused, FailureType.datasetChanged);
+      if (reprocess.refused !== undefined) throw ApplicationFailure.nonRetryable(reprocess.refused.message, reprocess.refused.type);
       return reprocess.result!;
     },
     {
@@ -126,8 +129,20 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       ({ generation, at } = input.carry);
     } else {
       generation = await begin(input);
-      // a reprocess refused before it began (its dataset changed): the job stays as its last generation left it
-      if (!generation) return await steps.storedReport.executeWithOptions({ summary: summaries.storedReport() }, [{ jobId }]);
+      // a reprocess refused before it began (its dataset changed, its changes are invalid): the job stays as its
+      // last generation left it
+      if (!generation) {
+        const stored = await steps.storedReport.executeWithOptions({ summary: summaries.storedReport() }, [{ jobId }]);
+        // this run (started for the reprocess) lists the job as it was, not as 'queued'
+        if (patched('refused-reprocess-status')) {
+          upsertSearchAttributes([
+            { key: SA.status, value: stored.status },
+            { key: SA.itemsSucceeded, value: stored.counts.succeeded + stored.counts.cached },
+            { key: SA.itemsFailed, value: stored.counts.failed },
+          ]);
+        }
+        return stored;
+      }
       steps = jobSteps(generation.spec.timeouts);
       at = await prepare(generation);
     }
@@ -148,7 +163,11 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     throw err;
   }
 
-  /** Opens the generation; undefined when a reprocess is refused because the dataset changed (the update says why). */
+  /**
+   * Opens the generation; undefined when a reprocess is refused before it began (the update says why, with the
+   * failure's type): its dataset changed, or (runs since 'refuse-bad-reprocess') its changes or the job are bad
+   * input (InvalidSpec, DatasetNotFound, ConfigurationError, JobNotFound) rather than failing the job.
+   */
   async function begin(start: JobInput): Promise<Generation | undefined> {
     if (start.spec) return steps.beginGeneration.executeWithOptions({ summary: summaries.begin('new') }, [{ kind: 'new', spec: start.spec }]);
     await condition(() => reprocess.request !== undefined);
@@ -156,8 +175,10 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       return await steps.beginGeneration.executeWithOptions({ summary: summaries.begin('reprocess') }, [{ kind: 'reprocess', jobId, request: reprocess.request! }]);
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
-      if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.datasetChanged) throw err;
-      reprocess.refused = cause.message;
+      if (!(cause instanceof ApplicationFailure) || !cause.type) throw err;
+      const refusable = cause.type === FailureType.datasetChanged || (REFUSED_REPROCESS.includes(cause.type) && patched('refuse-bad-reprocess'));
+      if (!refusable) throw err;
+      reprocess.refused = { message: cause.message, type: cause.type };
       return undefined;
     }
   }

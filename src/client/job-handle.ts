@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { CancelledFailure, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { BAD_INPUT_FAILURES } from '../contracts/failure-types';
+import { BAD_INPUT_FAILURES, FailureType } from '../contracts/failure-types';
 import { readStoredReport } from '../report/stored-report';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout } from '../storage/job-layout';
@@ -25,6 +25,9 @@ import { innermostFailure } from './failure-cause';
 
 /** Failure types that blame the reprocess request itself (see activities/failures.ts). */
 const BAD_INPUT = new Set<string>(BAD_INPUT_FAILURES);
+
+/** What a refused reprocess adds to its reason: nothing of the job was lost. */
+export const KEPT = " (the job's results so far are kept: reprocess again once this is fixed)";
 
 export interface ReprocessOptions {
   /** Only items that ended failed or cancelled (the default), or every item. */
@@ -123,7 +126,9 @@ export class JobHandle {
     const failure = await this.handle().result().then(() => undefined, (failed: unknown) => innermostFailure(failed));
     if (!failure) return err;
     const badInput = failure.type !== undefined && BAD_INPUT.has(failure.type);
-    return new ReprocessRejectedError(this.jobId, `${failure.message} (the job's results so far are kept: reprocess again once this is fixed)`, badInput);
+    // a job that never finished a generation has no results to keep
+    const kept = failure.type === FailureType.jobNotFound ? '' : KEPT;
+    return new ReprocessRejectedError(this.jobId, `${failure.message}${kept}`, badInput);
   }
 
   /**

@@ -1,7 +1,9 @@
-import { Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, Client, Connection, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { BAD_INPUT_FAILURES, FailureType } from '../contracts/failure-types';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { loadConfig, type LonghaulConfig } from '../config/longhaul-config';
 import { openBlobStore } from '../storage/open-blob-store';
+import { blobStoreIdentity } from '../storage/storage-identity';
 import type { BlobStore } from '../storage/blob-store';
 import type { JobSpecChanges } from '../spec/resolve-spec';
 import { reprocessUpdate, type ReprocessResult } from '../../workflows/definitions';
@@ -10,7 +12,7 @@ import { batchJobWorkflow } from '../../workflows/job';
 import { jobStatus } from './job-status';
 import { SA } from '../../workflows/search-attributes';
 import { JobAlreadyExistsError, ReprocessRejectedError, TemporalUnreachableError } from './client-errors';
-import { JobHandle } from './job-handle';
+import { JobHandle, KEPT } from './job-handle';
 import { prepareStartSpec, type StartSpec } from './start-spec';
 import { specMemo } from '../../workflows/internal/spec-memo';
 import { jobDetails, jobSummary } from '../../workflows/internal/ui-summaries';
@@ -62,6 +64,8 @@ export class LonghaulClient {
    */
   async start(input: StartSpec, options: { baseDir?: string } = {}): Promise<JobHandle> {
     const spec = await prepareStartSpec(input, this.blobs, options.baseDir);
+    // inputs written to a shared blob store (an uploaded dataset, inline rows): only a worker on that store may begin it
+    if (!this.blobs.local) spec.storage = blobStoreIdentity(this.config);
     // what the client can tell already fails here; the worker checks again with its own configuration
     const prices = new PriceTable(this.config.prices);
     assertRunnable(spec, { priceKnown: (model) => prices.priceOf(model) !== undefined, capabilities: PROVIDER_CAPABILITIES[spec.provider], nowMs: Date.now() });
@@ -117,7 +121,12 @@ export class LonghaulClient {
         startWorkflowOperation,
       });
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new ReprocessRejectedError(jobId, err.cause?.message ?? err.message);
+      if (err instanceof WorkflowUpdateFailedError) {
+        // refused before it began (bad changes, the dataset changed): the failure's type says whether the input was at fault
+        const type = err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+        const kept = type === FailureType.jobNotFound ? '' : KEPT;
+        throw new ReprocessRejectedError(jobId, `${err.cause?.message ?? err.message}${kept}`, type !== undefined && type !== null && BAD_INPUT_FAILURES.includes(type as never));
+      }
       throw err;
     }
   }

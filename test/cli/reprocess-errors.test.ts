@@ -68,7 +68,7 @@ describe('longhaul reprocess: mistakes named in one line', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ jobId, status: 'completed', generation: 0 });
   });
 
-  it("names the worker's reason when the run started for a reprocess fails, and a corrected reprocess runs", async () => {
+  it("names the worker's reason when it refuses a reprocess (the job stays as it was), and a corrected reprocess runs", async () => {
     // the CLI's price file knows the model, the worker's configuration does not: only the worker can refuse it
     const prices = changesFile('prices.json', JSON.stringify({ 'house-model': { inputPerMTok: 1, outputPerMTok: 2 } }));
     const refused = await cli(['reprocess', jobId, '--all', '--spec', changesFile('house.yaml', 'model: house-model\n')], { LONGHAUL_PRICES: prices });
