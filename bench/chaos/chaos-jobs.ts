@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LonghaulClient } from '../../src/client/longhaul-client';
 import type { StartSpec } from '../../src/client/start-spec';
 import type { JobReport } from '../../src/report/job-report';
+import type { ResultLine } from '../../src/results/result-line';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../../test/support/datasets';
 
 export type JobKind = 'batch' | 'flex' | 'realtime' | 'reprocess' | 'cancel';
@@ -25,6 +26,8 @@ export interface JobRun {
   jobId: string;
   items: number;
   report?: JobReport;
+  /** The results of the last report, read back from the blob store. */
+  lines?: ResultLine[];
   error?: string;
 }
 
@@ -78,6 +81,11 @@ export async function startJobs(client: LonghaulClient, dir: string, prefix: str
         await persist('reprocess', () => handle.reprocess({ all: true, changes }), deadline);
         run.report = await withDeadline(result(), deadline, `reprocessed job did not end within ${timeoutMs / 1000} s`);
       }
+      run.lines = await persist(`${kind} results`, async () => {
+        const lines: ResultLine[] = [];
+        for await (const line of client.job(handle.jobId).results()) lines.push(line);
+        return lines;
+      }, deadline);
     } catch (err) {
       run.error = (err as Error).message;
     }

@@ -5,6 +5,7 @@ import { HEARTBEAT_SECONDS } from './chaos-jobs';
 import { faultSchedule, formatSchedule } from './fault-schedule';
 import { baselineOf } from './invariants';
 import { runSchedule } from './run-schedule';
+import { startChaosStores, type ChaosStores } from './chaos-stores';
 import { startChaosTemporal } from './temporal-server';
 
 export interface ChaosOptions {
@@ -14,6 +15,8 @@ export interface ChaosOptions {
   jobTimeoutSeconds?: number;
   /** Restart the Temporal server in schedules (default true). */
   temporalRestarts?: boolean;
+  /** Results on PostgreSQL and blobs on S3 (versitygw), both restarted by schedules (default: SQLite and a directory). */
+  storage?: boolean;
   /** Keep every schedule's directory (default: only failing ones). */
   keep?: boolean;
   /** A prebuilt workflow bundle for the workers (default: the build's dist/workflow-bundle.js). */
@@ -48,9 +51,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const print = options.print ?? ((line: string) => console.log(line));
   const root = mkdtempSync(path.join(os.tmpdir(), 'longhaul-chaos-'));
   const temporal = await startChaosTemporal(path.join(root, 'temporal'));
-  const common = { temporal, jobTimeoutSeconds: options.jobTimeoutSeconds ?? 240, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}), ...(options.keep ? { keep: true } : {}) };
+  let stores: ChaosStores | undefined;
+  try {
+    stores = options.storage ? await startChaosStores() : undefined;
+  } catch (err) {
+    await temporal.stop();
+    throw err;
+  }
+  const common = { temporal, ...(stores ? { stores } : {}), jobTimeoutSeconds: options.jobTimeoutSeconds ?? 240, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}), ...(options.keep ? { keep: true } : {}) };
   const summary: ChaosSummary = { schedules: 0, violations: 0, failedSeeds: [] };
   let kept = false;
+  const flags = `${options.storage ? ' --storage' : ''}${options.temporalRestarts === false ? ' --no-temporal-restart' : ''}`;
   try {
     const reference = await runSchedule({ seed: `${options.seed}.baseline`, events: [] }, undefined, { ...common, dir: path.join(root, 'baseline'), keep: true });
     if (reference.violations.length) throw new Error(`the fault-free run failed: ${reference.violations.join('; ')}`);
@@ -59,7 +70,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     print(`fault-free run: ${reference.summary} (${reference.seconds} s)`);
     for (let i = 0; i < options.schedules; i++) {
       const seed = scheduleSeed(options.seed, i);
-      const schedule = faultSchedule(seed, { heartbeatSeconds: HEARTBEAT_SECONDS, temporalRestarts: options.temporalRestarts ?? true });
+      const schedule = faultSchedule(seed, { heartbeatSeconds: HEARTBEAT_SECONDS, temporalRestarts: options.temporalRestarts ?? true, storage: options.storage ?? false });
       const dir = path.join(root, `schedule-${i}`);
       mkdirSync(dir, { recursive: true });
       const outcome = await runSchedule(schedule, baseline, { ...common, dir });
@@ -71,7 +82,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       if (outcome.violations.length) {
         kept = true;
         summary.failedSeeds.push(seed);
-        print(`  FAILED schedule, replay with: npm run chaos -- --seed ${seed} --schedules 1 (same faults in the same order; their timing against the jobs may differ)`);
+        print(`  FAILED schedule, replay with: npm run chaos -- --seed ${seed} --schedules 1${flags} (same faults in the same order; their timing against the jobs may differ)`);
         print(`  schedule:\n${formatSchedule(schedule)}`);
         print(`  what happened:\n${outcome.log.map((l) => `  ${l}`).join('\n')}`);
         print(`  violations:\n${outcome.violations.map((v) => `    - ${v}`).join('\n')}`);
@@ -79,6 +90,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       }
     }
   } finally {
+    await stores?.stop();
     await temporal.stop();
     if (!kept && !options.keep) rmSync(root, { recursive: true, force: true });
   }

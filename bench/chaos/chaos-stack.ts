@@ -48,6 +48,8 @@ export interface ChaosStackOptions {
   seed: string;
   /** A prebuilt workflow bundle for the workers (default: the build's). */
   workflowBundle?: string;
+  /** Environment of the workers and the client: the stores (LONGHAUL_RESULT_STORE, LONGHAUL_BLOB_STORE, AWS_*). */
+  env?: Record<string, string>;
 }
 
 export async function startChaosStack(options: ChaosStackOptions): Promise<ChaosStack> {
@@ -69,11 +71,12 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
   const proxy = await startManglingProxy(emulatorUrl);
   const provider = { url: proxy.url, openaiBaseURL: `${proxy.url}/v1`, anthropicBaseURL: proxy.url };
   const taskQueue = `chaos-${path.basename(dir)}`;
-  const config = loadConfig({}, { dataDir: path.join(dir, 'data'), taskQueue, accounts: emulatorAccounts(provider) });
+  const config = loadConfig(options.env ?? {}, { dataDir: path.join(dir, 'data'), taskQueue, accounts: emulatorAccounts(provider) });
 
   const everyWorker: LonghaulProcess[] = [];
   const spawnWorker = () => {
     const worker = spawnLonghaul(['worker'], {
+      ...options.env,
       TEMPORAL_ADDRESS: temporal.address,
       LONGHAUL_DATA_DIR: config.dataDir,
       LONGHAUL_TASK_QUEUE: taskQueue,
@@ -87,7 +90,12 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
     return worker;
   };
   const slots = [spawnWorker(), spawnWorker()];
-  await Promise.all(slots.map((w) => w.ready));
+  try {
+    await Promise.all(slots.map((w) => w.ready));
+  } catch (err) {
+    await Promise.all([...everyWorker.map((w) => w.stop()), proxy.stop(), emulator.stop()]);
+    throw err;
+  }
   let stopping = false;
   // a worker that died by itself (its server gone too long, say) is replaced as a supervisor would
   const watchdog = setInterval(() => {

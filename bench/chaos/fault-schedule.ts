@@ -10,6 +10,8 @@ export type FaultEvent =
   | { kind: 'pause-worker'; slot: number; pauseMs: number }
   | { kind: 'restart-emulator'; downMs: number }
   | { kind: 'restart-temporal'; downMs: number }
+  | { kind: 'restart-postgres'; downMs: number }
+  | { kind: 'restart-s3'; downMs: number }
   | { kind: 'provider-fault'; fault: ProviderFaultName }
   | { kind: 'clear-faults' }
   | { kind: 'mangle'; mangling: Mangling; line: number }
@@ -25,9 +27,12 @@ export interface ScheduleOptions {
   heartbeatSeconds: number;
   /** Restart the Temporal server at most once per schedule (a restart costs seconds). */
   temporalRestarts: boolean;
+  /** Stores on PostgreSQL and S3 (versitygw), which the schedule restarts too. */
+  storage?: boolean;
 }
 
 const KINDS = { 'kill-worker': 3, 'pause-worker': 2, 'restart-emulator': 1.5, 'restart-temporal': 1, 'provider-fault': 4, mangle: 2 } as const;
+const STORAGE_KINDS = { ...KINDS, 'restart-postgres': 1.5, 'restart-s3': 1.5 } as const;
 
 /**
  * The fault schedule of a seed: 4-7 faults at random points of the first 15 s after the jobs started, plus the cancel of the cancel
@@ -41,11 +46,11 @@ export function faultSchedule(seed: string, options: ScheduleOptions): FaultSche
   const count = random.int(4, 7);
   for (let i = 0; i < count; i++) {
     const atMs = random.int(500, 15_000);
-    let kind: keyof typeof KINDS = random.weighted(KINDS);
+    let kind: keyof typeof STORAGE_KINDS = options.storage ? random.weighted(STORAGE_KINDS) : random.weighted(KINDS);
     if (kind === 'restart-temporal' && (temporalRestarted || !options.temporalRestarts)) kind = 'kill-worker';
     if (kind === 'kill-worker') events.push({ atMs, kind, slot: random.int(0, 1) });
     else if (kind === 'pause-worker') events.push({ atMs, kind, slot: random.int(0, 1), pauseMs: Math.round(options.heartbeatSeconds * 1000 * 2 + random.int(1_000, 3_000)) });
-    else if (kind === 'restart-emulator') events.push({ atMs, kind, downMs: random.int(200, 3_000) });
+    else if (kind === 'restart-emulator' || kind === 'restart-postgres' || kind === 'restart-s3') events.push({ atMs, kind, downMs: random.int(200, 3_000) });
     else if (kind === 'restart-temporal') {
       temporalRestarted = true;
       events.push({ atMs, kind, downMs: random.int(500, 3_000) });

@@ -1,22 +1,16 @@
-import { readFileSync } from 'node:fs';
 import type { Inspection } from '../../src/emulator';
-import type { ResultLine } from '../../src/results/result-line';
 import { ticket } from '../../test/support/datasets';
 import type { JobKind, JobRun } from './chaos-jobs';
 
 /** The output of every item of every job kind in a fault-free run: kind -> item id -> output as JSON text. */
 export type Baseline = Map<JobKind, Map<string, string>>;
 
-function resultLines(path: string): ResultLine[] {
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ResultLine);
-}
-
 /** The baseline from the runs of a schedule without faults (each must have succeeded item by item). */
 export function baselineOf(runs: JobRun[]): Baseline {
   const baseline: Baseline = new Map();
   for (const run of runs) {
-    if (!run.report) throw new Error(`the fault-free run of the ${run.kind} job failed: ${run.error ?? 'no report'}`);
-    const lines = resultLines(run.report.files.results);
+    if (!run.report || !run.lines) throw new Error(`the fault-free run of the ${run.kind} job failed: ${run.error ?? 'no report'}`);
+    const lines = run.lines;
     const bad = lines.filter((l) => l.state !== 'succeeded');
     if (bad.length) throw new Error(`the fault-free run of the ${run.kind} job has ${bad.length} items not succeeded (${bad[0]!.error?.reason})`);
     baseline.set(run.kind, new Map(lines.map((l) => [l.id, JSON.stringify(l.output)])));
@@ -33,12 +27,11 @@ export function baselineOf(runs: JobRun[]): Baseline {
 export function checkJob(run: JobRun, baseline: Baseline, seen: Inspection): string[] {
   const violations: string[] = [];
   const v = (text: string) => violations.push(`${run.kind} (${run.jobId}): ${text}`);
-  if (!run.report) {
+  if (!run.report || !run.lines) {
     v(run.error ?? 'no report');
   } else {
-    const { report } = run;
+    const { report, lines } = run;
     if (run.kind !== 'cancel' && report.status !== 'completed') v(`status ${report.status}, not completed`);
-    const lines = resultLines(report.files.results);
     const expected = Array.from({ length: run.items }, (_, i) => ticket(i).id);
     const ids = lines.map((l) => l.id);
     if (lines.length !== run.items) v(`${lines.length} result lines for ${run.items} items`);

@@ -12,6 +12,7 @@ async function main(): Promise<number> {
       seed: { type: 'string', default: String(Date.now()) },
       'job-timeout': { type: 'string', default: '240' },
       'no-temporal-restart': { type: 'boolean', default: false },
+      storage: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
@@ -21,12 +22,12 @@ async function main(): Promise<number> {
   if (!Number.isInteger(schedules) || schedules < 1) return usage(`--schedules: a whole number of at least 1, not ${values.schedules}`);
   if (!(jobTimeoutSeconds > 0)) return usage(`--job-timeout: seconds, not ${values['job-timeout']}`);
   console.log(`chaos: ${schedules} schedules, seed ${values.seed}`);
-  const summary = await runChaos({ schedules, seed: values.seed, jobTimeoutSeconds, temporalRestarts: !values['no-temporal-restart'], keep: values.keep, verbose: values.verbose });
+  const summary = await runChaos({ schedules, seed: values.seed, jobTimeoutSeconds, temporalRestarts: !values['no-temporal-restart'], storage: values.storage, keep: values.keep, verbose: values.verbose });
   return summary.violations ? 1 : 0;
 }
 
 function usage(problem: string): number {
-  console.error(`${problem}\nusage: npm run chaos -- [--schedules N] [--seed S] [--job-timeout SECONDS] [--no-temporal-restart] [--keep] [--verbose]`);
+  console.error(`${problem}\nusage: npm run chaos -- [--schedules N] [--seed S] [--job-timeout SECONDS] [--no-temporal-restart] [--storage] [--keep] [--verbose]`);
   return 2;
 }
 

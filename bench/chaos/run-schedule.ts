@@ -6,6 +6,7 @@ import { startJobs, type JobRun } from './chaos-jobs';
 import type { FaultEvent, FaultSchedule, Mangling } from './fault-schedule';
 import { checkJob, outcomeSummary, type Baseline } from './invariants';
 import { NO_FAULTS, PROVIDER_FAULTS } from './provider-faults';
+import type { ChaosStores } from './chaos-stores';
 import type { ChaosTemporal } from './temporal-server';
 
 export interface ScheduleRunOptions {
@@ -15,6 +16,8 @@ export interface ScheduleRunOptions {
   /** Seconds each job has to end. */
   jobTimeoutSeconds: number;
   workflowBundle?: string;
+  /** PostgreSQL and S3 stores (`--storage`): each schedule gets a database and a bucket, and restarts them. */
+  stores?: ChaosStores;
   /** Keep the directory even when the schedule passed. */
   keep?: boolean;
 }
@@ -38,7 +41,14 @@ export interface ScheduleOutcome {
  */
 export async function runSchedule(schedule: FaultSchedule, baseline: Baseline | undefined, options: ScheduleRunOptions): Promise<ScheduleOutcome> {
   const started = Date.now();
-  const stack = await startChaosStack({ dir: options.dir, temporal: options.temporal, seed: schedule.seed, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}) });
+  let stack: ChaosStack;
+  try {
+    const env = options.stores ? await options.stores.scheduleEnv(schedule.seed) : undefined;
+    stack = await startChaosStack({ dir: options.dir, temporal: options.temporal, seed: schedule.seed, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}), ...(env ? { env } : {}) });
+  } catch (err) {
+    // a worker or the emulator that cannot start is a failure of the schedule, not of the whole run
+    return { runs: [], violations: [`the stack did not start: ${(err as Error).message}`], summary: '-', log: [], applied: 0, mangled: 0, seconds: Math.round((Date.now() - started) / 1000) };
+  }
   let outcome: ScheduleOutcome | undefined;
   try {
     const jobs = await startJobs(stack.client, options.dir, `chaos-${schedule.seed.replace(/[^a-zA-Z0-9._-]/g, '_')}`, options.jobTimeoutSeconds * 1000);
@@ -53,7 +63,7 @@ export async function runSchedule(schedule: FaultSchedule, baseline: Baseline | 
         if (ended) return;
         stack.note(`> ${event.kind}`);
         applied++;
-        await apply(stack, event, jobs.cancel).catch((err: Error) => stack.note(`${event.kind} failed: ${err.message}`));
+        await apply(stack, event, jobs.cancel, options.stores).catch((err: Error) => stack.note(`${event.kind} failed: ${err.message}`));
       }
     })();
     const finished = await runs;
@@ -69,7 +79,7 @@ export async function runSchedule(schedule: FaultSchedule, baseline: Baseline | 
   }
 }
 
-async function apply(stack: ChaosStack, event: FaultEvent, cancel: () => Promise<void>): Promise<void> {
+async function apply(stack: ChaosStack, event: FaultEvent, cancel: () => Promise<void>, stores: ChaosStores | undefined): Promise<void> {
   switch (event.kind) {
     case 'kill-worker':
       return stack.killWorker(event.slot);
@@ -79,6 +89,14 @@ async function apply(stack: ChaosStack, event: FaultEvent, cancel: () => Promise
       return stack.restartEmulator(event.downMs);
     case 'restart-temporal':
       return stack.restartTemporal(event.downMs);
+    case 'restart-postgres':
+      stack.note(`postgresql stopped, down for ${event.downMs} ms`);
+      await stores?.restartPostgres(event.downMs);
+      return stack.note('postgresql started again on its data');
+    case 'restart-s3':
+      stack.note(`versitygw stopped, down for ${event.downMs} ms`);
+      await stores?.restartS3(event.downMs);
+      return stack.note('versitygw started again on its data');
     case 'provider-fault':
       return stack.setScenario(PROVIDER_FAULTS[event.fault]);
     case 'clear-faults':
