@@ -154,6 +154,15 @@ record('record histories for replay', () => {
     await save('reprocess-changes-shard', `${job.workflowId}/g1/r0/s0`);
   });
 
+  shape('refused reprocess', async () => {
+    stack.emulator.setScenario({ requestFaults: {} });
+    const job = await start('replay-refused', 10);
+    await job.result();
+    await job.reprocess({ all: true, changes: { model: 'no-such-model-1' } }).catch(() => undefined);
+    await job.result();
+    await save('refused-reprocess-job', job.workflowId);
+  });
+
   shape('anthropic', async () => {
     stack.emulator.setScenario({ requestFaults: {} });
     const job = await start('replay-anthropic', 20, { provider: 'anthropic', model: 'claude-haiku-4-5' });

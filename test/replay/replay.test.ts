@@ -18,7 +18,7 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 const SHAPES = [
   'plain-job', 'plain-shard', 'rounds-job', 'rounds-shard', 'cancelled-job', 'cancelled-shard', 'reprocess-job',
   'flex-job', 'flex-shard', 'realtime-job', 'realtime-shard', 'auto-job', 'deadline-job', 'deadline-shard', 'paused-job',
-  'reprocess-changes-job', 'reprocess-changes-shard', 'anthropic-job', 'anthropic-shard', 'webhook-job', 'webhook-shard',
+  'reprocess-changes-job', 'reprocess-changes-shard', 'refused-reprocess-job', 'anthropic-job', 'anthropic-shard', 'webhook-job', 'webhook-shard',
   'stores-job', 'stores-shard', 'can-shard-first-run', 'can-shard-last-run', 'can-job-first-run', 'can-job-last-run',
 ];
 
