@@ -89,7 +89,7 @@ describe('docker-compose.yml', () => {
       AWS_ENDPOINT_URL_S3: 'http://s3:7070',
     });
     expect(services.s3!.environment).toEqual({ ROOT_ACCESS_KEY: env.AWS_ACCESS_KEY_ID, ROOT_SECRET_KEY: env.AWS_SECRET_ACCESS_KEY });
-    for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'LONGHAUL_COMPATIBLE_API_KEY']) {
+    for (const key of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_ENDPOINT', 'LONGHAUL_COMPATIBLE_API_KEY', 'LONGHAUL_PAYLOAD_KEY', 'LONGHAUL_S3_SSE']) {
       expect({ key, value: env[key] }).toEqual({ key, value: `\${${key}:-}` });
     }
     // the CLI service talks to the same Temporal and reads results from the same stores
