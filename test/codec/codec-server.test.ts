@@ -7,6 +7,7 @@ import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-payload-codec';
 import { startCodecServer, type CodecServer } from '../../src/codec/codec-server';
 import type { PayloadKey } from '../../src/codec/payload-keys';
 import { startEmbeddedStack, type EmbeddedStack } from '../../src/dev/embedded-stack';
+import { expectOneLineError, runCli, startCli } from '../cli/cli-process';
 
 const ring: PayloadKey[] = [{ id: 'new', key: randomBytes(32).toString('base64') }, { id: 'old', key: randomBytes(32).toString('base64') }];
 const UI = 'http://localhost:8233';
@@ -92,5 +93,33 @@ describe('longhaul dev with a payload key', () => {
     expect(settings.Codec?.Endpoint).toBe(stack.codecUrl);
     const preflight = await fetch(`${stack.codecUrl}/decode`, { method: 'OPTIONS', headers: { Origin: new URL(stack.uiUrl!).origin, 'Access-Control-Request-Method': 'POST' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBe(new URL(stack.uiUrl!).origin);
+  });
+});
+
+describe('the longhaul codec-server command', () => {
+  it('refuses to start without a key, and beyond loopback without a token, with one line each', async () => {
+    const [noKey, open] = await Promise.all([
+      runCli(['codec-server'], { env: { LONGHAUL_PAYLOAD_KEY: '', LONGHAUL_PAYLOAD_KEY_FILE: '' } }),
+      runCli(['codec-server', '--host', '0.0.0.0', '--port', '0'], { env: { LONGHAUL_PAYLOAD_KEY: ring[0]!.key, LONGHAUL_CODEC_AUTH_TOKEN: '' } }),
+    ]);
+    expectOneLineError(noKey, 2, /^longhaul codec-server: no payload key: set LONGHAUL_PAYLOAD_KEY/);
+    expectOneLineError(open, 2, /^longhaul codec-server: refusing to serve decrypted payloads on 0\.0\.0\.0 without --auth-token/);
+  });
+
+  it('serves the ring from the environment with the token from LONGHAUL_CODEC_AUTH_TOKEN, and stops on SIGTERM', async () => {
+    const file = `${ring[0]!.id}:${ring[0]!.key}\n${ring[1]!.id}:${ring[1]!.key}`;
+    const server = await startCli(['codec-server', '--port', '0', '--ui-origin', 'http://ui.example:8080'], /ready: http:\/\/\S+/, {
+      env: { LONGHAUL_PAYLOAD_KEY: file, LONGHAUL_CODEC_AUTH_TOKEN: TOKEN },
+    });
+    try {
+      expect(server.stdout()).toMatch(/key ids new, old; encrypts with new\), CORS for http:\/\/ui\.example:8080, bearer token required/);
+      const url = /ready: (http:\/\/\S+)/.exec(server.stdout())![1]!;
+      const post = (auth: string) => fetch(`${url}/encode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: auth }, body: JSON.stringify({ payloads: [wire('x')] }) });
+      expect((await post('Bearer nope')).status).toBe(401);
+      const encoded = (await (await post(`Bearer ${TOKEN}`)).json()) as { payloads: Array<{ metadata: Record<string, string> }> };
+      expect(Buffer.from(encoded.payloads[0]!.metadata['encryption-key-id']!, 'base64').toString()).toBe('new');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 });
