@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { startCodecServer } from '../../src/codec/codec-server';
 import { freePort } from '../../src/dev/free-port';
@@ -9,9 +11,10 @@ import { startTestStack, workflowBundle, type TestStack } from '../support/stack
 import { expectOneLineError, runCli, startCli } from '../cli/cli-process';
 
 /**
- * Secrecy end to end: a job whose prompt and rows carry a marker runs on a real `longhaul worker` process whose
- * provider key is a marker too (the emulator takes any key). Then every event of every run of the job and its
- * shards (raw, as the server stores them), the worker's own output at DEBUG and its /metrics are searched.
+ * Secrecy end to end: a job whose prompt and rows (good ones, a broken line, a row without the prompt's field)
+ * carry a marker runs on a real `longhaul worker` process whose provider key is a marker too (the emulator takes
+ * any key). Then every event of every run of the job and its shards (raw, as the server stores them), the
+ * worker's own output at DEBUG and its /metrics are searched.
  * With a payload key: no prompt or row marker anywhere. With or without: the API key marker nowhere.
  */
 const PROMPT_MARKER = `PROMPTMARK${randomBytes(4).toString('hex')}`;
@@ -43,6 +46,14 @@ function cliContents(json: string): Buffer[] {
   return out;
 }
 
+/** ROWS good rows, a line that is not JSON and a row without the prompt's field, each carrying the row marker. */
+function writeDataset(dir: string, jobId: string): string {
+  const file = path.join(dir, `${jobId}.jsonl`);
+  const good = Array.from({ length: ROWS }, (_, i) => JSON.stringify({ id: `r${i}`, text: `ticket ${i} ${ROW_MARKER}` }));
+  writeFileSync(file, [...good, `{"id": "broken", "text": "${ROW_MARKER} never closed`, JSON.stringify({ id: 'no-text', body: ROW_MARKER })].join('\n') + '\n');
+  return file;
+}
+
 async function runJob(stack: TestStack, jobId: string, env: NodeJS.ProcessEnv) {
   const metricsPort = await freePort();
   const bundle = workflowBundle();
@@ -60,7 +71,7 @@ async function runJob(stack: TestStack, jobId: string, env: NodeJS.ProcessEnv) {
   try {
     const job = await stack.client.start({
       jobId,
-      dataset: { rows: Array.from({ length: ROWS }, (_, i) => ({ id: `r${i}`, text: `ticket ${i} ${ROW_MARKER}` })), idField: 'id' },
+      dataset: { path: writeDataset(stack.dir, jobId), idField: 'id' },
       model: 'gpt-4o-mini',
       prompt: { messages: [{ role: 'system', content: `Classify. ${PROMPT_MARKER}` }, { role: 'user', content: '{{text}}' }] },
       outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
@@ -68,7 +79,8 @@ async function runJob(stack: TestStack, jobId: string, env: NodeJS.ProcessEnv) {
       polling: { initialSeconds: 0.2, maxSeconds: 1 },
     });
     const report = await job.result();
-    expectOneOutcomePerItem(report, ROWS);
+    const lines = expectOneOutcomePerItem(report, ROWS + 2);
+    expect(lines.filter((l) => l.state === 'failed')).toHaveLength(2); // the broken line and the row without `text`
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const histories: Buffer[] = [];
     let runs = 0;
