@@ -11,15 +11,16 @@ import { startTestStack, workflowBundle, type TestStack } from '../support/stack
 import { expectOneLineError, runCli, startCli } from '../cli/cli-process';
 
 /**
- * Secrecy end to end: a job whose prompt and rows (good ones, a broken line, a row without the prompt's field)
- * carry a marker runs on a real `longhaul worker` process whose provider key is a marker too (the emulator takes
- * any key). Then every event of every run of the job and its shards (raw, as the server stores them), the
- * worker's own output at DEBUG and its /metrics are searched.
- * With a payload key: no prompt or row marker anywhere. With or without: the API key marker nowhere.
+ * Secrecy end to end: jobs whose prompt and rows (good ones, a broken line, a row without the prompt's field)
+ * carry a marker run on a real `longhaul worker` process (OpenAI in batch mode, Anthropic in realtime) whose
+ * provider keys are markers too (the emulator takes any key). Then every event of every run of the jobs and
+ * their shards (raw, as the server stores them), the worker's own output at DEBUG and its /metrics are searched.
+ * With a payload key: no prompt or row marker anywhere. With or without: no API key marker anywhere.
  */
 const PROMPT_MARKER = `PROMPTMARK${randomBytes(4).toString('hex')}`;
 const ROW_MARKER = `ROWMARK${randomBytes(4).toString('hex')}`;
 const API_KEY_MARKER = `sk-APIKEYMARK${randomBytes(6).toString('hex')}`;
+const ANTHROPIC_KEY_MARKER = `sk-ant-APIKEYMARK${randomBytes(6).toString('hex')}`;
 const PAYLOAD_KEY = randomBytes(32).toString('base64');
 const ROWS = 8;
 
@@ -54,7 +55,8 @@ function writeDataset(dir: string, jobId: string): string {
   return file;
 }
 
-async function runJob(stack: TestStack, jobId: string, env: NodeJS.ProcessEnv) {
+/** Two jobs on one worker: OpenAI in batch mode, Anthropic in realtime (request by request). */
+async function runJobs(stack: TestStack, prefix: string, env: NodeJS.ProcessEnv) {
   const metricsPort = await freePort();
   const bundle = workflowBundle();
   const worker = await startCli(['worker', '--log-level', 'DEBUG', '--log-format', 'json', '--metrics-port', String(metricsPort)], /worker ready/, {
@@ -64,31 +66,41 @@ async function runJob(stack: TestStack, jobId: string, env: NodeJS.ProcessEnv) {
       LONGHAUL_TASK_QUEUE: stack.config.taskQueue,
       OPENAI_BASE_URL: stack.emulator.openaiBaseURL,
       OPENAI_API_KEY: API_KEY_MARKER,
+      ANTHROPIC_BASE_URL: stack.emulator.anthropicBaseURL,
+      ANTHROPIC_API_KEY: ANTHROPIC_KEY_MARKER,
       ...(bundle ? { LONGHAUL_WORKFLOW_BUNDLE: bundle.codePath } : {}),
       ...env,
     },
   });
   try {
-    const job = await stack.client.start({
-      jobId,
-      dataset: { path: writeDataset(stack.dir, jobId), idField: 'id' },
-      model: 'gpt-4o-mini',
-      prompt: { messages: [{ role: 'system', content: `Classify. ${PROMPT_MARKER}` }, { role: 'user', content: '{{text}}' }] },
-      outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
-      limits: { maxRequestsPerShard: 4 },
-      polling: { initialSeconds: 0.2, maxSeconds: 1 },
-    });
-    const report = await job.result();
-    const lines = expectOneOutcomePerItem(report, ROWS + 2);
-    expect(lines.filter((l) => l.state === 'failed')).toHaveLength(2); // the broken line and the row without `text`
+    const jobs = [
+      { jobId: `${prefix}-openai`, model: 'gpt-4o-mini' },
+      { jobId: `${prefix}-anthropic`, provider: 'anthropic' as const, model: 'claude-haiku-4-5', mode: 'realtime' as const },
+    ];
+    const handles = await Promise.all(
+      jobs.map((job) =>
+        stack.client.start({
+          ...job,
+          dataset: { path: writeDataset(stack.dir, job.jobId), idField: 'id' },
+          prompt: { messages: [{ role: 'system', content: `Classify. ${PROMPT_MARKER}` }, { role: 'user', content: '{{text}}' }] },
+          outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
+          limits: { maxRequestsPerShard: 4 },
+          polling: { initialSeconds: 0.2, maxSeconds: 1 },
+        }),
+      ),
+    );
+    for (const handle of handles) {
+      const lines = expectOneOutcomePerItem(await handle.result(), ROWS + 2);
+      expect(lines.filter((l) => l.state === 'failed')).toHaveLength(2); // the broken line and the row without `text`
+    }
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const histories: Buffer[] = [];
     let runs = 0;
-    for await (const wf of stack.client.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "longhaul/${jobId}"` })) {
+    for await (const wf of stack.client.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "longhaul/${prefix}-"` })) {
       runs++;
       contents(await stack.client.temporal.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(), histories);
     }
-    expect(runs).toBeGreaterThanOrEqual(3); // the job and its two shards
+    expect(runs).toBeGreaterThanOrEqual(4); // each job and its shards
     return { histories, logs: worker.stdout() + worker.stderr(), metrics };
   } finally {
     await worker.stop();
@@ -104,9 +116,9 @@ describe('secrets in histories, logs and metrics', () => {
 
   it('with LONGHAUL_PAYLOAD_KEY: prompts and rows never appear in clear; the Temporal CLI reads them through the codec server', async () => {
     stack = await startTestStack({ worker: false, scenario: { clock: { speed: 2000 } }, env: { LONGHAUL_PAYLOAD_KEY: PAYLOAD_KEY } });
-    const { histories, logs, metrics } = await runJob(stack, 'secret-encrypted', { LONGHAUL_PAYLOAD_KEY: PAYLOAD_KEY });
+    const { histories, logs, metrics } = await runJobs(stack, 'secret-encrypted', { LONGHAUL_PAYLOAD_KEY: PAYLOAD_KEY });
     expect(logs).toMatch(/"level":"debug"/); // the worker really logged at DEBUG
-    for (const marker of [PROMPT_MARKER, ROW_MARKER, API_KEY_MARKER]) {
+    for (const marker of [PROMPT_MARKER, ROW_MARKER, API_KEY_MARKER, ANTHROPIC_KEY_MARKER]) {
       expect({ marker, inHistory: holds(histories, marker), inLogs: logs.includes(marker), inMetrics: metrics.includes(marker) }).toEqual({
         marker,
         inHistory: false,
@@ -119,7 +131,7 @@ describe('secrets in histories, logs and metrics', () => {
     // the official CLI sees ciphertext, and plain text through `longhaul codec-server`'s contract with the token
     const temporal = process.env.LONGHAUL_TEMPORAL_CLI!;
     const show = (extra: string[]) =>
-      promisify(execFile)(temporal, ['workflow', 'show', '--address', stack!.address, '-w', 'longhaul/secret-encrypted', '--output', 'json', ...extra], { maxBuffer: 64 << 20 });
+      promisify(execFile)(temporal, ['workflow', 'show', '--address', stack!.address, '-w', 'longhaul/secret-encrypted-openai', '--output', 'json', ...extra], { maxBuffer: 64 << 20 });
     expect(holds(cliContents((await show([])).stdout), PROMPT_MARKER)).toBe(false);
     const codec = await startCodecServer({ keys: stack.config.payloadKeys!, origins: [], authToken: 'tok-1' });
     try {
@@ -132,13 +144,16 @@ describe('secrets in histories, logs and metrics', () => {
 
   it('without a payload key: the API key still appears nowhere (the prompt does, in the workflow input: the scan finds what is there)', async () => {
     stack = await startTestStack({ worker: false, scenario: { clock: { speed: 2000 } } });
-    const { histories, logs, metrics } = await runJob(stack, 'secret-plain', {});
+    const { histories, logs, metrics } = await runJobs(stack, 'secret-plain', {});
     expect(holds(histories, PROMPT_MARKER)).toBe(true);
-    expect({ inHistory: holds(histories, API_KEY_MARKER), inLogs: logs.includes(API_KEY_MARKER), inMetrics: metrics.includes(API_KEY_MARKER) }).toEqual({
-      inHistory: false,
-      inLogs: false,
-      inMetrics: false,
-    });
+    for (const marker of [API_KEY_MARKER, ANTHROPIC_KEY_MARKER]) {
+      expect({ marker, inHistory: holds(histories, marker), inLogs: logs.includes(marker), inMetrics: metrics.includes(marker) }).toEqual({
+        marker,
+        inHistory: false,
+        inLogs: false,
+        inMetrics: false,
+      });
+    }
     expect({ promptInLogs: logs.includes(PROMPT_MARKER), rowInLogs: logs.includes(ROW_MARKER), inMetrics: metrics.includes(PROMPT_MARKER) || metrics.includes(ROW_MARKER) }).toEqual({
       promptInLogs: false,
       rowInLogs: false,
