@@ -118,6 +118,7 @@ describe('secrets in histories, logs and metrics', () => {
     stack = await startTestStack({ worker: false, scenario: { clock: { speed: 2000 } }, env: { LONGHAUL_PAYLOAD_KEY: PAYLOAD_KEY } });
     const { histories, logs, metrics } = await runJobs(stack, 'secret-encrypted', { LONGHAUL_PAYLOAD_KEY: PAYLOAD_KEY });
     expect(logs).toMatch(/"level":"debug"/); // the worker really logged at DEBUG
+    expect(logs).toMatch(new RegExp(`worker ready: .*, payloads encrypted with key ${stack.config.payloadKeys![0]!.id}`));
     for (const marker of [PROMPT_MARKER, ROW_MARKER, API_KEY_MARKER, ANTHROPIC_KEY_MARKER]) {
       expect({ marker, inHistory: holds(histories, marker), inLogs: logs.includes(marker), inMetrics: metrics.includes(marker) }).toEqual({
         marker,

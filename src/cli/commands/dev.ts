@@ -66,6 +66,7 @@ export const devCommand: CliCommand = {
     out.write(`Longhaul dev stack (state in ${dataDir})\n`);
     out.write(`  Temporal    ${stack.address}   (export TEMPORAL_ADDRESS=${stack.address})\n`);
     out.write(`  Web UI      ${stack.uiUrl}${stack.uiUrl ? `   (export LONGHAUL_UI_URL=${stack.uiUrl})` : ''}\n`);
+    if (stack.config.payloadKeys) out.write(`  Payloads    encrypted (AES-256-GCM, key ${stack.config.payloadKeys[0]!.id}); clients need the same key\n`);
     if (stack.codecUrl) out.write(`  Codec       ${stack.codecUrl}   (the Web UI decrypts payloads through it)\n`);
     out.write(stack.emulator ? `  Emulator    ${stack.emulator.openaiBaseURL} (OpenAI), ${stack.emulator.anthropicBaseURL} (Anthropic)\n` : '  Providers   real APIs (keys from the environment)\n');
     if (useEmulator && keys.length > 0) {

@@ -60,7 +60,7 @@ export const workerCommand: CliCommand = {
       stop: ctx.interrupted,
       onReady: ({ address, namespace, taskQueue, metricsUrl }) =>
         ctx.stdout.write(
-          `longhaul worker ready: ${address} namespace ${namespace} task queue ${taskQueue}${versionText(config)} (pid ${process.pid})${metricsUrl ? `, metrics ${metricsUrl}` : ''}\n`,
+          `longhaul worker ready: ${address} namespace ${namespace} task queue ${taskQueue}${versionText(config)} (pid ${process.pid})${metricsUrl ? `, metrics ${metricsUrl}` : ''}${config.payloadKeys ? `, payloads encrypted with key ${config.payloadKeys[0]!.id}` : ''}\n`,
         ),
     });
     return 0;
