@@ -132,12 +132,13 @@ describe('activities: progress in heartbeats, stalls end the attempt, cancellati
     const ITEMS = 3_000;
     /** Each read of the dataset: when it yielded its last chunk and when it ended (prepare reads it twice, finalize once). */
     const reads: Array<{ openedAt: number; lastChunkAt: number; endedAt?: number }> = [];
+    let cancelledAt = 0; // set when the test cancels
     const datasetKey = 'datasets/slow.jsonl';
     stops.push(
       await startWorker(stack, (deps) => ({
         ...deps,
         blobs: withReads(deps.blobs, (key, real) => {
-          if (key !== datasetKey) return undefined;
+          if (key !== datasetKey || cancelledAt > 0) return undefined; // finalize's read after the cancel is fast
           // a slow mount: 2 KiB every 100 ms (the dataset takes ~25 s to read)
           const read: (typeof reads)[number] = { openedAt: Date.now(), lastChunkAt: 0 };
           reads.push(read);
@@ -181,7 +182,7 @@ describe('activities: progress in heartbeats, stalls end the attempt, cancellati
       return details && details.bytesRead! > 20_000 ? details : undefined;
     });
     expect(progress.bytesRead).toBeGreaterThan(0);
-    const cancelledAt = Date.now();
+    cancelledAt = Date.now();
     await handle.cancel();
     await poll('prepare gone', async () => ((await preparing()) ? undefined : true), 30_000);
     const goneAt = Date.now();
@@ -204,4 +205,65 @@ describe('activities: progress in heartbeats, stalls end the attempt, cancellati
       expectOneOutcomePerItem(report, ITEMS);
     }
   }, 180_000);
+
+  it('a cancel during collect (given up five beats after the job cancel) stops its reads at the next chunk; every item once', async () => {
+    const ITEMS = 300;
+    const reads: Array<{ openedAt: number; lastChunkAt: number; endedAt?: number }> = [];
+    stops.push(
+      await startWorker(stack, (deps) => ({
+        ...deps,
+        blobs: withReads(deps.blobs, (key, real) => {
+          if (!key.endsWith('.output.jsonl')) return undefined;
+          // a slow store: 1 KiB every 100 ms (the result file would take ~5 min)
+          const read: (typeof reads)[number] = { openedAt: Date.now(), lastChunkAt: 0 };
+          reads.push(read);
+          async function* slow() {
+            try {
+              for await (const chunk of real() as AsyncIterable<Buffer>) {
+                for (let at = 0; at < chunk.length; at += 1024) {
+                  await new Promise((resolve) => setTimeout(resolve, 100));
+                  read.lastChunkAt = Date.now();
+                  yield chunk.subarray(at, at + 1024);
+                }
+              }
+            } finally {
+              read.endedAt = Date.now();
+            }
+          }
+          return Readable.from(slow(), { objectMode: false });
+        }),
+      })),
+    );
+    const jobId = 'cancelled-collect';
+    const job = await stack.client.start({
+      jobId,
+      dataset: { path: writeTicketsJsonl(stack.dir, ITEMS), idField: 'id' },
+      model: 'gpt-4o-mini',
+      prompt: TICKET_PROMPT,
+      outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
+      polling: { initialSeconds: 0.2, maxSeconds: 1 },
+      timeouts: { heartbeatSeconds: HEARTBEAT_SECONDS, requestSeconds: 5 },
+    });
+    const shard = stack.client.temporal.workflow.getHandle(shardWorkflowId(shardAttemptId(jobId, 0, 0, 0)));
+    const collecting = async () => (await shard.describe().catch(() => undefined))?.raw.pendingActivities?.find((a) => a.activityType?.name === 'collectShard');
+    await poll('collect reading lines', async () => {
+      const pending = await collecting();
+      const details = pending && detailsOf(pending);
+      return details && details.lines! > 0 ? details : undefined;
+    });
+    const cancelledAt = Date.now();
+    await job.cancel('test: cancel during collect');
+    await poll('collect gone', async () => ((await collecting()) ? undefined : true), 60_000);
+    const goneAt = Date.now();
+    // five heartbeat intervals of grace (workflows/shard.ts), then the cancel reaches the activity with a beat
+    expect(goneAt - cancelledAt).toBeLessThan((5 + 4) * HEARTBEAT_SECONDS * 1000 + 10_000);
+    const report = await job.result();
+    expect(report.status).toBe('cancelled');
+    expectOneOutcomePerItem(report, ITEMS);
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads.filter((r) => r.openedAt < goneAt)) {
+      expect(read.endedAt).toBeDefined();
+      expect(read.endedAt!).toBeLessThanOrEqual(goneAt);
+    }
+  }, 240_000);
 });
