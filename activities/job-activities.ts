@@ -74,6 +74,8 @@ export function createJobActivities(deps: ActivityDeps) {
           throw ApplicationFailure.nonRetryable(`job ${jobId} is not in the result store; nothing to reprocess`, FailureType.jobNotFound);
         }
         const given = input.kind === 'new' ? input.spec : applySpecChanges(existing!.spec, input.request.changes);
+        // a new job whose client wrote its inputs to a shared blob store names that store: a worker on another refuses it
+        if (deps.storage && input.kind === 'new') checkSameStorage(given, deps.storage);
         // the generation's activities must all run on these stores (checkSameStorage)
         const spec = deps.storage ? { ...given, storage: deps.storage } : given;
         // the worker's configuration decides: a missing key, an unpriced model or an unserved mode fails here,

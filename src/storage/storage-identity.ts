@@ -9,9 +9,19 @@ import { describeLocation } from '../config/store-urls';
  * stores than the job's, and refuses its activities (see checkSameStorage).
  */
 export function storageIdentity(config: Pick<LonghaulConfig, 'storage' | 'results'>, host = os.hostname()): string {
-  const on = (location: LonghaulConfig['storage'] | LonghaulConfig['results']) =>
-    location.kind === 'local' || location.kind === 'sqlite' ? `${host}:${describeLocation(location)}` : describeLocation(location);
-  return `blobs ${on(config.storage)}; results ${on(config.results)}`;
+  return `${blobStoreIdentity(config, host)}; results ${placed(config.results, host)}`;
+}
+
+/**
+ * The blob half of storageIdentity. A client that wrote a new job's inputs to a shared blob store (an uploaded
+ * dataset, inline rows) records this much with the job: only a worker on that blob store can begin it.
+ */
+export function blobStoreIdentity(config: Pick<LonghaulConfig, 'storage'>, host = os.hostname()): string {
+  return `blobs ${placed(config.storage, host)}`;
+}
+
+function placed(location: LonghaulConfig['storage'] | LonghaulConfig['results'], host: string): string {
+  return location.kind === 'local' || location.kind === 'sqlite' ? `${host}:${describeLocation(location)}` : describeLocation(location);
 }
 
 /** An activity landed on a worker whose stores are not its job's. */
@@ -25,7 +35,12 @@ export class StorageMismatchError extends Error {
   }
 }
 
-/** @throws StorageMismatchError when a job recorded other stores than this worker's. */
+/**
+ * Whether this worker may work on a job: same stores as the job recorded, or, for a job a client recorded only
+ * its blob store with (blobStoreIdentity), the same blob store.
+ * @throws StorageMismatchError when a job recorded other stores than this worker's.
+ */
 export function checkSameStorage(spec: { jobId: string; storage?: string | undefined }, workerStorage: string): void {
-  if (spec.storage !== undefined && spec.storage !== workerStorage) throw new StorageMismatchError(spec.jobId, spec.storage, workerStorage);
+  if (spec.storage === undefined || spec.storage === workerStorage || workerStorage.startsWith(`${spec.storage}; `)) return;
+  throw new StorageMismatchError(spec.jobId, spec.storage, workerStorage);
 }
