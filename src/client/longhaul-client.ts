@@ -4,7 +4,6 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { loadConfig, type LonghaulConfig } from '../config/longhaul-config';
 import { openBlobStore } from '../storage/open-blob-store';
 import { blobStoreIdentity } from '../storage/storage-identity';
-import { blobStoreIdentity } from '../storage/storage-identity';
 import type { BlobStore } from '../storage/blob-store';
 import type { JobSpecChanges } from '../spec/resolve-spec';
 import { reprocessUpdate, type ReprocessResult } from '../../workflows/definitions';
@@ -65,8 +64,6 @@ export class LonghaulClient {
    */
   async start(input: StartSpec, options: { baseDir?: string } = {}): Promise<JobHandle> {
     const spec = await prepareStartSpec(input, this.blobs, options.baseDir);
-    // inputs written to a shared blob store (an uploaded dataset, inline rows): only a worker on that store may begin it
-    if (!this.blobs.local) spec.storage = blobStoreIdentity(this.config);
     // inputs written to a shared blob store (an uploaded dataset, inline rows): only a worker on that store may begin it
     if (!this.blobs.local) spec.storage = blobStoreIdentity(this.config);
     // what the client can tell already fails here; the worker checks again with its own configuration
