@@ -6,6 +6,8 @@ import { runChaos } from './chaos-runner';
  * `N schedules, V invariant violations`; exits 1 when V > 0, 2 on a bad flag.
  */
 async function main(): Promise<number> {
+  // as the CLI does: the AWS SDK's notice about future Node versions is noise here (--storage)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
     options: {
       schedules: { type: 'string', default: '10' },
