@@ -59,9 +59,12 @@ export function checkJob(run: JobRun, baseline: Baseline, seen: Inspection): str
   return violations;
 }
 
-/** How the job's items ended, for the schedule's summary line (e.g. `batch 58/0/0/2`: succeeded/failed/cancelled/cached). */
+/** How the job's items ended, for the schedule's summary line (e.g. `batch 58/2/0/0 (failed: server_error x2)`: succeeded/failed/cancelled/cached). */
 export function outcomeSummary(run: JobRun): string {
   if (!run.report) return `${run.kind} -`;
   const { succeeded, failed, cancelled, cached } = run.report.counts;
-  return `${run.kind} ${succeeded}/${failed}/${cancelled}/${cached}`;
+  const reasons = new Map<string, number>();
+  for (const line of run.lines ?? []) if (line.state === 'failed') reasons.set(line.error?.reason ?? '?', (reasons.get(line.error?.reason ?? '?') ?? 0) + 1);
+  const why = reasons.size ? ` (failed: ${[...reasons].map(([reason, n]) => `${reason} x${n}`).join(', ')})` : '';
+  return `${run.kind} ${succeeded}/${failed}/${cancelled}/${cached}${why}`;
 }
