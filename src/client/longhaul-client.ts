@@ -13,6 +13,7 @@ import { jobStatus } from './job-status';
 import { SA } from '../../workflows/search-attributes';
 import { JobAlreadyExistsError, ReprocessRejectedError, TemporalUnreachableError } from './client-errors';
 import { JobHandle, KEPT } from './job-handle';
+import { listWorkflows } from './list-workflows';
 import { prepareStartSpec, type StartSpec } from './start-spec';
 import { specMemo } from '../../workflows/internal/spec-memo';
 import { jobDetails, jobSummary } from '../../workflows/internal/ui-summaries';
@@ -138,14 +139,14 @@ export class LonghaulClient {
     let count = 0;
     // One row per job: a job's earlier runs (continued as new) share its workflow id; the newest run comes first.
     const seen = new Set<string>();
-    for await (const wf of this.temporal.workflow.list({ query })) {
+    for await (const wf of listWorkflows(this.temporal, query)) {
       if (!wf.workflowId.startsWith(WORKFLOW_ID_PREFIX)) continue;
-      if (wf.status.name === 'CONTINUED_AS_NEW' || seen.has(wf.workflowId)) continue;
+      if (wf.status === 'CONTINUED_AS_NEW' || seen.has(wf.workflowId)) continue;
       seen.add(wf.workflowId);
-      const sa = wf.typedSearchAttributes;
+      const sa = wf.searchAttributes;
       yield {
         jobId: sa.get(SA.jobId) ?? wf.workflowId.slice(WORKFLOW_ID_PREFIX.length),
-        status: jobStatus(wf.status.name, sa.get(SA.status)),
+        status: jobStatus(wf.status, sa.get(SA.status)),
         ...(sa.get(SA.provider) ? { provider: sa.get(SA.provider) } : {}),
         ...(sa.get(SA.model) ? { model: sa.get(SA.model) } : {}),
         startTime: wf.startTime,

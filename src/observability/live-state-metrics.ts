@@ -2,6 +2,8 @@ import { Client, type ConnectionLike } from '@temporalio/client';
 import { payloadDataConverter } from '../codec/payload-data-converter';
 import type { LonghaulConfig } from '../config/longhaul-config';
 import { progressQuery, type JobProgress } from '../../workflows/definitions';
+import { SA } from '../../workflows/search-attributes';
+import { listWorkflows } from '../client/list-workflows';
 import { METRICS } from './metrics';
 import { processMetrics, type LonghaulMetrics } from './process-metrics';
 
@@ -13,20 +15,14 @@ export interface LiveJob {
   progress?: Pick<JobProgress, 'tier' | 'items' | 'shards' | 'tokens'> | undefined;
 }
 
-function keyword(attrs: Record<string, unknown> | undefined, name: string): string {
-  const value = attrs?.[name];
-  const first = Array.isArray(value) ? (value[0] as unknown) : value;
-  return typeof first === 'string' ? first : 'unknown';
-}
-
 /**
  * The running jobs (visibility: batchJobWorkflow, Running; at most `limit`) with each one's progress query.
  */
 export async function readRunningJobs(client: Client, limit = 500): Promise<LiveJob[]> {
   const found: Array<{ workflowId: string; provider: string; model: string }> = [];
-  for await (const wf of client.workflow.list({ query: `WorkflowType = 'batchJobWorkflow' AND ExecutionStatus = 'Running'` })) {
-    const attrs = wf.searchAttributes as Record<string, unknown> | undefined;
-    found.push({ workflowId: wf.workflowId, provider: keyword(attrs, 'LonghaulProvider'), model: keyword(attrs, 'LonghaulModel') });
+  // not client.workflow.list: it decodes memos, and a worker without the payload key must still count encrypted jobs
+  for await (const wf of listWorkflows(client, `WorkflowType = 'batchJobWorkflow' AND ExecutionStatus = 'Running'`)) {
+    found.push({ workflowId: wf.workflowId, provider: wf.searchAttributes.get(SA.provider) ?? 'unknown', model: wf.searchAttributes.get(SA.model) ?? 'unknown' });
     if (found.length >= limit) break;
   }
   return Promise.all(

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { NativeConnection } from '@temporalio/worker';
+import { createLonghaulClient } from '../../src/client/longhaul-client';
 import { loadConfig } from '../../src/config/longhaul-config';
 import { createLonghaulWorker } from '../../src/worker/create-worker';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
@@ -50,6 +51,15 @@ describe('an encrypted job and a worker without the key', () => {
       );
       expect(failure).toMatch(/Unknown encoding: binary\/encrypted/);
       expect((await handle.describe()).status.name).toBe('RUNNING');
+      // a client without the key still lists it (visibility, not its encrypted memo): status never fails on one
+      const keylessClient = await createLonghaulClient({ address: stack.address, config: loadConfig({}, { dataDir: stack.config.dataDir, taskQueue: stack.config.taskQueue }) });
+      try {
+        const listed: string[] = [];
+        for await (const summary of keylessClient.list({ query: `LonghaulJobId = 'needs-the-key'` })) listed.push(`${summary.jobId} ${summary.status}`);
+        expect(listed).toEqual(['needs-the-key queued']); // no worker with the key has begun it
+      } finally {
+        await keylessClient.close();
+      }
       keyless.worker.shutdown();
       await running;
       await stack.addWorker();
