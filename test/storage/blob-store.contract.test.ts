@@ -71,8 +71,13 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>) {
       await killed.write('y'.repeat(9 << 20)); // a part or a flushed buffer is out, the blob never closed
       const elsewhere = blobs.createWriter('jobs/j4/g0/r0/shard-00000.jsonl');
       await elsewhere.write('z'.repeat(9 << 20));
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(await blobs.removeUnfinished('jobs/j3/')).toBeGreaterThanOrEqual(1);
+      // the unfinished write becomes visible once its upload is created (S3: asynchronously; slow on a loaded machine)
+      let removed = 0;
+      for (const deadline = Date.now() + 20_000; removed === 0 && Date.now() < deadline; ) {
+        removed = await blobs.removeUnfinished('jobs/j3/');
+        if (removed === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(removed).toBeGreaterThanOrEqual(1);
       expect(await blobs.removeUnfinished('jobs/j3/')).toBe(0);
       await elsewhere.close();
       expect(await blobs.exists('jobs/j4/g0/r0/shard-00000.jsonl')).toBe(true);
@@ -88,7 +93,7 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>) {
       }
       const unfinished = blobs.createWriter('jobs/gc1/g0/r1/shard-00000.jsonl');
       await unfinished.write('u'.repeat(9 << 20));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise((resolve) => setTimeout(resolve, 2_000)); // its upload created (S3 does it asynchronously)
       const entries = await blobs.entries('jobs/gc1/');
       expect(entries.map(({ key, bytes }) => [key, bytes])).toEqual([['jobs/gc1/g0/r0/shard-00000.jsonl', 3], ['jobs/gc1/report.json', 3]]);
       for (const entry of entries) expect(entry.modifiedMs).toBeGreaterThan(before);
