@@ -78,7 +78,14 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>) {
         if (removed === 0) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(removed).toBeGreaterThanOrEqual(1);
-      expect(await blobs.removeUnfinished('jobs/j3/')).toBe(0);
+      // the 'killed' writer still lives in this process: a part it was sending may land after the abort (versitygw
+      // then lists the upload again), which a dead process never does; sweep until nothing is left
+      let left = await blobs.removeUnfinished('jobs/j3/');
+      for (const deadline = Date.now() + 20_000; left > 0 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        left = await blobs.removeUnfinished('jobs/j3/');
+      }
+      expect(left).toBe(0);
       await elsewhere.close();
       expect(await blobs.exists('jobs/j4/g0/r0/shard-00000.jsonl')).toBe(true);
       await killed.abort();
