@@ -237,6 +237,13 @@ async function calibrate(spec: ResolvedJobSpec, blobs: BlobStore, render: Reques
 
 const CALIBRATION_ROWS = 2_000;
 
+/**
+ * A small young generation for render threads, as result threads have: what a thread allocates for a chunk
+ * dies with the chunk, and a 100,000-item prepare then peaked ~70 MB lower (RSS ~330 against ~400 MiB) at
+ * the same speed.
+ */
+export const RENDER_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 interface ThreadedRendering {
   count: number;
   chunks: AsyncGenerator<RenderedChunk>;
@@ -274,7 +281,7 @@ async function startThreads(
     maxRequestBytes: spec.limits.maxRequestBytes,
     tokens: { ratio: estimator.ratio(), fixedTokens: estimator.fixed },
   };
-  const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, count);
+  const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, count, { resourceLimits: RENDER_THREAD_LIMITS });
   let nextLine = 1;
   let nextSeq = 0;
   const renderOnPool = (lines: Buffer) => {

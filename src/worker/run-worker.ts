@@ -9,6 +9,7 @@ import { packageVersion } from '../observability/package-version';
 import type { LogFormat } from '../observability/structured-logger';
 import { TemporalUnreachableError } from '../client/client-errors';
 import { createLonghaulWorker } from './create-worker';
+import { tuneWorkerHeap } from './worker-heap';
 
 /** The reason inside the core SDK's transport error (`tonic::transport::Error(... message: "Connection refused" ...)`). */
 function transportReason(err: unknown): string {
@@ -41,6 +42,7 @@ export interface RunWorkerOptions {
  * activities finish or are retried elsewhere: they are idempotent).
  */
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
+  tuneWorkerHeap();
   const metricsPort = options.metricsPort ?? options.config.metricsPort;
   const runtime = await installRuntime({
     logLevel: options.logLevel ?? 'WARN',
