@@ -159,7 +159,7 @@ export async function startChaosStack(options: ChaosStackOptions): Promise<Chaos
       await control('/_emulator/scenario', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(update) });
     },
     inspect: async () => (await control('/_emulator/inspect')) as Inspection,
-    workerOutput: () => everyWorker.map((w) => `--- worker pid ${w.pid}\n${w.output().slice(-4_000)}`).join('\n'),
+    workerOutput: () => everyWorker.map((w) => `--- worker pid ${w.pid}\n${w.output()}`).join('\n'),
     async stop() {
       stopping = true;
       clearInterval(watchdog);

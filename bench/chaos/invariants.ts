@@ -50,9 +50,15 @@ export function checkJob(run: JobRun, baseline: Baseline, seen: Inspection): str
     if (differing.length) v(`${differing.length} succeeded items answer differently from the fault-free run (first: ${differing[0]!.id}: ${JSON.stringify(differing[0]!.output)} vs ${reference?.get(differing[0]!.id)})`);
   }
   const batches = seen.batches.openai.filter((b) => b.metadata?.longhaul_job === run.jobId);
-  const perAttempt = new Map<string, string[]>();
-  for (const b of batches) perAttempt.set(b.metadata!.longhaul_shard!, [...(perAttempt.get(b.metadata!.longhaul_shard!) ?? []), b.id]);
-  for (const [attempt, ids] of perAttempt) if (ids.length > 1) v(`shard attempt ${attempt} has ${ids.length} provider batches (${ids.join(', ')})`);
+  const perAttempt = new Map<string, typeof batches>();
+  for (const b of batches) perAttempt.set(b.metadata!.longhaul_shard!, [...(perAttempt.get(b.metadata!.longhaul_shard!) ?? []), b]);
+  const strays = run.report?.integrity?.strayBatches;
+  for (const [attempt, twins] of perAttempt) {
+    if (twins.length < 2) continue;
+    // what each batch did and what the job knew of it, to tell a contained stray from a double submission
+    const each = twins.map((b) => `${b.id} ${b.status}, ${b.request_counts.completed ?? 0} answered`).join('; ');
+    v(`shard attempt ${attempt} has ${twins.length} provider batches (${each}); the report counts ${strays ? `${strays.count} stray batches, ${strays.requestsBilled} requests billed` : 'no stray batch'}`);
+  }
   const ours = new Set(batches.map((b) => b.id));
   const twice = Object.entries(seen.submissions.byCustomId.openai).filter(([, s]) => s.batches.filter((id) => ours.has(id)).length > 1);
   if (twice.length) v(`${twice.length} requests submitted in two batches (first: ${twice[0]![0]})`);

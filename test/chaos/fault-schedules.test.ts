@@ -43,7 +43,7 @@ describe('randomized fault schedules', () => {
       'batch (j): items with two result lines: t-000001',
       'batch (j): items without a result line: t-000002',
       'batch (j): 2 succeeded items answer differently from the fault-free run (first: t-000001: {"a":2} vs {"a":9})',
-      'batch (j): shard attempt s1 has 2 provider batches (b1, b2)',
+      'batch (j): shard attempt s1 has 2 provider batches (b1 completed, 0 answered; b2 completed, 0 answered); the report counts no stray batch',
       'batch (j): 1 requests submitted in two batches (first: c1)',
     ]);
     expect(checkJob({ kind: 'flex', jobId: 'k', items: 1, error: 'flex job did not end within 240 s' }, baseline, seen)).toEqual(['flex (k): flex job did not end within 240 s']);
