@@ -96,6 +96,22 @@ function sqlTextOrNull(value: string | null): string {
   return value === null ? 'NULL' : sqlText(value);
 }
 
+/**
+ * Switches the file to WAL. Two processes switching a new file at the same instant: SQLite answers the second
+ * SQLITE_BUSY at once (the busy timeout does not apply to that lock), so it waits a little and tries again.
+ */
+function enableWal(db: Database.Database): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 100) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // a constructor cannot await
+    }
+  }
+}
+
 const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'cancelled', 'cached'];
 
 /**
@@ -112,11 +128,13 @@ export class SqliteResultStore implements ResultStore {
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    // first: another process opening the file at the same time (a worker starting beside another) holds a lock
+    // that creating the tables must wait for, not fail on ("database is locked")
+    this.db.pragma('busy_timeout = 15000');
+    enableWal(this.db);
     // FULL: each transaction (thousands of outcomes) is on disk before an activity reports it done
     this.db.pragma('synchronous = FULL');
     this.db.pragma('cache_size = -32768');
-    this.db.pragma('busy_timeout = 15000');
     this.db.exec(SCHEMA);
     // columns added in place (here and by the submit records), read and added in one write transaction: workers
     // starting together on a new file would otherwise both see a column missing and one ALTER fail
