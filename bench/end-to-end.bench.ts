@@ -108,7 +108,7 @@ export async function run(): Promise<BenchResult[]> {
       const label = size.toLocaleString('en-US');
       results.push(
         { name: `end to end, ${label} items (${report.shards} shards)`, value: Math.round(size / seconds), unit: 'items/s', note: `${seconds.toFixed(1)} s wall` },
-        { name: `worker peak RSS, ${label} items`, value: peak, unit: 'MiB', note: `MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX}` },
+        { name: `worker peak RSS, ${label} items`, value: peak, unit: 'MiB', note: `MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX}, target <= 300 MiB` },
         { name: `history events, ${label} items: job workflow`, value: jobEvents, unit: 'events', note: 'target < 2,000' },
         { name: `history events, ${label} items: job + all shards`, value: allEvents, unit: 'events' },
       );
