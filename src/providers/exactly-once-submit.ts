@@ -4,6 +4,7 @@ import type { BatchProvider, FoundBatch, SubmitRequest } from './batch-provider'
 import { takeCreateSlot, type CreateSlot } from './create-lease';
 import { ProviderError } from './provider-error';
 import { discardStray, type StrayContext } from './stray-batches';
+import { type CreateFence, withCreateFence } from './create-fence';
 
 /** How far before the intent other shards' recorded batches count as claimed (reconcile looks back too). */
 const RECONCILE_LOOKBACK_MS = 15 * 60_000;
@@ -59,7 +60,8 @@ export interface SubmitDeps {
  *   3. providers whose batches carry no tag take the account's create lease: one create in doubt at a time;
  *   4. if an earlier attempt may have created a batch and lost the response, reconcile: list the provider's
  *      batches and adopt the one that is this shard's (extra tagged ones are cancelled as strays);
- *   5. upload, re-check the claim (and the activity's cancellation) right before the create, create;
+ *   5. upload, re-check the claim (and the activity's cancellation) right before the create, create; the
+ *      provider client's fetch checks it again if the worker was paused since (create-fence.ts);
  *   6. record the batch id only if the claim is still this attempt's. A batch created by an attempt that lost
  *      its claim is cancelled at once, its input deleted, and recorded as a stray for the job's report.
  * A crash between the create and the record is caught by step 4 on the next attempt; a stale attempt's create
@@ -91,18 +93,24 @@ export async function submitExactlyOnce(request: SubmitRequest, deps: SubmitDeps
     }
     if (record.inputRef) await provider.deleteInput(record.inputRef); // an earlier attempt's upload that made no batch
     let uploaded: string | undefined;
-    const created = await provider
-      .submit(request, {
+    // the claim is checked right before the create, and again by the client's fetch if that was a while ago
+    const wire: CreateFence = { recheck: fence, now };
+    const created = await withCreateFence(wire, () =>
+      provider.submit(request, {
         uploaded: async (ref) => {
           uploaded = ref;
           if (!(await store.recordBatchInput(id, claim, ref))) throw new SubmitFencedError(`a later attempt took over the submit of shard ${id}`);
         },
-        beforeCreate: fence,
-      })
-      .catch(async (err: unknown) => {
-        if (err instanceof SubmitFencedError && uploaded) await provider.deleteInput(uploaded).catch(() => undefined);
-        throw err;
-      });
+        beforeCreate: async () => {
+          await fence();
+          wire.checkedAtMs = now();
+        },
+      }),
+    ).catch(async (err: unknown) => {
+      const refused = wire.refused ?? err; // a refusal at the wire comes back wrapped by the SDK
+      if (refused instanceof SubmitFencedError && uploaded) await provider.deleteInput(uploaded).catch(() => undefined);
+      throw refused;
+    });
     return await settle(created.batchId, 'created', claim, { ...stray, inputRef: created.inputRef }, slot);
   } catch (err) {
     if (slot && refusedBeforeCreating(err)) await store.releaseCreateLease(slot.account, id, claim);

@@ -2,12 +2,14 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ProviderConnection } from '../config/longhaul-config';
 import { countingFetch } from '../observability/provider-http-metrics';
+import { fencedFetch } from './create-fence';
 import { ProviderConfigError } from './provider-config-error';
 
 /*
  * The official SDK clients, built from a configured connection. Every client has `maxRetries: 0`
  * (Temporal owns retries), the connection's `timeoutMs` as its per-request timeout, and a fetch that counts
- * failed calls by provider and HTTP status (countingFetch).
+ * failed calls by provider and HTTP status (countingFetch) and re-checks a batch create's claim when the
+ * worker was paused since the submit checked it (fencedFetch).
  */
 
 /**
@@ -22,7 +24,7 @@ export function openAiClient(name: 'openai' | 'openai-compatible', c: ProviderCo
     ...(c.organization ? { organization: c.organization } : {}),
     maxRetries: 0,
     timeout: c.timeoutMs,
-    fetch: countingFetch(name),
+    fetch: fencedFetch(countingFetch(name)),
   });
 }
 
@@ -38,10 +40,10 @@ export function openAiClient(name: 'openai' | 'openai-compatible', c: ProviderCo
 export function azureOpenAiClient(c: ProviderConnection): AzureOpenAI {
   if (!c.baseURL) throw new ProviderConfigError('azure-openai needs an endpoint (AZURE_OPENAI_ENDPOINT)');
   if (!c.apiVersion) throw new ProviderConfigError('azure-openai needs an API version (OPENAI_API_VERSION)');
-  return new AzureOpenAI({ endpoint: c.baseURL, apiKey: c.apiKey, apiVersion: c.apiVersion, maxRetries: 0, timeout: c.timeoutMs, fetch: countingFetch('azure-openai') });
+  return new AzureOpenAI({ endpoint: c.baseURL, apiKey: c.apiKey, apiVersion: c.apiVersion, maxRetries: 0, timeout: c.timeoutMs, fetch: fencedFetch(countingFetch('azure-openai')) });
 }
 
 /** Anthropic; `baseURL` defaults to the public API. */
 export function anthropicClient(c: ProviderConnection): Anthropic {
-  return new Anthropic({ apiKey: c.apiKey ?? null, ...(c.baseURL ? { baseURL: c.baseURL } : {}), maxRetries: 0, timeout: c.timeoutMs, fetch: countingFetch('anthropic') });
+  return new Anthropic({ apiKey: c.apiKey ?? null, ...(c.baseURL ? { baseURL: c.baseURL } : {}), maxRetries: 0, timeout: c.timeoutMs, fetch: fencedFetch(countingFetch('anthropic')) });
 }

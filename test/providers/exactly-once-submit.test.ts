@@ -63,6 +63,29 @@ describe('exactly-once submit: OpenAI-style batches (tagged)', () => {
     expect(await fileIds()).toEqual([record!.inputRef]); // the stale upload was deleted
   });
 
+  it('an attempt paused between its claim check and its create (taken over meanwhile) never sends the create', async () => {
+    rig.emulator.setScenario(scenario({}));
+    const input = shard(4);
+    let clock = Date.now();
+    // as a worker frozen right after step 5's check: time passes, and a later attempt claims the shard
+    const paused = Object.create(rig.provider) as typeof rig.provider;
+    paused.submit = (request, hooks = {}) =>
+      rig.provider.submit(request, {
+        ...hooks,
+        beforeCreate: async () => {
+          await hooks.beforeCreate?.();
+          clock += 60_000;
+          await store.claimSubmit(input.shardAttemptId, rig.provider.name, clock);
+        },
+      });
+    const stale = await failure(submitExactlyOnce(input, { store, provider: paused, now: () => clock }));
+    expect(stale).toBeInstanceOf(SubmitFencedError);
+    expect(tagged(input.shardAttemptId)).toEqual([]); // the create never left
+    const current = await submitExactlyOnce(input, deps());
+    expect(tagged(input.shardAttemptId).map((b) => b.id)).toEqual([current.batchId]);
+    expect(await fileIds()).toContain((await store.getBatchRecord(input.shardAttemptId))!.inputRef);
+  });
+
   it('a stale create still in flight when the later attempt starts fails: the later attempt deleted its input first', async () => {
     rig.emulator.setScenario(scenario({ clock: { speed: 100 }, endpointFaults: [{ method: 'POST', path: '/v1/batches', action: 'delay', delayMs: 1_500, count: 1 }] }));
     const input = shard(6);
