@@ -261,9 +261,11 @@ describe('activities: progress in heartbeats, stalls end the attempt, cancellati
     expect(report.status).toBe('cancelled');
     expectOneOutcomePerItem(report, ITEMS);
     expect(reads.length).toBeGreaterThan(0);
+    // every read ended with the attempt: the stream's teardown may finish a moment after Temporal lists the
+    // activity gone (a loaded machine took 46 ms), never anywhere near the ~5 min the file takes to read
     for (const read of reads.filter((r) => r.openedAt < goneAt)) {
       expect(read.endedAt).toBeDefined();
-      expect(read.endedAt!).toBeLessThanOrEqual(goneAt);
+      expect(read.endedAt!).toBeLessThanOrEqual(goneAt + 5_000);
     }
   }, 240_000);
 });
