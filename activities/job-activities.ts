@@ -16,37 +16,46 @@ import { STALL_BOUNDS_MS, withKeepalive } from './keepalive';
 import { meteredBlobs, newMeter } from './metered-blobs';
 import { checkSameStorage } from '../src/storage/storage-identity';
 import type { ActivityDeps } from './activity-deps';
+import { JobSpecs, jobIdOf, type StepJob } from './job-specs';
+import { settingsOf, type JobSettings } from '../src/contracts/job-settings';
+import { specMemo } from '../workflows/internal/spec-memo';
 import { FailureType, toFailure } from './failures';
 
-export interface PrepareJobInput {
-  spec: ResolvedJobSpec;
+export type PrepareJobInput = StepJob & {
   generation: number;
   selection: Selection;
   /** Smaller shards for the synchronous tiers. */
   maxRequestsPerShard?: number;
-}
+};
 
 export type BeginGenerationInput = { kind: 'new'; spec: ResolvedJobSpec } | { kind: 'reprocess'; jobId: string; request: ReprocessRequest };
 
 export interface Generation {
-  spec: ResolvedJobSpec;
+  /** What the workflow steers by (runs since references; activities read the rest from the store). */
+  settings?: JobSettings;
+  /** The generation's memo for the Temporal UI (runs since references). */
+  memo?: Record<string, unknown>;
+  /** The whole spec, in histories recorded before references. */
+  spec?: ResolvedJobSpec;
   generation: number;
   selection: Selection;
   /** The provider's timing and tiers, for the workflow's tier planning (absent in old histories). */
   facts?: ProviderFacts;
 }
 
-export interface PlanRoundInput {
-  spec: ResolvedJobSpec;
+export type PlanRoundInput = StepJob & {
   generation: number;
   round: number;
   previous: ShardRef[];
   /** Smaller shards for the synchronous tiers. */
   maxRequestsPerShard?: number;
-}
+};
+
+/** Finalize's request with the job named by reference (finalize-job.ts takes the spec read from the store). */
+export type FinalizeJobInput = StepJob & Omit<FinalizeRequest, 'spec'>;
 
 /** Job-level steps: prepare the shards, plan a retry round, finalize. Each is idempotent. */
-export function createJobActivities(deps: ActivityDeps) {
+export function createJobActivities(deps: ActivityDeps, specs = new JobSpecs(deps.store)) {
   const stall = { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.steps };
   /** What the strays completed before their cancel took, asked of the provider; null if any cannot be asked. */
   const strayRequestsBilled = async (strays: StrayBatch[]): Promise<number | null> => {
@@ -89,7 +98,7 @@ export function createJobActivities(deps: ActivityDeps) {
         }
         const generation = existing ? existing.generation + 1 : 0;
         await deps.store.upsertJob({ jobId, generation, total: existing?.total ?? -1, spec, dataset: existing?.dataset ?? dataset });
-        return { spec, generation, selection: input.kind === 'new' ? 'all' : input.request.selection, facts: providerFacts(provider.limits, provider.capabilities) };
+        return { settings: settingsOf(spec), memo: specMemo(spec, generation), generation, selection: input.kind === 'new' ? 'all' : input.request.selection, facts: providerFacts(provider.limits, provider.capabilities) };
       } catch (err) {
         return toFailure(err);
       }
@@ -101,13 +110,14 @@ export function createJobActivities(deps: ActivityDeps) {
      */
     async prepareJob(input: PrepareJobInput): Promise<PrepareResult> {
       try {
-        if (deps.storage) checkSameStorage(input.spec, deps.storage);
-        const provider = deps.providers.get(input.spec.provider, input.spec.account);
+        const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, input.spec);
+        if (deps.storage) checkSameStorage(spec, deps.storage);
+        const provider = deps.providers.get(spec.provider, spec.account);
         let rows = 0;
         const meter = newMeter();
         return await withKeepalive(
           (signal) =>
-            prepare(input.spec, input.generation, input.selection, {
+            prepare(spec, input.generation, input.selection, {
               blobs: meteredBlobs(deps.blobs, signal, meter),
               store: deps.store,
               provider,
@@ -130,11 +140,12 @@ export function createJobActivities(deps: ActivityDeps) {
     /** Writes the next round's shards from the previous round's retryable items. */
     async planRound(input: PlanRoundInput): Promise<RoundPlan> {
       try {
-        if (deps.storage) checkSameStorage(input.spec, deps.storage);
-        const provider = deps.providers.get(input.spec.provider, input.spec.account);
+        const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, input.spec);
+        if (deps.storage) checkSameStorage(spec, deps.storage);
+        const provider = deps.providers.get(spec.provider, spec.account);
         const meter = newMeter();
         return await withKeepalive(
-          (signal) => plan(input.spec, input.generation, input.round, input.previous, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, provider }, input.maxRequestsPerShard),
+          (signal) => plan(spec, input.generation, input.round, input.previous, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, provider }, input.maxRequestsPerShard),
           () => ({ ...meter }),
           stall,
         );
@@ -144,14 +155,16 @@ export function createJobActivities(deps: ActivityDeps) {
     },
 
     /** Settles every item and writes results, dead letters and the report. */
-    async finalizeJob(input: FinalizeRequest): Promise<JobReport> {
+    async finalizeJob(input: FinalizeJobInput): Promise<JobReport> {
       try {
-        if (deps.storage) checkSameStorage(input.spec, deps.storage);
+        const { jobId: _jobId, spec: carried, ...request } = input;
+        const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, carried);
+        if (deps.storage) checkSameStorage(spec, deps.storage);
         let items = 0;
         const meter = newMeter();
         return await withKeepalive(
           // cancelled, it stops at its next write and discards the files it was writing (the last complete ones stay)
-          (signal) => finalize(input, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, prices: deps.prices, onProgress: (n) => (items = n), strayRequestsBilled }),
+          (signal) => finalize({ ...request, spec }, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, prices: deps.prices, onProgress: (n) => (items = n), strayRequestsBilled }),
           () => ({ items, ...meter }),
           stall,
         );

@@ -10,6 +10,7 @@ import type { Endpoint, ProviderName, ResolvedJobSpec } from '../src/spec/job-sp
 import { BlobNotFoundError } from '../src/storage/blob-store';
 import { jobLayout, type ShardAddress } from '../src/storage/job-layout';
 import type { ActivityDeps } from './activity-deps';
+import { JobSpecs } from './job-specs';
 import { toFailure } from './failures';
 import { checkSameStorage } from '../src/storage/storage-identity';
 import { STALL_BOUNDS_MS, previousProgress, withKeepalive } from './keepalive';
@@ -40,7 +41,8 @@ export interface BatchRef extends ProviderTarget {
 }
 
 export interface CollectShardInput {
-  spec: ResolvedJobSpec;
+  /** Tasks scheduled before references carry the spec; since, it is read from the store by the shard's job and generation. */
+  spec?: ResolvedJobSpec;
   /** The shard, with its request count where the caller has it (strays found are recorded with it). */
   shard: ShardAddress & { requests?: number };
   status?: BatchStatus;
@@ -56,11 +58,11 @@ export interface CollectShardInput {
 const MAX_STATUS_ERRORS = 200;
 
 /** Steps of one shard: submit exactly once, poll, cancel, collect. */
-export function createShardActivities(deps: ActivityDeps) {
+export function createShardActivities(deps: ActivityDeps, specs = new JobSpecs(deps.store)) {
   const provider = (t: ProviderTarget) => deps.providers.get(t.provider, t.account);
   /** Whose strays a collect deals with. */
-  const strayContext = (input: CollectShardInput): StrayContext => {
-    const { shard, spec } = input;
+  const strayContext = (input: CollectShardInput, spec: ResolvedJobSpec): StrayContext => {
+    const { shard } = input;
     return {
       store: deps.store,
       provider: provider(spec),
@@ -144,8 +146,9 @@ export function createShardActivities(deps: ActivityDeps) {
      */
     async collectShard(input: CollectShardInput): Promise<ShardTally> {
       try {
-        if (deps.storage) checkSameStorage(input.spec, deps.storage);
-        const strays = strayContext(input);
+        const spec = await specs.of(input.shard, input.spec);
+        if (deps.storage) checkSameStorage(spec, deps.storage);
+        const strays = strayContext(input, spec);
         if (input.status) await sweepStrays(await deps.store.getBatchRecord(strays.shardAttemptId), strays);
         else await closeShardSubmit(strays);
         let lines = 0;
@@ -157,7 +160,7 @@ export function createShardActivities(deps: ActivityDeps) {
           (signal) =>
             collect(
               {
-                spec: input.spec,
+                spec,
                 shard: input.shard,
                 status: input.status,
                 ...(input.note ? { note: input.note } : {}),
@@ -167,7 +170,7 @@ export function createShardActivities(deps: ActivityDeps) {
               {
                 blobs: meteredBlobs(deps.blobs, signal, meter),
                 store: deps.store,
-                provider: provider(input.spec),
+                provider: provider(spec),
                 prices: deps.prices,
                 onProgress: (n) => {
                   lines = n;
@@ -179,7 +182,7 @@ export function createShardActivities(deps: ActivityDeps) {
           () => ({ lines, bytesDownloaded: meter.bytesWritten, bytesRead: meter.bytesRead }),
           { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.steps },
         );
-        const labels = { provider: input.spec.provider, model: input.spec.model, tier: 'batch' };
+        const labels = { provider: spec.provider, model: spec.model, tier: 'batch' };
         recordShardCollected(tally, labels);
         if (input.status) recordBatchEnded(input.status, labels);
         const { shard } = input;

@@ -20,6 +20,7 @@ import type { ShardRef } from '../src/dataset/shard-writer';
 import type { JobReport, PhaseTimings } from '../src/report/job-report';
 import type { ShardTally } from '../src/results/shard-tally';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
+import { settingsOf, type JobSettings } from '../src/contracts/job-settings';
 import { FailureType } from '../src/contracts/failure-types';
 import {
   cancelJobSignal,
@@ -54,15 +55,27 @@ interface RoundPoint {
   tier?: Tier;
   /** Rounds added by a deadline fallback (they do not count against retry.maxRounds). */
   fallbackRounds?: number;
+  /** A round continued as new inside: the shards before this index have run (their tallies are in the tracker). */
+  next?: number;
+  /** What the round's shards that ran before it continued as new left retryable, and whether one fell back. */
+  partial?: { retryable: number; fellBack: boolean };
 }
 
 export interface JobInput {
-  /** A new job. */
+  /** A new job: its spec enters here once (capped, src/spec/spec-size.ts); shards and steps get references. */
   spec?: ResolvedJobSpec;
   /** Reprocess this finished job: the run waits for the reprocess update that started it. */
   reprocessOf?: string;
   /** Carried across continue-as-new. */
   carry?: { generation: Generation; at: RoundPoint; tracker: ReturnType<JobTracker['snapshot']>; timings: PhaseTimings };
+}
+
+/** A generation as the job steers it: its settings, never its spec (histories before references recorded the spec). */
+type OpenGeneration = Omit<Generation, 'spec' | 'settings'> & { settings: JobSettings };
+
+function opened(gen: Generation): OpenGeneration {
+  const { spec, ...rest } = gen;
+  return { ...rest, settings: gen.settings ?? settingsOf(spec!), ...(gen.memo === undefined && spec ? { memo: specMemo(spec, gen.generation) } : {}) };
 }
 
 /**
@@ -72,7 +85,8 @@ export interface JobInput {
  * Controls: cancel / pause / resume signals, a progress query, a reprocess update (finished jobs).
  */
 export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
-  const jobId = input.spec?.jobId ?? input.reprocessOf ?? input.carry?.generation.spec.jobId ?? '';
+  const carried = input.carry ? opened(input.carry.generation) : undefined;
+  const jobId = input.spec?.jobId ?? input.reprocessOf ?? carried?.settings.jobId ?? '';
   // the UI's job page shows these details (not recorded in history: no command, replays as before)
   const tracker = new JobTracker(jobId, input.carry?.tracker, (t) => setCurrentDetails(jobDetailsText(t.progress())));
   setCurrentDetails(jobDetailsText(tracker.progress()));
@@ -121,12 +135,15 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     await Promise.all([...children.values()].map((c) => c.signal(cancelShardSignal).catch(() => undefined)));
   });
 
-  let generation: Generation | undefined;
+  let generation: OpenGeneration | undefined;
   let at: RoundPoint;
-  let steps = jobSteps(input.spec?.timeouts ?? input.carry?.generation.spec.timeouts);
+  /** Where the next run starts when this one continues as new. */
+  let resumeAt: RoundPoint | undefined;
+  let steps = jobSteps(input.spec?.timeouts ?? carried?.settings.timeouts);
   try {
-    if (input.carry) {
-      ({ generation, at } = input.carry);
+    if (input.carry && carried) {
+      generation = carried;
+      at = input.carry.at;
     } else {
       generation = await begin(input);
       // a reprocess refused before it began (its dataset changed, its changes are invalid): the job stays as its
@@ -143,22 +160,22 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
         }
         return stored;
       }
-      steps = jobSteps(generation.spec.timeouts);
+      steps = jobSteps(generation.settings.timeouts);
       at = await prepare(generation);
     }
     const done = await runRounds(generation, at);
     if (!done) {
       await condition(() => children.size === 0);
-      return await continueAsNew<typeof batchJobWorkflow>({ carry: { generation, at: tracker.resumePoint!, tracker: tracker.snapshot(), timings } });
+      return await continueAsNew<typeof batchJobWorkflow>({ carry: { generation, at: resumeAt!, tracker: tracker.snapshot(), timings } });
     }
-    return await finalize(generation.spec, generation.generation, done.shardsSoFar, done.round);
+    return await finalize(generation.settings, generation.generation, done.shardsSoFar, done.round);
   } catch (err) {
     if (!isCancellation(err)) throw err;
     // cancelled through Temporal (UI, CLI): clean up like a cancel signal, then end as cancelled
     tracker.requestCancel('workflow cancelled');
     await CancellationScope.nonCancellable(async () => {
       await condition(() => children.size === 0);
-      if (generation) await finalize(generation.spec, generation.generation, tracker.shardsTotal, tracker.round);
+      if (generation) await finalize(generation.settings, generation.generation, tracker.shardsTotal, tracker.round);
     });
     throw err;
   }
@@ -168,11 +185,11 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
    * failure's type): its dataset changed, or (runs since 'refuse-bad-reprocess') its changes or the job are bad
    * input (InvalidSpec, DatasetNotFound, ConfigurationError, JobNotFound) rather than failing the job.
    */
-  async function begin(start: JobInput): Promise<Generation | undefined> {
-    if (start.spec) return steps.beginGeneration.executeWithOptions({ summary: summaries.begin('new') }, [{ kind: 'new', spec: start.spec }]);
+  async function begin(start: JobInput): Promise<OpenGeneration | undefined> {
+    if (start.spec) return opened(await steps.beginGeneration.executeWithOptions({ summary: summaries.begin('new') }, [{ kind: 'new', spec: start.spec }]));
     await condition(() => reprocess.request !== undefined);
     try {
-      return await steps.beginGeneration.executeWithOptions({ summary: summaries.begin('reprocess') }, [{ kind: 'reprocess', jobId, request: reprocess.request! }]);
+      return opened(await steps.beginGeneration.executeWithOptions({ summary: summaries.begin('reprocess') }, [{ kind: 'reprocess', jobId, request: reprocess.request! }]));
     } catch (err) {
       const cause = err instanceof ActivityFailure ? err.cause : undefined;
       if (!(cause instanceof ApplicationFailure) || !cause.type) throw err;
@@ -205,11 +222,11 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     }
   }
 
-  async function prepare(gen: Generation): Promise<RoundPoint> {
-    const { spec } = gen;
+  async function prepare(gen: OpenGeneration): Promise<RoundPoint> {
+    const spec = gen.settings;
     tracker.begin(gen);
     // a reprocess may change model or prompt: the UI's memo follows the generation (added after runs were recorded)
-    if (patched('memo-per-generation')) upsertMemo(specMemo(spec, gen.generation));
+    if (patched('memo-per-generation') && gen.memo) upsertMemo(gen.memo);
     await upsertSearchAttributes([
       { key: SA.jobId, value: spec.jobId },
       { key: SA.provider, value: spec.provider },
@@ -222,7 +239,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     // shards are cut for the tier the job will most likely start on (auto decides once it knows the size)
     const sizing = firstTier(spec, Number.POSITIVE_INFINITY, Date.now(), gen.facts);
     const maxRequestsPerShard = shardRequestsFor(spec, sizing);
-    const request = { spec, generation: gen.generation, selection: gen.selection, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) };
+    const request = { jobId, generation: gen.generation, selection: gen.selection, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) };
     const prepared = await unlessCancelled(() => steps.prepareJob.executeWithOptions({ summary: summaries.prepare(gen.generation, sizing) }, [request]));
     timings.prepare = (timings.prepare ?? 0) + (Date.now() - started);
     if (!prepared) {
@@ -248,15 +265,21 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
   }
 
   /** Runs rounds until none is left; undefined when the run should continue as new first. */
-  async function runRounds(gen: Generation, start: RoundPoint): Promise<RoundPoint | undefined> {
-    const { spec } = gen;
+  async function runRounds(gen: OpenGeneration, start: RoundPoint): Promise<RoundPoint | undefined> {
+    const spec = gen.settings;
     let point = start;
     for (;;) {
       const started = Date.now();
       const tier = point.tier ?? 'batch';
-      const { retryable, fellBack } = await runRound(gen, point);
+      const { retryable, fellBack, stoppedAt } = await runRound(gen, point);
       const phase = point.round === 0 ? 'batches' : tier === 'batch' ? 'rounds' : 'fallback';
       timings[phase] = (timings[phase] ?? 0) + (Date.now() - started);
+      if (stoppedAt !== undefined) {
+        // the history is full inside the round: its running shards have ended; the next run launches the rest
+        log.info('job continues as new inside a round', { jobId, round: point.round, launched: stoppedAt, shards: point.shards.length });
+        resumeAt = { ...point, next: stoppedAt, partial: { retryable, fellBack } };
+        return undefined;
+      }
       const shardsSoFar = point.shardsSoFar + point.shards.length;
       // a deadline too close for another batch moves what is left to a faster tier, beyond retry.maxRounds
       const late = tier === 'batch' && (fellBack || !batchFitsDeadline(spec, Date.now(), gen.facts));
@@ -265,7 +288,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       const moreRounds = point.round < spec.retry.maxRounds || (late && fallbackRounds < 2);
       if (tracker.cancelRequested || retryable === 0 || !moreRounds) return { ...point, shardsSoFar };
       const maxRequestsPerShard = shardRequestsFor(spec, nextTier);
-      const planning = { spec, generation: gen.generation, round: point.round + 1, previous: point.shards, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) };
+      const planning = { jobId, generation: gen.generation, round: point.round + 1, previous: point.shards, ...(maxRequestsPerShard ? { maxRequestsPerShard } : {}) };
       const plan = await steps.planRound.executeWithOptions({ summary: summaries.planRound(point.round + 1) }, [planning]);
       tracker.roundPlanned(plan.round, plan.queued, plan.shards.length);
       log.info('round planned', { jobId, generation: gen.generation, round: plan.round, queued: plan.queued, shards: plan.shards.length, tier: nextTier });
@@ -273,15 +296,19 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       point = { round: plan.round, shards: plan.shards, shardsSoFar, tier: nextTier, fallbackRounds: fallbackRounds + (late && point.round >= spec.retry.maxRounds ? 1 : 0) };
       if (plan.queued === 0) return point;
       if (workflowInfo().continueAsNewSuggested) {
-        tracker.resumePoint = point;
+        resumeAt = point;
         return undefined;
       }
     }
   }
 
-  /** Runs one round's shards within the window and the token budget; returns what it left retryable. */
-  async function runRound(gen: Generation, point: RoundPoint): Promise<{ retryable: number; fellBack: boolean }> {
-    const { spec } = gen;
+  /**
+   * Runs one round's shards within the window and the token budget; returns what it left retryable. When
+   * Temporal suggests continue-as-new (a round of more shards than one history holds), it launches no more
+   * shards, waits for those running, and says where it stopped (runs recorded before this rule go on launching).
+   */
+  async function runRound(gen: OpenGeneration, point: RoundPoint): Promise<{ retryable: number; fellBack: boolean; stoppedAt?: number }> {
+    const spec = gen.settings;
     const tier = point.tier ?? 'batch';
     const budget = spec.limits.enqueuedTokenBudget ?? Number.POSITIVE_INFINITY;
     const window = spec.limits.shardsInFlight;
@@ -290,14 +317,26 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     const running: Promise<void>[] = [];
     let inFlight = 0;
     let enqueuedTokens = 0;
-    let retryable = 0;
-    let fellBack = false;
-    tracker.roundStarted(point.round, point.shards.length, tier);
-    for (const shard of point.shards) {
+    let retryable = point.partial?.retryable ?? 0;
+    let fellBack = point.partial?.fellBack ?? false;
+    let stoppedAt: number | undefined;
+    const mayContinueInRound = patched('continue-as-new-in-round');
+    const historyFull = () => mayContinueInRound && workflowInfo().continueAsNewSuggested;
+    // a round resumed in a new run was counted when it started
+    if (point.next === undefined) tracker.roundStarted(point.round, point.shards.length, tier);
+    const first = point.next ?? 0;
+    for (let i = first; i < point.shards.length; i++) {
+      const shard = point.shards[i]!;
       // the token budget is the provider's batch queue: synchronous tiers are limited by rate instead
       const admitted = () => inFlight < window && (tier !== 'batch' || inFlight === 0 || enqueuedTokens + shard.estTokens <= budget);
-      await condition(() => tracker.cancelRequested || (!tracker.paused && admitted()));
+      // every run launches at least one shard, so a round always moves on
+      const full = () => i > first && historyFull();
+      await condition(() => tracker.cancelRequested || full() || (!tracker.paused && admitted()));
       if (tracker.cancelRequested) break;
+      if (full()) {
+        stoppedAt = i;
+        break;
+      }
       inFlight++;
       enqueuedTokens += shard.estTokens;
       tracker.shardStarted(shard.estTokens);
@@ -312,10 +351,10 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       );
     }
     await Promise.all(running);
-    return { retryable, fellBack };
+    return { retryable, fellBack, ...(stoppedAt !== undefined && !tracker.cancelRequested ? { stoppedAt } : {}) };
   }
 
-  function runShard(spec: ResolvedJobSpec, gen: number, round: number, shard: ShardRef, how: { tier: Tier; share: number; fallbackAt?: number }): Promise<ShardTally> {
+  function runShard(spec: JobSettings, gen: number, round: number, shard: ShardRef, how: { tier: Tier; share: number; fallbackAt?: number }): Promise<ShardTally> {
     const attemptId = shardAttemptId(spec.jobId, gen, round, shard.index);
     const workflowId = shardWorkflowId(attemptId);
     const address = { jobId: spec.jobId, generation: gen, round, index: shard.index };
@@ -326,7 +365,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       const tiers = how.tier === 'batch' && how.fallbackAt === undefined ? {} : how;
       const child = await startChild(shardWorkflow, {
         workflowId,
-        args: [{ spec, shard: { ...address, ...shard }, shardAttemptId: attemptId, ...tiers }],
+        args: [{ settings: spec, shard: { ...address, ...shard }, shardAttemptId: attemptId, ...tiers }],
         // found by job, round and shard from the start; the shard adds its phase and batch id as they come
         typedSearchAttributes: [
           { key: SA.jobId, value: spec.jobId },
@@ -343,7 +382,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
         return await child.result();
       } catch (err) {
         log.error('shard workflow failed; its items are failed retryably', { workflowId, error: String(err) });
-        const collect = { spec, shard: address, note: `the shard workflow failed: ${String(err)}`, jobCancelled: tracker.cancelRequested };
+        const collect = { shard: address, note: `the shard workflow failed: ${String(err)}`, jobCancelled: tracker.cancelRequested };
         return steps.collectShard.executeWithOptions({ summary: summaries.collectFailedShard(address) }, [collect]);
       } finally {
         children.delete(workflowId);
@@ -353,11 +392,11 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     });
   }
 
-  async function finalize(spec: ResolvedJobSpec, gen: number, shards: number, rounds: number): Promise<JobReport> {
+  async function finalize(spec: JobSettings, gen: number, shards: number, rounds: number): Promise<JobReport> {
     tracker.finalizing();
     const started = Date.now();
     const report = await steps.finalizeJob.executeWithOptions({ summary: summaries.finalize(gen) }, [{
-      spec,
+      jobId: spec.jobId,
       generation: gen,
       cancelled: tracker.cancelRequested,
       // input only, no new command: histories recorded before replay as they were

@@ -17,6 +17,7 @@ import type { ShardRef } from '../src/dataset/shard-writer';
 import type { BatchStatus } from '../src/providers/batch-provider';
 import type { ShardTally } from '../src/results/shard-tally';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
+import { settingsOf, type JobSettings } from '../src/contracts/job-settings';
 import type { ShardAddress } from '../src/storage/job-layout';
 import { cancelShardSignal, shardOverdueSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
 import { shardSteps } from './internal/activity-proxies';
@@ -30,7 +31,10 @@ import { StallWatch, type StallState } from './internal/stall-watch';
 import type { Tier } from './internal/tier-plan';
 
 export interface ShardInput {
-  spec: ResolvedJobSpec;
+  /** What the shard steers by; its activities read the spec from the store by the shard's job and generation. */
+  settings?: JobSettings;
+  /** The whole spec, in histories recorded before references (settingsOf reads what the shard needs of it). */
+  spec?: ResolvedJobSpec;
   shard: ShardAddress & ShardRef;
   shardAttemptId: string;
   /** Where the requests go (batch when absent, as in histories recorded before tiers). */
@@ -67,10 +71,13 @@ function describe(err: unknown): string {
  * never with items; the workflow continues as new when Temporal suggests it. Returns counts only.
  */
 export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
-  const { spec, shard } = input;
-  const { submit, poll, collect, sync } = shardSteps(spec.timeouts);
+  const { shard } = input;
+  const settings = input.settings ?? settingsOf(input.spec!);
+  // a run continued as new carries the settings, not the spec
+  const { spec: _spec, ...carried } = { ...input, settings };
+  const { submit, poll, collect, sync } = shardSteps(settings.timeouts);
   const tier = input.tier ?? 'batch';
-  const target = { provider: spec.provider, ...(spec.account ? { account: spec.account } : {}) };
+  const target = { provider: settings.provider, ...(settings.account ? { account: settings.account } : {}) };
   const progress: ShardProgress = {
     shardAttemptId: input.shardAttemptId,
     phase: input.carry ? 'in_progress' : tier === 'batch' ? 'submitting' : 'sending',
@@ -109,7 +116,6 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     progress.phase = 'collecting';
     publish();
     const tally = await collectUnlessGivenUp({
-      spec,
       shard,
       ...(submission > 0 ? { submissionKey: submissionKey(input.shardAttemptId, submission) } : {}),
       ...(status ? { status } : {}),
@@ -135,7 +141,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     void CancellationScope.nonCancellable(async () => {
       await condition(() => settled || progress.cancelRequested);
       if (settled || !patched('cancel-bounds-collect')) return;
-      if (!(await condition(() => settled, spec.timeouts.heartbeatSeconds * COLLECT_AFTER_CANCEL_BEATS * 1000))) scope.cancel();
+      if (!(await condition(() => settled, settings.timeouts.heartbeatSeconds * COLLECT_AFTER_CANCEL_BEATS * 1000))) scope.cancel();
     });
     try {
       return await collecting;
@@ -161,7 +167,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     const scope = new CancellationScope();
     void condition(() => progress.cancelRequested).then(() => scope.cancel());
     try {
-      const tally = await scope.run(() => sync.runSyncShard.executeWithOptions({ summary: summaries.send(place, tier) }, [{ spec, shard, tier, share: input.share ?? 1 }]));
+      const tally = await scope.run(() => sync.runSyncShard.executeWithOptions({ summary: summaries.send(place, tier) }, [{ shard, tier, share: input.share ?? 1 }]));
       progress.phase = 'done';
       publish();
       return { ...tally, tier, fellBack: false };
@@ -179,19 +185,19 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   let batchId = input.carry?.batchId;
   if (!batchId) {
     // a batch created again after a quota refusal waits for running batches to drain first
-    if (submission > 0) await condition(() => progress.cancelRequested, spec.limits.quotaRetrySeconds * 1000, { summary: summaries.quotaWait(spec.limits.quotaRetrySeconds) });
+    if (submission > 0) await condition(() => progress.cancelRequested, settings.limits.quotaRetrySeconds * 1000, { summary: summaries.quotaWait(settings.limits.quotaRetrySeconds) });
     if (progress.cancelRequested) return finish(undefined, 'the job was cancelled before this shard was submitted');
     try {
       const submitted = await submit.submitShard.executeWithOptions({ summary: summaries.submit(place, submission) }, [{
         ...target,
         shard,
         shardAttemptId: submissionKey(input.shardAttemptId, submission),
-        endpoint: spec.endpoint,
-        model: spec.model,
+        endpoint: settings.endpoint,
+        model: settings.model,
         requests: shard.requests,
         bytes: shard.bytes,
-        quotaRetryMs: spec.limits.quotaRetrySeconds * 1000,
-        ...(spec.storage ? { storage: spec.storage } : {}),
+        quotaRetryMs: settings.limits.quotaRetrySeconds * 1000,
+        ...(settings.storage ? { storage: settings.storage } : {}),
       }]);
       batchId = submitted.batchId;
     } catch (err) {
@@ -202,8 +208,8 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   progress.batchId = batchId;
   publish();
 
-  const backoff = new PollBackoff(spec.polling.initialSeconds * 1000, spec.polling.maxSeconds * 1000, spec.polling.factor);
-  const graceMs = (spec.polling.expiryGraceMinutes ?? 60) * 60_000;
+  const backoff = new PollBackoff(settings.polling.initialSeconds * 1000, settings.polling.maxSeconds * 1000, settings.polling.factor);
+  const graceMs = (settings.polling.expiryGraceMinutes ?? 60) * 60_000;
   const stall = new StallWatch(graceMs, input.carry?.stall);
   let cancelSent = input.carry?.cancelSent ?? false;
   const fallbackAt = input.fallbackAt;
@@ -235,7 +241,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     if (TERMINAL.has(status.phase)) {
       // refused for the enqueued-token quota: no work was done; create the batch again later (a fresh run)
       if (refusedForQuota(status) && !progress.cancelRequested && submission < MAX_QUOTA_REQUEUES && patched('requeue-quota-refusals')) {
-        const { carry: _carry, ...fresh } = input;
+        const { carry: _carry, ...fresh } = carried;
         return continueAsNew<typeof shardWorkflow>({ ...fresh, submission: submission + 1 });
       }
       return finish(status);
@@ -254,7 +260,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     }
     if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof shardWorkflow>({
-        ...input,
+        ...carried,
         carry: { batchId, polls: progress.polls, cancelSent, cancelRequested: progress.cancelRequested, fellBack, ...(overdue ? { overdue } : {}), ...(stall.snapshot() ? { stall: stall.snapshot() } : {}) },
       });
     }

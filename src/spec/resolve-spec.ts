@@ -11,6 +11,7 @@ import {
   type ResolvedJobSpec,
 } from './job-spec';
 import { InvalidSpecError, parseWith, type InputProblem } from './spec-errors';
+import { specSizeProblem } from './spec-size';
 
 const DEFAULT_ENDPOINT: Record<ProviderName, Endpoint> = {
   openai: '/v1/chat/completions',
@@ -56,13 +57,16 @@ export function resolveSpec(spec: JobSpec, jobId: string): ResolvedJobSpec {
   const problems = [...templateProblems(spec.prompt), ...schemaProblems(spec.outputSchema)];
   if (problems.length > 0) throw new InvalidSpecError(problems);
   const { dataset: _dataset, jobId: _jobId, endpoint: _endpoint, ...rest } = spec;
-  return {
+  const resolved: ResolvedJobSpec = {
     ...rest,
     jobId,
     endpoint,
     dataset: { path: spec.dataset.path, format, ...(spec.dataset.idField ? { idField: spec.dataset.idField } : {}) },
     taskVersion: taskVersionOf({ ...spec, endpoint }),
   };
+  const tooBig = specSizeProblem(resolved);
+  if (tooBig) throw new InvalidSpecError([tooBig]);
+  return resolved;
 }
 
 /** Placeholders that would reach the model as text (unclosed, or not a field name), each with its template's path. */

@@ -7,6 +7,7 @@ import { startCodecServer } from '../../src/codec/codec-server';
 import { freePort } from '../../src/dev/free-port';
 import { TICKET_SCHEMA } from '../support/datasets';
 import { expectOneOutcomePerItem } from '../support/job-assertions';
+import { contents, holds } from '../support/history-contents';
 import { startTestStack, workflowBundle, type TestStack } from '../support/stack';
 import { expectOneLineError, runCli, startCli } from '../cli/cli-process';
 
@@ -24,18 +25,6 @@ const ANTHROPIC_KEY_MARKER = `sk-ant-APIKEYMARK${randomBytes(6).toString('hex')}
 const PAYLOAD_KEY = randomBytes(32).toString('base64');
 const ROWS = 8;
 
-/** Every string and byte field of a fetched history (protobuf objects: bytes are Uint8Array), for searching. */
-function contents(value: unknown, out: Buffer[] = [], seen = new Set<unknown>()): Buffer[] {
-  if (value === null || value === undefined) return out;
-  if (typeof value === 'string') out.push(Buffer.from(value));
-  else if (value instanceof Uint8Array) out.push(Buffer.from(value));
-  else if (typeof value === 'object' && !seen.has(value)) {
-    seen.add(value);
-    for (const member of Object.values(value)) contents(member, out, seen);
-  }
-  return out;
-}
-const holds = (haystack: Buffer[], marker: string) => haystack.some((b) => b.includes(marker));
 
 /** `temporal workflow show --output json` prints payload bytes as base64: the text plus every base64 field decoded. */
 function cliContents(json: string): Buffer[] {

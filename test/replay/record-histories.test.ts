@@ -14,8 +14,8 @@ import { waitFor } from '../support/worker-process';
 /**
  * Records the histories that test/replay/replay.test.ts replays: finished jobs of each shape (plain, with
  * retry and repair rounds, cancelled, reprocessed; flex, realtime, auto, deadline fallback, pause and resume, a
- * reprocess with spec changes, Anthropic, a webhook wake, S3 + PostgreSQL stores, continue-as-new mid-poll and
- * between rounds), job workflow and one shard each. Runs only with LONGHAUL_RECORD_HISTORIES=1
+ * reprocess with spec changes, Anthropic, a webhook wake, S3 + PostgreSQL stores, continue-as-new mid-poll,
+ * between rounds and inside a round; steps by reference), job workflow and one shard each. Runs only with LONGHAUL_RECORD_HISTORIES=1
  * (`npm run record-histories`); LONGHAUL_RECORD_ONLY=<name,...> records only the named shapes (test names
  * containing one of them). A new shape gets new files; files already there are never overwritten, so the
  * histories of older workflow code stay in the gate (see docs/versioning.md).
@@ -64,6 +64,15 @@ record('record histories for replay', () => {
       reuseCachedAnswers: false,
       ...over,
     });
+
+  shape('a job by references', async () => {
+    // shards and steps take the job id, generation and settings; activities read the spec from the store
+    stack.emulator.setScenario({ requestFaults: { serverErrorRate: 0.2, brokenSchemaRate: 0.2 } });
+    const job = await start('replay-references', 40);
+    await job.result();
+    await save('references-job', job.workflowId);
+    await save('references-shard', `${job.workflowId}/g0/r0/s0`);
+  });
 
   shape('a plain job', async () => {
     stack.emulator.setScenario({ requestFaults: {} });
@@ -253,6 +262,28 @@ record('record histories for replay: continue-as-new', () => {
     const jobFirst = await firstRun(client, job.workflowId);
     if (jobFirst) await saveHistory(client, 'can-job-first-run', job.workflowId, jobFirst);
     await saveHistory(client, 'can-job-last-run', job.workflowId);
+  });
+
+  shape('continue-as-new inside a round', async () => {
+    stack.emulator.setScenario({ timing: { inProgressSeconds: 30 }, requestFaults: {} });
+    const job = await stack.client.start({
+      jobId: 'replay-can-in-round',
+      dataset: { path: writeTicketsJsonl(path.join(stack.dir, 'in-round'), 12), idField: 'id' },
+      model: 'gpt-4o-mini',
+      prompt: TICKET_PROMPT,
+      outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
+      limits: { maxRequestsPerShard: 1, shardsInFlight: 2 },
+      retry: { maxRounds: 0 },
+      polling: { initialSeconds: 0.1, maxSeconds: 0.1 },
+      reuseCachedAnswers: false,
+    });
+    await job.result();
+    const client = stack.client.temporal;
+    // the first run stops launching shards when the history is full and continues as new inside round 0
+    const first = await firstRun(client, job.workflowId);
+    if (!first) throw new Error('the job never continued as new inside its round');
+    await saveHistory(client, 'can-in-round-job-first-run', job.workflowId, first);
+    await saveHistory(client, 'can-in-round-job-last-run', job.workflowId);
   });
 });
 

@@ -20,6 +20,7 @@ const SHAPES = [
   'flex-job', 'flex-shard', 'realtime-job', 'realtime-shard', 'auto-job', 'deadline-job', 'deadline-shard', 'paused-job',
   'reprocess-changes-job', 'reprocess-changes-shard', 'refused-reprocess-job', 'anthropic-job', 'anthropic-shard', 'webhook-job', 'webhook-shard',
   'stores-job', 'stores-shard', 'can-shard-first-run', 'can-shard-last-run', 'can-job-first-run', 'can-job-last-run',
+  'references-job', 'references-shard', 'can-in-round-job-first-run', 'can-in-round-job-last-run',
 ];
 
 /**

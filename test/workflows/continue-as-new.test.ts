@@ -9,7 +9,8 @@ import { expectExactlyOnce, expectOneOutcomePerItem } from '../support/job-asser
 
 /**
  * A server that suggests continue-as-new after 30 events (the default is 4,096), so a job with long waits
- * and several rounds crosses it: shards that poll many times and the job between rounds continue as new.
+ * and several rounds crosses it: shards that poll many times and the job between rounds continue as new, and a
+ * round of many shards continues as new inside the round.
  */
 const HELD = 10_000_000;
 
@@ -67,5 +68,40 @@ describe('continue-as-new where Temporal suggests it', () => {
     expectOneOutcomePerItem(report, 60);
     expectExactlyOnce(stack.emulator, 'can-job');
     expect(await continuedFrom('longhaul/can-job')).not.toBe('');
+  });
+
+  it('a round of more shards than one history holds continues as new inside the round', async () => {
+    stack.emulator.setScenario({ timing: { inProgressSeconds: 30 }, requestFaults: {} });
+    const job = await stack.client.start({
+      jobId: 'can-in-round',
+      dataset: { path: writeTicketsJsonl(path.join(stack.dir, 'in-round'), 16), idField: 'id' },
+      model: 'gpt-4o-mini',
+      prompt: TICKET_PROMPT,
+      outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
+      // one round only: any continue-as-new of the job happened inside it
+      limits: { maxRequestsPerShard: 1, shardsInFlight: 2 },
+      retry: { maxRounds: 0 },
+      polling: { initialSeconds: 0.1, maxSeconds: 0.1 },
+      // the first test's tickets: answered from the cache, they would need no shard
+      reuseCachedAnswers: false,
+    });
+    const report = await job.result();
+    expectOneOutcomePerItem(report, 16);
+    expectExactlyOnce(stack.emulator, 'can-in-round');
+    expect(report.shards).toBe(16);
+    // every run's history: the first ones end in a continue-as-new, each launched some shards, and together all 16 once
+    const runs: string[][] = [];
+    for (let runId: string | undefined = undefined; ; ) {
+      const history = await stack.client.temporal.workflow.getHandle(job.workflowId, runId).fetchHistory();
+      const events = history.events ?? [];
+      runs.unshift(events.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId).filter((id): id is string => !!id));
+      runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+      if (!runId) break;
+    }
+    expect(runs.length).toBeGreaterThan(1);
+    for (const launched of runs) expect(launched.length).toBeGreaterThan(0);
+    const all = runs.flat();
+    expect(new Set(all).size).toBe(16);
+    expect(all).toHaveLength(16);
   });
 });

@@ -1,6 +1,4 @@
-import type { Generation } from '../../activities';
 import type { PrepareResult } from '../../src/dataset/prepare-job';
-import type { ShardRef } from '../../src/dataset/shard-writer';
 import type { JobReport, ResultLineCounts, ShardTiming } from '../../src/report/job-report';
 import type { ShardTally } from '../../src/results/shard-tally';
 import type { JobProgress, JobStatus } from '../definitions';
@@ -39,7 +37,6 @@ export class JobTracker {
   /** Running shards whose batch is overdue (not carried: a run continues as new only with no shard running). */
   private readonly overdue = new Set<string>();
   /** Where to resume after continue-as-new (set when the job decides to continue). */
-  resumePoint?: { round: number; shards: ShardRef[]; shardsSoFar: number };
   private report?: JobReport;
 
   constructor(
@@ -118,7 +115,7 @@ export class JobTracker {
     this.onChange?.(this);
   }
 
-  begin(generation: Generation): void {
+  begin(generation: { generation: number }): void {
     this.s.generation = generation.generation;
     this.s.status = this.s.cancelRequested ? 'cancelling' : 'preparing';
     this.onChange?.(this);

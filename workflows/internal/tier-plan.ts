@@ -1,4 +1,7 @@
-import type { ResolvedJobSpec } from '../../src/spec/job-spec';
+import type { JobSettings } from '../../src/contracts/job-settings';
+
+/** What tier planning reads of a job's settings (a spec has them too). */
+type TierSettings = Pick<JobSettings, 'mode' | 'deadline' | 'fallback' | 'realtime' | 'auto'>;
 import type { ProviderFacts } from '../../src/spec/runnable-check';
 
 /** Where a round's requests go. */
@@ -9,22 +12,22 @@ const HOUR_MS = 3_600_000;
 /** Facts for histories recorded before the worker reported them: OpenAI-like defaults. */
 const DEFAULT_FACTS: ProviderFacts = { expectedCompletionHours: 6, completionWindowHours: 24, batch: true, flex: false, realtime: true };
 
-function marginMs(spec: ResolvedJobSpec): number {
+function marginMs(spec: TierSettings): number {
   return spec.fallback.marginMinutes * 60_000;
 }
 
 /** How long sending `requests` synchronously takes at the job's request rate. */
-export function syncDurationMs(spec: ResolvedJobSpec, requests: number): number {
+export function syncDurationMs(spec: TierSettings, requests: number): number {
   return (requests / spec.realtime.requestsPerMinute) * 60_000;
 }
 
 /** The first faster tier in the spec's fallback order that the provider has (realtime as the last resort). */
-export function fallbackTier(spec: ResolvedJobSpec, facts: ProviderFacts = DEFAULT_FACTS): Exclude<Tier, 'batch'> {
+export function fallbackTier(spec: TierSettings, facts: ProviderFacts = DEFAULT_FACTS): Exclude<Tier, 'batch'> {
   return spec.fallback.tiers.find((tier) => facts[tier]) ?? 'realtime';
 }
 
 /** Whether a batch submitted now is expected to end before the deadline (with the margin). */
-export function batchFitsDeadline(spec: ResolvedJobSpec, nowMs: number, facts: ProviderFacts = DEFAULT_FACTS): boolean {
+export function batchFitsDeadline(spec: TierSettings, nowMs: number, facts: ProviderFacts = DEFAULT_FACTS): boolean {
   if (!spec.deadline) return true;
   const expected = (spec.fallback.expectedBatchHours ?? facts.expectedCompletionHours) * HOUR_MS;
   return nowMs + expected + marginMs(spec) <= Date.parse(spec.deadline);
@@ -35,7 +38,7 @@ export function batchFitsDeadline(spec: ResolvedJobSpec, nowMs: number, facts: P
  * deadline starts on the fallback tier); auto sends small jobs in realtime (quick answers, the saving would be
  * small), jobs that cannot wait for a batch on the fallback tier, and everything else as batches.
  */
-export function firstTier(spec: ResolvedJobSpec, total: number, nowMs: number, facts: ProviderFacts = DEFAULT_FACTS): Tier {
+export function firstTier(spec: TierSettings, total: number, nowMs: number, facts: ProviderFacts = DEFAULT_FACTS): Tier {
   switch (spec.mode) {
     case 'flex':
       return 'flex';
@@ -51,7 +54,7 @@ export function firstTier(spec: ResolvedJobSpec, total: number, nowMs: number, f
 }
 
 /** Shards sent synchronously are cut smaller, so several run side by side and a crash repeats little. */
-export function shardRequestsFor(spec: ResolvedJobSpec, tier: Tier): number | undefined {
+export function shardRequestsFor(spec: TierSettings, tier: Tier): number | undefined {
   return tier === 'batch' ? undefined : spec.realtime.chunkSize;
 }
 
@@ -60,7 +63,7 @@ export function shardRequestsFor(spec: ResolvedJobSpec, tier: Tier): number | un
  * deadline, less the margin, less the time to send the round's requests synchronously. Undefined without a
  * deadline.
  */
-export function fallbackAtMs(spec: ResolvedJobSpec, roundRequests: number): number | undefined {
+export function fallbackAtMs(spec: TierSettings, roundRequests: number): number | undefined {
   if (!spec.deadline) return undefined;
   return Date.parse(spec.deadline) - marginMs(spec) - syncDurationMs(spec, roundRequests);
 }
