@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import type { WorkflowHandle } from '@temporalio/client';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
@@ -92,7 +93,7 @@ describe('continue-as-new where Temporal suggests it', () => {
     // every run's history: the first ones end in a continue-as-new, each launched some shards, and together all 16 once
     const runs: string[][] = [];
     for (let runId: string | undefined = undefined; ; ) {
-      const history = await stack.client.temporal.workflow.getHandle(job.workflowId, runId).fetchHistory();
+      const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await stack.client.temporal.workflow.getHandle(job.workflowId, runId).fetchHistory();
       const events = history.events ?? [];
       runs.unshift(events.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId).filter((id): id is string => !!id));
       runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;

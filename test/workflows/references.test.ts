@@ -10,7 +10,7 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** The marker sits past the 300 characters of prompt the UI memo shows, so only a copy of the whole prompt holds it. */
 const MARKER = 'REFMARK9d41c2';
-const PROMPT = { messages: [{ role: 'system' as const, content: `Classify the support ticket. ${'Context. '.repeat(60)}${MARKER}` }, TICKET_PROMPT.messages[1]] };
+const PROMPT = { messages: [{ role: 'system' as const, content: `Classify the support ticket. ${'Context. '.repeat(60)}${MARKER}` }, TICKET_PROMPT.messages[1]!] };
 
 /** "workflowExecutionStarted", "activityTaskScheduled(beginGeneration)": what an event is, for messages. */
 function describeEvent(event: HistoryEvent): string {
@@ -74,7 +74,7 @@ describe('workflows carry references, not the spec', () => {
       jobId: 'refs-too-big',
       dataset: { path: writeTicketsJsonl(stack.dir, 3, 'few.jsonl'), idField: 'id' },
       model: 'gpt-4o-mini',
-      prompt: { messages: [{ role: 'system', content: 'x'.repeat(300 * 1024) }, TICKET_PROMPT.messages[1]] },
+      prompt: { messages: [{ role: 'system', content: 'x'.repeat(300 * 1024) }, TICKET_PROMPT.messages[1]!] },
     });
     await expect(start).rejects.toThrow(InvalidSpecError);
     await expect(start).rejects.toThrow(/the spec is 30\d KiB as JSON, over the 256 KiB a job may carry \(heaviest: prompt/);
