@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BatchPhase } from '../src/providers/batch-provider';
+import type { BatchPhase } from '../src/contracts/batch-status';
 import type { JobReport } from '../src/report/job-report';
 import type { JobSpecChanges } from '../src/spec/resolve-spec';
 

@@ -16,9 +16,10 @@ import {
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { Generation } from '../activities';
-import type { ShardRef } from '../src/dataset/shard-writer';
+import type { ShardRef } from '../src/contracts/shard-ref';
 import type { JobReport, PhaseTimings } from '../src/report/job-report';
-import type { ShardTally } from '../src/results/shard-tally';
+import type { ShardTally } from '../src/contracts/shard-tally';
+import type { SendTier } from '../src/contracts/tiers';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import { settingsOf, type JobSettings } from '../src/contracts/job-settings';
 import { FailureType } from '../src/contracts/failure-types';
@@ -36,9 +37,9 @@ import {
 import { jobSteps } from './internal/activity-proxies';
 import { JobTracker } from './internal/job-tracker';
 import { jobDetailsText } from './internal/job-details';
-import { batchFitsDeadline, fallbackAtMs, fallbackTier, firstTier, shardRequestsFor, type Tier } from './internal/tier-plan';
+import { batchFitsDeadline, fallbackAtMs, fallbackTier, firstTier, shardRequestsFor } from './internal/tier-plan';
 import { shardAttemptId, shardWorkflowId } from './internal/workflow-ids';
-import { SA } from './search-attributes';
+import { SA, jobSearchAttributes } from '../src/contracts/search-attributes';
 import { shardChildDetails, shardChildSummary, summaries } from './internal/ui-summaries';
 import { specMemo } from './internal/spec-memo';
 import { shardWorkflow } from './shard';
@@ -52,7 +53,7 @@ interface RoundPoint {
   shards: ShardRef[];
   shardsSoFar: number;
   /** Where this round's requests go (batch when absent, as in runs from before tiers). */
-  tier?: Tier;
+  tier?: SendTier;
   /** Rounds added by a deadline fallback (they do not count against retry.maxRounds). */
   fallbackRounds?: number;
   /** A round continued as new inside: the shards before this index have run (their tallies are in the tracker). */
@@ -227,14 +228,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     tracker.begin(gen);
     // a reprocess may change model or prompt: the UI's memo follows the generation (added after runs were recorded)
     if (patched('memo-per-generation') && gen.memo) upsertMemo(gen.memo);
-    await upsertSearchAttributes([
-      { key: SA.jobId, value: spec.jobId },
-      { key: SA.provider, value: spec.provider },
-      { key: SA.model, value: spec.model },
-      { key: SA.mode, value: spec.mode },
-      { key: SA.taskVersion, value: spec.taskVersion },
-      { key: SA.status, value: 'preparing' },
-    ]);
+    await upsertSearchAttributes(jobSearchAttributes(spec, 'preparing'));
     const started = Date.now();
     // shards are cut for the tier the job will most likely start on (auto decides once it knows the size)
     const sizing = firstTier(spec, Number.POSITIVE_INFINITY, Date.now(), gen.facts);
@@ -283,7 +277,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       const shardsSoFar = point.shardsSoFar + point.shards.length;
       // a deadline too close for another batch moves what is left to a faster tier, beyond retry.maxRounds
       const late = tier === 'batch' && (fellBack || !batchFitsDeadline(spec, Date.now(), gen.facts));
-      const nextTier: Tier = late ? fallbackTier(spec, gen.facts) : tier;
+      const nextTier: SendTier = late ? fallbackTier(spec, gen.facts) : tier;
       const fallbackRounds = point.fallbackRounds ?? 0;
       const moreRounds = point.round < spec.retry.maxRounds || (late && fallbackRounds < 2);
       if (tracker.cancelRequested || retryable === 0 || !moreRounds) return { ...point, shardsSoFar };
@@ -354,7 +348,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     return { retryable, fellBack, ...(stoppedAt !== undefined && !tracker.cancelRequested ? { stoppedAt } : {}) };
   }
 
-  function runShard(spec: JobSettings, gen: number, round: number, shard: ShardRef, how: { tier: Tier; share: number; fallbackAt?: number }): Promise<ShardTally> {
+  function runShard(spec: JobSettings, gen: number, round: number, shard: ShardRef, how: { tier: SendTier; share: number; fallbackAt?: number }): Promise<ShardTally> {
     const attemptId = shardAttemptId(spec.jobId, gen, round, shard.index);
     const workflowId = shardWorkflowId(attemptId);
     const address = { jobId: spec.jobId, generation: gen, round, index: shard.index };

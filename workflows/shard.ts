@@ -13,12 +13,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { ShardRef } from '../src/dataset/shard-writer';
-import type { BatchStatus } from '../src/providers/batch-provider';
-import type { ShardTally } from '../src/results/shard-tally';
+import { TERMINAL_PHASES, type BatchStatus } from '../src/contracts/batch-status';
+import type { ShardAddress, ShardRef } from '../src/contracts/shard-ref';
+import { emptyTally, type ShardTally } from '../src/contracts/shard-tally';
+import type { SendTier } from '../src/contracts/tiers';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
 import { settingsOf, type JobSettings } from '../src/contracts/job-settings';
-import type { ShardAddress } from '../src/storage/job-layout';
 import { cancelShardSignal, shardOverdueSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
 import { shardSteps } from './internal/activity-proxies';
 import { shardDetailsText } from './internal/job-details';
@@ -26,9 +26,8 @@ import { PollBackoff } from './internal/backoff';
 import { MAX_QUOTA_REQUEUES, refusedForQuota } from './internal/quota-refusal';
 import { submissionKey } from './internal/workflow-ids';
 import { summaries } from './internal/ui-summaries';
-import { SA } from './search-attributes';
+import { SA } from '../src/contracts/search-attributes';
 import { StallWatch, type StallState } from './internal/stall-watch';
-import type { Tier } from './internal/tier-plan';
 
 export interface ShardInput {
   /** What the shard steers by; its activities read the spec from the store by the shard's job and generation. */
@@ -38,7 +37,7 @@ export interface ShardInput {
   shard: ShardAddress & ShardRef;
   shardAttemptId: string;
   /** Where the requests go (batch when absent, as in histories recorded before tiers). */
-  tier?: Tier;
+  tier?: SendTier;
   /** Epoch ms when a batch must stop waiting because of the job's deadline (its unfinished items go faster). */
   fallbackAt?: number;
   /** This shard's share of the job's synchronous rate limits. */
@@ -48,8 +47,6 @@ export interface ShardInput {
   /** Carried over continue-as-new. */
   carry?: { batchId: string; polls: number; cancelSent: boolean; cancelRequested: boolean; fellBack?: boolean; overdue?: boolean; stall?: StallState };
 }
-
-const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 /**
  * How many heartbeat intervals a cancelled job's shard waits for a collect that does not finish (failing and
@@ -147,7 +144,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
       return await collecting;
     } catch (err) {
       if (!isCancellation(err) || !progress.cancelRequested) throw err;
-      return { requests: shard.requests, succeeded: 0, retryable: 0, failed: 0, cancelled: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, foreignLines: 0 };
+      return { ...emptyTally(), requests: shard.requests };
     } finally {
       settled = true;
     }
@@ -176,7 +173,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
       if (isCancellation(err)) {
         progress.phase = 'done';
         publish();
-        return { requests: shard.requests, succeeded: 0, retryable: 0, failed: 0, cancelled: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, foreignLines: 0, tier, fellBack: false };
+        return { ...emptyTally(), requests: shard.requests, tier, fellBack: false };
       }
       return finish(undefined, `sending on the ${tier} tier failed: ${describe(err)}`);
     }
@@ -238,7 +235,7 @@ export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
     progress.phase = status.phase;
     progress.counts = status.counts;
     publish();
-    if (TERMINAL.has(status.phase)) {
+    if (TERMINAL_PHASES.has(status.phase)) {
       // refused for the enqueued-token quota: no work was done; create the batch again later (a fresh run)
       if (refusedForQuota(status) && !progress.cancelRequested && submission < MAX_QUOTA_REQUEUES && patched('requeue-quota-refusals')) {
         const { carry: _carry, ...fresh } = carried;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Creates the namespace and registers Longhaul's search attributes on it (LONGHAUL_SEARCH_ATTRIBUTES:
-# "Name=Type ..." pairs, the table in workflows/search-attributes.ts). Idempotent: existing ones are kept.
+# "Name=Type ..." pairs, the table in src/contracts/search-attributes.ts). Idempotent: existing ones are kept.
 set -eu
 : "${TEMPORAL_ADDRESS:?}" "${NAMESPACE:?}" "${LONGHAUL_SEARCH_ATTRIBUTES:?}"
 

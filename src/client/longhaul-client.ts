@@ -10,7 +10,7 @@ import { reprocessUpdate, type ReprocessResult } from '../../workflows/definitio
 import { jobWorkflowId, WORKFLOW_ID_PREFIX } from '../../workflows/internal/workflow-ids';
 import { batchJobWorkflow } from '../../workflows/job';
 import { jobStatus } from './job-status';
-import { SA } from '../../workflows/search-attributes';
+import { SA, jobSearchAttributes } from '../contracts/search-attributes';
 import { JobAlreadyExistsError, ReprocessRejectedError, TemporalUnreachableError } from './client-errors';
 import { JobHandle, KEPT } from './job-handle';
 import { listWorkflows } from './list-workflows';
@@ -80,14 +80,7 @@ export class LonghaulClient {
         // the UI's workflow list and job page show these (user metadata)
         staticSummary: jobSummary(spec),
         staticDetails: jobDetails(spec),
-        typedSearchAttributes: [
-          { key: SA.jobId, value: spec.jobId },
-          { key: SA.provider, value: spec.provider },
-          { key: SA.model, value: spec.model },
-          { key: SA.mode, value: spec.mode },
-          { key: SA.taskVersion, value: spec.taskVersion },
-          { key: SA.status, value: 'queued' },
-        ],
+        typedSearchAttributes: jobSearchAttributes(spec, 'queued'),
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new JobAlreadyExistsError(spec.jobId);

@@ -2,14 +2,10 @@ import type { BlobStore, BlobWriter } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import { manifestLine } from './manifest';
 import type { RenderedChunk } from './render-chunk';
+import type { ShardRef } from '../contracts/shard-ref';
 
-/** A shard as the workflows see it: an address plus sizes, never its rows. */
-export interface ShardRef {
-  index: number;
-  requests: number;
-  bytes: number;
-  estTokens: number;
-}
+/** A shard as the workflows see it: src/contracts/shard-ref.ts. */
+export type { ShardRef } from '../contracts/shard-ref';
 
 export interface ShardLimits {
   maxRequests: number;

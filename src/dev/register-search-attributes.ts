@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../contracts/search-attributes';
 
 /**
- * Registers Longhaul's search attributes (workflows/search-attributes.ts) that a running server lacks, through
+ * Registers Longhaul's search attributes (src/contracts/search-attributes.ts) that a running server lacks, through
  * the Temporal CLI. Needed for a dev server started on an existing database file: `start-dev --search-attribute`
  * registers them only when it creates the database, so attributes added by a newer Longhaul would be missing and
  * every shard start would fail. One call per missing attribute (the CLI's `create` takes one type per name).

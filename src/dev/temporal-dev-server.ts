@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../contracts/search-attributes';
 import { freePort } from './free-port';
 import { registerSearchAttributes } from './register-search-attributes';
 import { superviseProcess } from './process-supervisor';

@@ -2,7 +2,7 @@ import { Client, type ConnectionLike } from '@temporalio/client';
 import { payloadDataConverter } from '../codec/payload-data-converter';
 import type { LonghaulConfig } from '../config/longhaul-config';
 import { progressQuery, type JobProgress } from '../../workflows/definitions';
-import { SA } from '../../workflows/search-attributes';
+import { SA } from '../contracts/search-attributes';
 import { listWorkflows } from '../client/list-workflows';
 import { METRICS } from './metrics';
 import { processMetrics, type LonghaulMetrics } from './process-metrics';

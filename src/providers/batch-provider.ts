@@ -3,6 +3,7 @@ import type { ResultFormat } from './result-readers';
 import type { Endpoint, OutputSchema, ProviderName } from '../spec/job-spec';
 import type { BlobWriter } from '../storage/blob-store';
 import type { ItemResult } from '../results/item-result';
+import type { BatchStatus } from '../contracts/batch-status';
 
 /** Provider limits and behaviour as data (../shared/PROVIDERS.md); never `if (provider === ...)`. */
 export interface ProviderLimits {
@@ -27,35 +28,8 @@ export interface ProviderCapabilities {
   batchMetadata: boolean;
 }
 
-/** Our phases of a provider batch; each adapter maps its statuses here with an exhaustive table. */
-export type BatchPhase =
-  | 'validating'
-  | 'in_progress'
-  | 'finalizing'
-  | 'completed'
-  | 'failed'
-  | 'expired'
-  | 'cancelling'
-  | 'cancelled';
-
-export const TERMINAL_PHASES: ReadonlySet<BatchPhase> = new Set(['completed', 'failed', 'expired', 'cancelled']);
-
-export interface BatchStatus {
-  batchId: string;
-  phase: BatchPhase;
-  counts: { total: number; completed: number; failed: number };
-  /** Provider handles to download (OpenAI file ids, an Anthropic results URL); absent until there is something. */
-  outputRef?: string;
-  errorRef?: string;
-  /** Batch-level problems (input validation), with the input line where the provider gives one. */
-  errors: Array<{ code: string; message: string; line?: number }>;
-  createdAtMs?: number;
-  expiresAtMs?: number;
-  /** The provider's clock when it answered (its `Date` header): compare with expiresAtMs, never our own clock. */
-  observedAtMs?: number;
-  /** The uploaded input the batch was created from (OpenAI file id), when the provider takes uploads. */
-  inputRef?: string;
-}
+/** Our phases of a provider batch, the terminal ones and a batch's status: src/contracts/batch-status.ts (the shard workflow reads them). */
+export { TERMINAL_PHASES, type BatchPhase, type BatchStatus } from '../contracts/batch-status';
 
 /** A rendered prompt before it becomes a provider request body. */
 export type RenderedPrompt =

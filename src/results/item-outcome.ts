@@ -1,4 +1,5 @@
 import type { ItemErrorKind } from './item-result';
+import type { ItemTier } from '../contracts/tiers';
 
 /**
  * The item state machine. Every item of a job ends in exactly one terminal state:
@@ -21,8 +22,8 @@ export type FailureReason =
   | 'conflicting_results' // the batch gave two different answers for this item
   | 'job_cancelled'; // the job was cancelled before the item had an answer
 
-/** Which way a request went: a batch, the flex tier, a synchronous call, or not at all (cache). */
-export type Tier = 'batch' | 'flex' | 'realtime' | 'cache' | 'none';
+/** Which way a request went: a batch, the flex tier, a synchronous call, or not at all (cache): src/contracts/tiers.ts. */
+export type Tier = ItemTier;
 
 /** One item's outcome as stored. `output` is JSON-serializable; tokens and cost are for this attempt. */
 export interface ItemOutcome {

@@ -1,3 +1,5 @@
+import type { ShardAddress } from '../contracts/shard-ref';
+
 /**
  * The one place that names a job's blobs. Datasets the client uploads live under `datasets/` (by content hash);
  * everything a job writes lives under `jobs/<jobId>/`:
@@ -7,12 +9,7 @@
  *   g<generation>/r<round>/shard-00000.errors.jsonl    the provider's error file, downloaded as is
  *   results.jsonl | results.csv, dead-letter.jsonl, report.json, report.html
  */
-export interface ShardAddress {
-  jobId: string;
-  generation: number;
-  round: number;
-  index: number;
-}
+export type { ShardAddress } from '../contracts/shard-ref';
 
 function shardBase(s: ShardAddress): string {
   return `jobs/${s.jobId}/g${s.generation}/r${s.round}/shard-${String(s.index).padStart(5, '0')}`;

@@ -15,8 +15,9 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import { RateLimiter } from './rate-limiter';
+import type { SyncTier } from '../contracts/tiers';
 
-export type SyncTier = 'flex' | 'realtime';
+export type { SyncTier } from '../contracts/tiers';
 
 export interface SyncShardRequest {
   spec: ResolvedJobSpec;

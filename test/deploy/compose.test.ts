@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { allCommands } from '../../src/cli/commands';
 import { projectRoot } from '../../src/dev/project-root';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../src/contracts/search-attributes';
 
 /**
  * docker-compose.yml and the Dockerfile, read as data (no Docker engine runs here): the services a production-
@@ -96,7 +96,7 @@ describe('docker-compose.yml', () => {
     expect(services.longhaul!.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', LONGHAUL_BLOB_STORE: env.LONGHAUL_BLOB_STORE, LONGHAUL_RESULT_STORE: env.LONGHAUL_RESULT_STORE, LONGHAUL_UI_URL: 'http://localhost:8080' });
   });
 
-  it('registers every search attribute of workflows/search-attributes.ts with its type', () => {
+  it('registers every search attribute of src/contracts/search-attributes.ts with its type', () => {
     const pairs = services['temporal-init']!.environment!.LONGHAUL_SEARCH_ATTRIBUTES!.split(/\s+/).filter(Boolean);
     expect(pairs).toEqual(Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => `${name}=${type}`));
     const script = read('deploy/temporal/init-namespace.sh');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../src/dev/free-port';
 import { isHealthy, startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../src/contracts/search-attributes';
 
 /**
  * `temporal server start-dev --search-attribute` registers attributes only when it creates its database: a data
@@ -18,7 +18,7 @@ describe('a dev server on a database from an older Longhaul', () => {
     await server?.stop();
   });
 
-  it('gets every search attribute of workflows/search-attributes.ts', async () => {
+  it('gets every search attribute of src/contracts/search-attributes.ts', async () => {
     const cli = process.env.LONGHAUL_TEMPORAL_CLI!;
     const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-sa-')), 'temporal.sqlite');
     const port = await freePort();

@@ -3,7 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
-import { SA } from '../../workflows/search-attributes';
+import { SA } from '../../src/contracts/search-attributes';
 import { startTestStack, type TestStack } from '../support/stack';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
 import { expectExactlyOnce, expectOneOutcomePerItem } from '../support/job-assertions';

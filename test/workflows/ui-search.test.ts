@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultPayloadConverter, type TypedSearchAttributes } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { SA } from '../../workflows/search-attributes';
+import { SA } from '../../src/contracts/search-attributes';
 import { TICKET_PROMPT, writeTicketsJsonl } from '../support/datasets';
 import { startTestStack, workflowBundle, type TestStack } from '../support/stack';
 import { waitFor } from '../support/worker-process';

@@ -7,9 +7,6 @@ type Timeouts = ResolvedJobSpec['timeouts'];
 
 const DEFAULT_TIMEOUTS: Timeouts = { heartbeatSeconds: 60, requestSeconds: 120 };
 
-/** Failures that retrying cannot fix: they end the activity at once. */
-const PERMANENT = [...PERMANENT_FAILURES];
-
 /**
  * Activity options in one place. Long steps heartbeat (a dead worker is noticed within heartbeatSeconds and
  * the step moves to another worker); provider calls are bounded by requestSeconds. Temporal owns retries.
@@ -20,7 +17,7 @@ export function jobSteps(timeouts: Timeouts = DEFAULT_TIMEOUTS) {
     heartbeatTimeout: `${timeouts.heartbeatSeconds} seconds`,
     // a step cancelled with its job (prepare) has stopped writing before the job finalizes
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: PERMANENT },
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: [...PERMANENT_FAILURES] },
   });
 }
 
@@ -32,7 +29,7 @@ export function shardSteps(timeouts: Timeouts = DEFAULT_TIMEOUTS) {
       startToCloseTimeout: '1 hour',
       heartbeatTimeout,
       scheduleToCloseTimeout: '24 hours',
-      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: PERMANENT },
+      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: [...PERMANENT_FAILURES] },
     }),
     /** Status and cancel calls; a batch that stays unreachable for an hour is given up (its items retry). */
     poll: proxyActivities<LonghaulActivities>({
@@ -45,7 +42,7 @@ export function shardSteps(timeouts: Timeouts = DEFAULT_TIMEOUTS) {
       startToCloseTimeout: '24 hours',
       heartbeatTimeout,
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20, nonRetryableErrorTypes: PERMANENT },
+      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20, nonRetryableErrorTypes: [...PERMANENT_FAILURES] },
     }),
     /** Given up after a job's cancel only if it does not finish (workflows/shard.ts); waits for a running attempt to stop. */
     collect: proxyActivities<LonghaulActivities>({

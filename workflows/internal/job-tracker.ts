@@ -1,6 +1,6 @@
 import type { PrepareResult } from '../../src/dataset/prepare-job';
 import type { JobReport, ResultLineCounts, ShardTiming } from '../../src/report/job-report';
-import type { ShardTally } from '../../src/results/shard-tally';
+import type { ShardTally } from '../../src/contracts/shard-tally';
 import type { JobProgress, JobStatus } from '../definitions';
 
 interface Snapshot {

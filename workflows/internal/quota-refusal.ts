@@ -1,4 +1,4 @@
-import type { BatchStatus } from '../../src/providers/batch-provider';
+import type { BatchStatus } from '../../src/contracts/batch-status';
 
 /** Error codes of a batch the provider failed because its enqueued-token quota was full (OpenAI, Azure). */
 const QUOTA_CODES = new Set(['token_limit_exceeded']);

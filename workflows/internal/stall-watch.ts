@@ -1,4 +1,4 @@
-import type { BatchStatus } from '../../src/providers/batch-provider';
+import type { BatchStatus } from '../../src/contracts/batch-status';
 
 /** What a StallWatch carries across continue-as-new. */
 export interface StallState {

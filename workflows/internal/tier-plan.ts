@@ -1,11 +1,9 @@
+import type { SendTier, SyncTier } from '../../src/contracts/tiers';
 import type { JobSettings } from '../../src/contracts/job-settings';
+import type { ProviderFacts } from '../../src/spec/runnable-check';
 
 /** What tier planning reads of a job's settings (a spec has them too). */
 type TierSettings = Pick<JobSettings, 'mode' | 'deadline' | 'fallback' | 'realtime' | 'auto'>;
-import type { ProviderFacts } from '../../src/spec/runnable-check';
-
-/** Where a round's requests go. */
-export type Tier = 'batch' | 'flex' | 'realtime';
 
 const HOUR_MS = 3_600_000;
 
@@ -22,7 +20,7 @@ export function syncDurationMs(spec: TierSettings, requests: number): number {
 }
 
 /** The first faster tier in the spec's fallback order that the provider has (realtime as the last resort). */
-export function fallbackTier(spec: TierSettings, facts: ProviderFacts = DEFAULT_FACTS): Exclude<Tier, 'batch'> {
+export function fallbackTier(spec: TierSettings, facts: ProviderFacts = DEFAULT_FACTS): SyncTier {
   return spec.fallback.tiers.find((tier) => facts[tier]) ?? 'realtime';
 }
 
@@ -38,7 +36,7 @@ export function batchFitsDeadline(spec: TierSettings, nowMs: number, facts: Prov
  * deadline starts on the fallback tier); auto sends small jobs in realtime (quick answers, the saving would be
  * small), jobs that cannot wait for a batch on the fallback tier, and everything else as batches.
  */
-export function firstTier(spec: TierSettings, total: number, nowMs: number, facts: ProviderFacts = DEFAULT_FACTS): Tier {
+export function firstTier(spec: TierSettings, total: number, nowMs: number, facts: ProviderFacts = DEFAULT_FACTS): SendTier {
   switch (spec.mode) {
     case 'flex':
       return 'flex';
@@ -54,7 +52,7 @@ export function firstTier(spec: TierSettings, total: number, nowMs: number, fact
 }
 
 /** Shards sent synchronously are cut smaller, so several run side by side and a crash repeats little. */
-export function shardRequestsFor(spec: TierSettings, tier: Tier): number | undefined {
+export function shardRequestsFor(spec: TierSettings, tier: SendTier): number | undefined {
   return tier === 'batch' ? undefined : spec.realtime.chunkSize;
 }
 

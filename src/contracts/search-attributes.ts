@@ -48,3 +48,18 @@ export const SA = {
   /** A shard's phase: submitting, sending, the batch's phase (validating, in_progress, ...), collecting, done. */
   shardPhase: key('LonghaulShardPhase', 'KEYWORD'),
 } as const;
+
+/** What a job is listed by from its start: the client sets these when it starts a job, the job again per generation. */
+export function jobSearchAttributes(
+  job: { jobId: string; provider: string; model: string; mode: string; taskVersion: string },
+  status: string,
+): Array<{ key: SearchAttributeKey<'KEYWORD'>; value: string }> {
+  return [
+    { key: SA.jobId, value: job.jobId },
+    { key: SA.provider, value: job.provider },
+    { key: SA.model, value: job.model },
+    { key: SA.mode, value: job.mode },
+    { key: SA.taskVersion, value: job.taskVersion },
+    { key: SA.status, value: status },
+  ];
+}
