@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DatasetNotFoundError, readDataset } from '../dataset/dataset-reader';
-import { parsedOutcome, type ItemOutcome, type StoredOutcome } from '../results/item-outcome';
+import { SETTLING_ROUND, parsedOutcome, type ItemOutcome, type StoredOutcome } from '../results/item-outcome';
 import { CSV_COLUMNS, resultLineJson, toCsvRow, toResultLine } from '../results/result-line';
 import type { OutcomeCounts, ResultStore, StrayBatch } from '../results/result-store';
 import { itemKeyOf, lineKey } from '../spec/ids';
@@ -266,7 +266,7 @@ function gapOutcome(seq: number, line: number, itemKey: string, generation: numb
     reason: cancelled ? 'job_cancelled' : 'missing_result',
     message: cancelled ? 'the job was cancelled before this item was sent' : 'no outcome was recorded for this item',
     generation,
-    round: 999,
+    round: SETTLING_ROUND,
     tier: 'none',
     output: undefined,
     tokensIn: 0,

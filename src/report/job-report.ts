@@ -75,8 +75,3 @@ export interface JobReport {
   files: { results: string; deadLetter: string; report: string; reportHtml?: string };
 }
 
-/** True when the counts add up to the total: every item has exactly one final outcome. */
-export function countsAddUp(report: Pick<JobReport, 'total' | 'counts'>): boolean {
-  const { succeeded, failed, cancelled, cached } = report.counts;
-  return succeeded + failed + cancelled + cached === report.total;
-}

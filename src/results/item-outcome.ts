@@ -11,6 +11,28 @@ export type ItemState = 'succeeded' | 'failed_retryable' | 'failed' | 'cancelled
 
 export const TERMINAL_STATES: readonly ItemState[] = ['succeeded', 'failed', 'cancelled', 'cached'];
 
+/** A count of zero for every state: the object literal is checked against the union, so a new state is counted. */
+export function emptyStateCounts(): Record<ItemState, number> {
+  return { succeeded: 0, failed_retryable: 0, failed: 0, cancelled: 0, cached: 0 };
+}
+
+/**
+ * Attempts. An outcome is stored with its attempt's order (`attemptOrder`), and the one transition rule between
+ * outcomes of an item (src/results/outcome-upsert-rule.ts, `OUTCOME_REPLACES`, which every store runs) compares
+ * it: a later attempt wins; within an attempt only a retryable outcome is replaced (and a conflict replaces all).
+ * Later generations beat every round of earlier ones: a generation has room for ROUNDS_PER_GENERATION rounds
+ * (retry rounds are at most 20, plus two of deadline fallback).
+ */
+export const ROUNDS_PER_GENERATION = 1000;
+
+/** The round finalize settles an unanswered item at: after every real round of its generation. */
+export const SETTLING_ROUND = ROUNDS_PER_GENERATION - 1;
+
+/** Ordering key of an attempt: later generations beat earlier ones, later rounds beat earlier rounds. */
+export function attemptOrder(generation: number, round: number): number {
+  return generation * ROUNDS_PER_GENERATION + round;
+}
+
 /** Why an item failed: a provider error kind, or one of ours. */
 export type FailureReason =
   | ItemErrorKind

@@ -1,8 +1,7 @@
 import pg, { type PoolClient } from 'pg';
 import { redact } from '../config/store-urls';
-import { attemptOrder } from '../spec/ids';
 import { StorageUnavailableError } from '../storage/storage-errors';
-import { outputJsonOf, parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
+import { attemptOrder, emptyStateCounts, outputJsonOf, parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
 import { OUTCOME_REPLACES, OUTCOME_UPDATE } from './outcome-upsert-rule';
 import { ensureSchema } from './postgres-schema';
 import { PostgresSubmitRecords } from './postgres-submit-records';
@@ -34,7 +33,6 @@ FROM unnest($3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::
 ON CONFLICT (job_id, seq) DO UPDATE SET ${OUTCOME_UPDATE}
 WHERE ${OUTCOME_REPLACES}`;
 
-const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'cancelled', 'cached'];
 const PAGE = 2000;
 
 /**
@@ -113,7 +111,7 @@ export class PostgresResultStore implements ResultStore {
   }
 
   async counts(jobId: string): Promise<OutcomeCounts> {
-    const byState = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<ItemState, number>;
+    const byState = emptyStateCounts();
     const byReason: Record<string, number> = {};
     const byTier: OutcomeCounts['byTier'] = {};
     const byModelTier = new ModelTierTally();

@@ -1,4 +1,5 @@
 import type { ShardTally } from '../contracts/shard-tally';
+import type { ItemState } from './item-outcome';
 
 /** The tally and its zero: src/contracts/shard-tally.ts (workflows read them too). */
 export { emptyTally, type ShardTally } from '../contracts/shard-tally';
@@ -24,11 +25,18 @@ export function addTallies(a: ShardTally, b: ShardTally): ShardTally {
 /** The count of a tally an outcome's state adds to. */
 export type StateCount = 'succeeded' | 'retryable' | 'failed' | 'cancelled';
 
+/** Every state's count, checked against the union (a cached item is answered before any shard: never collected). */
+const COUNT_OF_STATE: Record<ItemState, StateCount> = {
+  succeeded: 'succeeded',
+  cached: 'succeeded',
+  failed_retryable: 'retryable',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/** The count an outcome's state adds to (result threads hand states over as text: anything else is failed). */
 export function stateCount(state: string): StateCount {
-  if (state === 'succeeded') return 'succeeded';
-  if (state === 'failed_retryable') return 'retryable';
-  if (state === 'cancelled') return 'cancelled';
-  return 'failed';
+  return COUNT_OF_STATE[state as ItemState] ?? 'failed';
 }
 
 /** Adds one outcome to a tally. */

@@ -1,11 +1,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { outputJsonOf, parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
+import { attemptOrder, emptyStateCounts, outputJsonOf, parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
 import type { AttemptOutcome, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
 import { JOB_ROW_CLAUSES, jobRowValues, type JobRows } from './job-rows';
 import { ModelTierTally } from './model-tier-tally';
-import { attemptOrder } from '../spec/ids';
 import { SqliteSubmitRecords } from './sqlite-submit-records';
 import { OUTCOME_REPLACES, OUTCOME_UPDATE } from './outcome-upsert-rule';
 import { pagedOutcomes } from './paged-outcomes';
@@ -111,8 +110,6 @@ function enableWal(db: Database.Database): void {
     }
   }
 }
-
-const ALL_STATES: ItemState[] = ['succeeded', 'failed_retryable', 'failed', 'cancelled', 'cached'];
 
 /**
  * The embedded result store: one SQLite file (WAL), safe for several worker processes on one machine.
@@ -247,7 +244,7 @@ export class SqliteResultStore implements ResultStore {
   }
 
   async counts(jobId: string): Promise<OutcomeCounts> {
-    const byState = Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<ItemState, number>;
+    const byState = emptyStateCounts();
     const byReason: Record<string, number> = {};
     const byTier: OutcomeCounts['byTier'] = {};
     const byModelTier = new ModelTierTally();

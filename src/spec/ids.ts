@@ -97,8 +97,3 @@ export function seqInRound(customId: unknown, at: { generation: number; round: n
   const id = parseCustomId(customId);
   return id && id.generation === at.generation && id.round === at.round ? id.seq : undefined;
 }
-
-/** Ordering key of an attempt: later generations beat earlier ones, later rounds beat earlier rounds. */
-export function attemptOrder(generation: number, round: number): number {
-  return generation * 1000 + round;
-}

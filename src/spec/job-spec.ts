@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SyncTier } from '../contracts/tiers';
 
 /** Providers Longhaul has adapters for; `openai-compatible` is any OpenAI-style batch host by baseURL. */
 export const ProviderNameSchema = z.enum(['openai', 'azure-openai', 'openai-compatible', 'anthropic']);
@@ -123,6 +124,9 @@ export const RealtimeSchema = z.strictObject({
   flexFallbackToStandard: z.boolean().default(true),
 });
 
+/** The faster tiers, in the tier family's terms (src/contracts/tiers.ts). */
+const SYNC_TIERS = ['flex', 'realtime'] as const satisfies readonly SyncTier[];
+
 /** When a job with a deadline stops waiting for batches and moves to faster tiers. */
 export const FallbackSchema = z.strictObject({
   /** Finish this long before the deadline. Default 15. */
@@ -130,7 +134,7 @@ export const FallbackSchema = z.strictObject({
   /** How long a batch is expected to take; the provider's typical time when omitted. */
   expectedBatchHours: z.number().positive().optional(),
   /** Faster tiers to move to, in order (a tier the provider lacks is skipped). Default flex, then realtime. */
-  tiers: z.array(z.enum(['flex', 'realtime'])).min(1).default(['flex', 'realtime']),
+  tiers: z.array(z.enum(SYNC_TIERS)).min(1).default([...SYNC_TIERS]),
 });
 
 /** How `mode: auto` chooses. */
