@@ -228,7 +228,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     tracker.begin(gen);
     // a reprocess may change model or prompt: the UI's memo follows the generation (added after runs were recorded)
     if (patched('memo-per-generation') && gen.memo) upsertMemo(gen.memo);
-    await upsertSearchAttributes(jobSearchAttributes(spec, 'preparing'));
+    upsertSearchAttributes(jobSearchAttributes(spec, 'preparing'));
     const started = Date.now();
     // shards are cut for the tier the job will most likely start on (auto decides once it knows the size)
     const sizing = firstTier(spec, Number.POSITIVE_INFINITY, Date.now(), gen.facts);
@@ -250,7 +250,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
       cached: prepared.cached,
       untouched: prepared.untouched,
     };
-    await upsertSearchAttributes([
+    upsertSearchAttributes([
       { key: SA.status, value: 'running' },
       { key: SA.itemsTotal, value: prepared.total },
     ]);
@@ -405,7 +405,7 @@ export async function batchJobWorkflow(input: JobInput): Promise<JobReport> {
     report.timings.finalize = Date.now() - started;
     tracker.finished(report);
     log.info('job ended', { jobId, generation: gen, status: report.status, ...report.counts });
-    await upsertSearchAttributes([
+    upsertSearchAttributes([
       { key: SA.status, value: report.status },
       { key: SA.itemsSucceeded, value: report.counts.succeeded + report.counts.cached },
       { key: SA.itemsFailed, value: report.counts.failed },
