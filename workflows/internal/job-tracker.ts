@@ -1,7 +1,18 @@
+import type { ChildWorkflowHandle } from '@temporalio/workflow';
 import type { PrepareResult } from '../../src/dataset/prepare-job';
-import type { JobReport, ResultLineCounts, ShardTiming } from '../../src/report/job-report';
+import type { JobReport, PhaseTimings, ResultLineCounts, ShardTiming } from '../../src/report/job-report';
 import type { ShardTally } from '../../src/contracts/shard-tally';
-import type { JobProgress, JobStatus } from '../definitions';
+import type { JobProgress, JobStatus, ReprocessRequest, ReprocessResult } from '../definitions';
+import type { shardWorkflow } from '../shard';
+
+/** The reprocess update and the run that answers it: what was asked, and the answer or the refusal. */
+export interface ReprocessExchange {
+  /** The update is taken only by a run started for it, before it has begun. */
+  accepting: boolean;
+  request?: ReprocessRequest;
+  result?: ReprocessResult;
+  refused?: { message: string; type: string };
+}
 
 interface Snapshot {
   status: JobStatus;
@@ -24,27 +35,32 @@ interface Snapshot {
   /** Result lines collect read around (absent in runs carried from before these were counted). */
   resultLines?: ResultLineCounts;
 }
-
-
-
 /**
- * The job's counts as the workflow knows them (from prepare results and shard tallies): what the progress
- * query answers and what continue-as-new carries. Pure bookkeeping, no side effects.
+ * The job's one mutable state: its counts as the workflow knows them (from prepare results and shard tallies),
+ * what the progress query answers and continue-as-new carries, the time spent per phase, the running shards'
+ * handles (for the cancel) and the reprocess exchange. The job's steps (workflows/internal/job-*.ts) change it
+ * through its methods only. Bookkeeping, no commands.
  */
 export class JobTracker {
   private s: Snapshot;
-  private readonly running = new Set<string>();
+  /** Running shard workflows by id (the handle is absent only where a caller does not signal them: tests). */
+  private readonly running = new Map<string, ChildWorkflowHandle<typeof shardWorkflow> | undefined>();
   /** Running shards whose batch is overdue (not carried: a run continues as new only with no shard running). */
   private readonly overdue = new Set<string>();
-  /** Where to resume after continue-as-new (set when the job decides to continue). */
   private report?: JobReport;
+  /** Time per phase (prepare, batches, rounds, fallback), carried across continue-as-new beside the snapshot. */
+  readonly timings: PhaseTimings;
+  readonly reprocess: ReprocessExchange;
 
   constructor(
     private readonly jobId: string,
     carried?: Snapshot,
     /** Called after every change (the job keeps its Temporal UI details current from here). */
     private readonly onChange?: (tracker: JobTracker) => void,
+    more: { timings?: PhaseTimings; acceptsReprocess?: boolean } = {},
   ) {
+    this.timings = { ...more.timings };
+    this.reprocess = { accepting: more.acceptsReprocess ?? false };
     this.s = carried ?? {
       status: 'preparing',
       generation: 0,
@@ -158,8 +174,23 @@ export class JobTracker {
     this.onChange?.(this);
   }
 
-  shardRunning(workflowId: string): void {
-    this.running.add(workflowId);
+  /** Adds the time a phase took. */
+  timed(phase: keyof PhaseTimings, ms: number): void {
+    this.timings[phase] = (this.timings[phase] ?? 0) + ms;
+  }
+
+  /** Shard workflows running now. */
+  get runningShards(): number {
+    return this.running.size;
+  }
+
+  /** Their handles, to tell them of a cancel. */
+  runningHandles(): Array<ChildWorkflowHandle<typeof shardWorkflow>> {
+    return [...this.running.values()].filter((h): h is ChildWorkflowHandle<typeof shardWorkflow> => h !== undefined);
+  }
+
+  shardRunning(workflowId: string, handle?: ChildWorkflowHandle<typeof shardWorkflow>): void {
+    this.running.set(workflowId, handle);
     this.onChange?.(this);
   }
 
@@ -221,7 +252,7 @@ export class JobTracker {
       total: s.total,
       items: { ...s.items },
       shards: { ...s.shards, running: this.running.size },
-      runningShards: [...this.running],
+      runningShards: [...this.running.keys()],
       tokens: { ...s.tokens },
       costUsd: s.costUsd,
       startedAt: s.startedAt,
