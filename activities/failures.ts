@@ -64,3 +64,23 @@ export function toFailure(err: unknown, options: { quotaRetryMs?: number } = {})
   if (err instanceof UnknownBuilderError || err instanceof ProviderConfigError) throw ApplicationFailure.nonRetryable(err.message, FailureType.config);
   throw err;
 }
+
+/**
+ * Activities whose errors become typed Temporal failures in one place (toFailure), rather than a try/catch in
+ * each. An input that carries `quotaRetryMs` (submit's) sets the wait after a quota refusal that names none.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- activities take and return anything; the type is kept as given
+export function withTypedFailures<T extends Record<string, (...args: any[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped = Object.entries(activities).map(([name, run]) => [
+    name,
+    async (...args: unknown[]) => {
+      try {
+        return await run(...args);
+      } catch (err) {
+        const quotaRetryMs = (args[0] as { quotaRetryMs?: unknown } | undefined)?.quotaRetryMs;
+        return toFailure(err, typeof quotaRetryMs === 'number' ? { quotaRetryMs } : {});
+      }
+    },
+  ]);
+  return Object.fromEntries(wrapped) as T;
+}

@@ -19,7 +19,7 @@ import type { ActivityDeps } from './activity-deps';
 import { JobSpecs, jobIdOf, type StepJob } from './job-specs';
 import { settingsOf, type JobSettings } from '../src/contracts/job-settings';
 import { specMemo } from '../workflows/internal/spec-memo';
-import { FailureType, toFailure } from './failures';
+import { FailureType } from './failures';
 
 export type PrepareJobInput = StepJob & {
   generation: number;
@@ -76,32 +76,28 @@ export function createJobActivities(deps: ActivityDeps, specs = new JobSpecs(dep
      * Throws JobNotFound (not retryable) when reprocessing a job the store does not know.
      */
     async beginGeneration(input: BeginGenerationInput): Promise<Generation> {
-      try {
-        const jobId = input.kind === 'new' ? input.spec.jobId : input.jobId;
-        const existing = await deps.store.getJob(jobId);
-        if (input.kind === 'reprocess' && !existing) {
-          throw ApplicationFailure.nonRetryable(`job ${jobId} is not in the result store; nothing to reprocess`, FailureType.jobNotFound);
-        }
-        const given = input.kind === 'new' ? input.spec : applySpecChanges(existing!.spec, input.request.changes);
-        // a new job whose client wrote its inputs to a shared blob store names that store: a worker on another refuses it
-        if (deps.storage && input.kind === 'new') checkSameStorage(given, deps.storage);
-        // the generation's activities must all run on these stores (checkSameStorage)
-        const spec = deps.storage ? { ...given, storage: deps.storage } : given;
-        // the worker's configuration decides: a missing key, an unpriced model or an unserved mode fails here,
-        // before anything is read or submitted
-        const provider = deps.providers.get(spec.provider, spec.account);
-        assertRunnable(spec, { priceKnown: (model) => deps.prices.priceOf(model) !== undefined, capabilities: provider.capabilities, nowMs: Date.now() });
-        const meter = newMeter();
-        const dataset = await withKeepalive((signal) => datasetIdentity(spec.dataset, meteredBlobs(deps.blobs, signal, meter)), () => ({ ...meter }), stall);
-        if (input.kind === 'reprocess' && existing!.dataset && existing!.dataset.sha256 !== dataset.sha256) {
-          throw new DatasetChangedError(jobId, spec.dataset.path, existing!.dataset, dataset);
-        }
-        const generation = existing ? existing.generation + 1 : 0;
-        await deps.store.upsertJob({ jobId, generation, total: existing?.total ?? -1, spec, dataset: existing?.dataset ?? dataset });
-        return { settings: settingsOf(spec), memo: specMemo(spec, generation), generation, selection: input.kind === 'new' ? 'all' : input.request.selection, facts: providerFacts(provider.limits, provider.capabilities) };
-      } catch (err) {
-        return toFailure(err);
+      const jobId = input.kind === 'new' ? input.spec.jobId : input.jobId;
+      const existing = await deps.store.getJob(jobId);
+      if (input.kind === 'reprocess' && !existing) {
+        throw ApplicationFailure.nonRetryable(`job ${jobId} is not in the result store; nothing to reprocess`, FailureType.jobNotFound);
       }
+      const given = input.kind === 'new' ? input.spec : applySpecChanges(existing!.spec, input.request.changes);
+      // a new job whose client wrote its inputs to a shared blob store names that store: a worker on another refuses it
+      if (deps.storage && input.kind === 'new') checkSameStorage(given, deps.storage);
+      // the generation's activities must all run on these stores (checkSameStorage)
+      const spec = deps.storage ? { ...given, storage: deps.storage } : given;
+      // the worker's configuration decides: a missing key, an unpriced model or an unserved mode fails here,
+      // before anything is read or submitted
+      const provider = deps.providers.get(spec.provider, spec.account);
+      assertRunnable(spec, { priceKnown: (model) => deps.prices.priceOf(model) !== undefined, capabilities: provider.capabilities, nowMs: Date.now() });
+      const meter = newMeter();
+      const dataset = await withKeepalive((signal) => datasetIdentity(spec.dataset, meteredBlobs(deps.blobs, signal, meter)), () => ({ ...meter }), stall);
+      if (input.kind === 'reprocess' && existing!.dataset && existing!.dataset.sha256 !== dataset.sha256) {
+        throw new DatasetChangedError(jobId, spec.dataset.path, existing!.dataset, dataset);
+      }
+      const generation = existing ? existing.generation + 1 : 0;
+      await deps.store.upsertJob({ jobId, generation, total: existing?.total ?? -1, spec, dataset: existing?.dataset ?? dataset });
+      return { settings: settingsOf(spec), memo: specMemo(spec, generation), generation, selection: input.kind === 'new' ? 'all' : input.request.selection, facts: providerFacts(provider.limits, provider.capabilities) };
     },
 
     /**
@@ -109,68 +105,56 @@ export function createJobActivities(deps: ActivityDeps, specs = new JobSpecs(dep
      * retryable). Cancelled (the job was), it stops at its next batch of rows.
      */
     async prepareJob(input: PrepareJobInput): Promise<PrepareResult> {
-      try {
-        const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, input.spec);
-        if (deps.storage) checkSameStorage(spec, deps.storage);
-        const provider = deps.providers.get(spec.provider, spec.account);
-        let rows = 0;
-        const meter = newMeter();
-        return await withKeepalive(
-          (signal) =>
-            prepare(spec, input.generation, input.selection, {
-              blobs: meteredBlobs(deps.blobs, signal, meter),
-              store: deps.store,
-              provider,
-              builders: deps.builders,
-              onProgress: (n) => {
-                rows = n;
-                signal.throwIfAborted(); // the rows read are settled; the shards are rewritten by the next attempt
-              },
-              ...(input.maxRequestsPerShard ? { maxRequestsPerShard: input.maxRequestsPerShard } : {}),
-              ...(deps.threads !== undefined ? { threads: { count: deps.threads } } : {}),
-            }),
-          () => ({ rows, ...meter }),
-          stall,
-        );
-      } catch (err) {
-        return toFailure(err);
-      }
+      const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, input.spec);
+      if (deps.storage) checkSameStorage(spec, deps.storage);
+      const provider = deps.providers.get(spec.provider, spec.account);
+      let rows = 0;
+      const meter = newMeter();
+      return await withKeepalive(
+        (signal) =>
+          prepare(spec, input.generation, input.selection, {
+            blobs: meteredBlobs(deps.blobs, signal, meter),
+            store: deps.store,
+            provider,
+            builders: deps.builders,
+            onProgress: (n) => {
+              rows = n;
+              signal.throwIfAborted(); // the rows read are settled; the shards are rewritten by the next attempt
+            },
+            ...(input.maxRequestsPerShard ? { maxRequestsPerShard: input.maxRequestsPerShard } : {}),
+            ...(deps.threads !== undefined ? { threads: { count: deps.threads } } : {}),
+          }),
+        () => ({ rows, ...meter }),
+        stall,
+      );
     },
 
     /** Writes the next round's shards from the previous round's retryable items. */
     async planRound(input: PlanRoundInput): Promise<RoundPlan> {
-      try {
-        const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, input.spec);
-        if (deps.storage) checkSameStorage(spec, deps.storage);
-        const provider = deps.providers.get(spec.provider, spec.account);
-        const meter = newMeter();
-        return await withKeepalive(
-          (signal) => plan(spec, input.generation, input.round, input.previous, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, provider }, input.maxRequestsPerShard),
-          () => ({ ...meter }),
-          stall,
-        );
-      } catch (err) {
-        return toFailure(err);
-      }
+      const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, input.spec);
+      if (deps.storage) checkSameStorage(spec, deps.storage);
+      const provider = deps.providers.get(spec.provider, spec.account);
+      const meter = newMeter();
+      return await withKeepalive(
+        (signal) => plan(spec, input.generation, input.round, input.previous, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, provider }, input.maxRequestsPerShard),
+        () => ({ ...meter }),
+        stall,
+      );
     },
 
     /** Settles every item and writes results, dead letters and the report. */
     async finalizeJob(input: FinalizeJobInput): Promise<JobReport> {
-      try {
-        const { jobId: _jobId, spec: carried, ...request } = input;
-        const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, carried);
-        if (deps.storage) checkSameStorage(spec, deps.storage);
-        let items = 0;
-        const meter = newMeter();
-        return await withKeepalive(
-          // cancelled, it stops at its next write and discards the files it was writing (the last complete ones stay)
-          (signal) => finalize({ ...request, spec }, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, prices: deps.prices, onProgress: (n) => (items = n), strayRequestsBilled }),
-          () => ({ items, ...meter }),
-          stall,
-        );
-      } catch (err) {
-        return toFailure(err);
-      }
+      const { jobId: _jobId, spec: carried, ...request } = input;
+      const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, carried);
+      if (deps.storage) checkSameStorage(spec, deps.storage);
+      let items = 0;
+      const meter = newMeter();
+      return await withKeepalive(
+        // cancelled, it stops at its next write and discards the files it was writing (the last complete ones stay)
+        (signal) => finalize({ ...request, spec }, { blobs: meteredBlobs(deps.blobs, signal, meter), store: deps.store, prices: deps.prices, onProgress: (n) => (items = n), strayRequestsBilled }),
+        () => ({ items, ...meter }),
+        stall,
+      );
     },
 
     /** The report the job's latest finalize stored. Throws ReportNotFound (not retryable) when it never finalized. */

@@ -11,7 +11,6 @@ import { BlobNotFoundError } from '../src/storage/blob-store';
 import { jobLayout, type ShardAddress } from '../src/storage/job-layout';
 import type { ActivityDeps } from './activity-deps';
 import { JobSpecs } from './job-specs';
-import { toFailure } from './failures';
 import { checkSameStorage } from '../src/storage/storage-identity';
 import { STALL_BOUNDS_MS, previousProgress, withKeepalive } from './keepalive';
 import { meteredBlobs, newMeter } from './metered-blobs';
@@ -80,63 +79,51 @@ export function createShardActivities(deps: ActivityDeps, specs = new JobSpecs(d
      * carry their delay; an attempt that lost its claim fails retryably (the next attempt finds the record).
      */
     async submitShard(input: SubmitShardInput): Promise<SubmitOutcome> {
-      try {
-        if (deps.storage) checkSameStorage({ jobId: input.shard.jobId, storage: input.storage }, deps.storage);
-        const key = jobLayout.shardInput(input.shard);
-        // the provider's client would read a missing file as a connection error, retried for a day
-        if (!(await deps.blobs.exists(key))) throw new BlobNotFoundError(key);
-        // bytesRead is the upload's progress (the provider's client streams the shard as it sends it). A cancel
-        // stops the upload at its next chunk, or the create at its fence; once the create is sent, the attempt
-        // records the batch id before it ends, so a cancel never loses a created batch
-        const meter = newMeter();
-        const submitted = await withKeepalive(
-          (signal) =>
-            submitExactlyOnce(
-              {
-                jobId: input.shard.jobId,
-                shardAttemptId: input.shardAttemptId,
-                endpoint: input.endpoint,
-                model: input.model,
-                requestCount: input.requests,
-                bytes: input.bytes,
-                fileName: key.split('/').slice(-4).join('_'),
-                openInput: () => meteredBlobs(deps.blobs, signal, meter).read(key),
-              },
-              {
-                store: deps.store,
-                provider: provider(input),
-                ...(input.account ? { account: input.account } : {}),
-                signal,
-                warn: (message) => log.warn(message),
-              },
-            ),
-          () => ({ bytesUploaded: meter.bytesRead, of: input.bytes }),
-          { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.submit },
-        );
-        log.info('shard submitted', { jobId: input.shard.jobId, generation: input.shard.generation, round: input.shard.round, shard: input.shard.index, shardAttemptId: input.shardAttemptId, batchId: submitted.batchId, requests: input.requests });
-        return submitted;
-      } catch (err) {
-        return toFailure(err, { quotaRetryMs: input.quotaRetryMs });
-      }
+      if (deps.storage) checkSameStorage({ jobId: input.shard.jobId, storage: input.storage }, deps.storage);
+      const key = jobLayout.shardInput(input.shard);
+      // the provider's client would read a missing file as a connection error, retried for a day
+      if (!(await deps.blobs.exists(key))) throw new BlobNotFoundError(key);
+      // bytesRead is the upload's progress (the provider's client streams the shard as it sends it). A cancel
+      // stops the upload at its next chunk, or the create at its fence; once the create is sent, the attempt
+      // records the batch id before it ends, so a cancel never loses a created batch
+      const meter = newMeter();
+      const submitted = await withKeepalive(
+        (signal) =>
+          submitExactlyOnce(
+            {
+              jobId: input.shard.jobId,
+              shardAttemptId: input.shardAttemptId,
+              endpoint: input.endpoint,
+              model: input.model,
+              requestCount: input.requests,
+              bytes: input.bytes,
+              fileName: key.split('/').slice(-4).join('_'),
+              openInput: () => meteredBlobs(deps.blobs, signal, meter).read(key),
+            },
+            {
+              store: deps.store,
+              provider: provider(input),
+              ...(input.account ? { account: input.account } : {}),
+              signal,
+              warn: (message) => log.warn(message),
+            },
+          ),
+        () => ({ bytesUploaded: meter.bytesRead, of: input.bytes }),
+        { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.submit },
+      );
+      log.info('shard submitted', { jobId: input.shard.jobId, generation: input.shard.generation, round: input.shard.round, shard: input.shard.index, shardAttemptId: input.shardAttemptId, batchId: submitted.batchId, requests: input.requests });
+      return submitted;
     },
 
     /** The batch's status now. A 404 right after create is retryable (the provider may not list it yet). */
     async pollBatch(input: BatchRef): Promise<BatchStatus> {
-      try {
-        const status = await provider(input).retrieve(input.batchId);
-        if (status.errors.length <= MAX_STATUS_ERRORS) return status;
-        return { ...status, errors: status.errors.slice(0, MAX_STATUS_ERRORS) };
-      } catch (err) {
-        return toFailure(err);
-      }
+      const status = await provider(input).retrieve(input.batchId);
+      if (status.errors.length <= MAX_STATUS_ERRORS) return status;
+      return { ...status, errors: status.errors.slice(0, MAX_STATUS_ERRORS) };
     },
 
     async cancelBatch(input: BatchRef): Promise<void> {
-      try {
-        await provider(input).cancel(input.batchId);
-      } catch (err) {
-        return toFailure(err);
-      }
+      await provider(input).cancel(input.batchId);
     },
 
     /**
@@ -145,53 +132,49 @@ export function createShardActivities(deps: ActivityDeps, specs = new JobSpecs(d
      * attempt creates one any more; with one, strays of the shard are swept (cancelled).
      */
     async collectShard(input: CollectShardInput): Promise<ShardTally> {
-      try {
-        const spec = await specs.of(input.shard, input.spec);
-        if (deps.storage) checkSameStorage(spec, deps.storage);
-        const strays = strayContext(input, spec);
-        if (input.status) await sweepStrays(await deps.store.getBatchRecord(strays.shardAttemptId), strays);
-        else await closeShardSubmit(strays);
-        let lines = 0;
-        const meter = newMeter();
-        // a retry keeps what the last attempt downloaded (downloadOnce) and reads the lines again (outcomes are upserts)
-        const resumed = previousProgress();
-        if (resumed) log.info('collect resumes', { jobId: input.shard.jobId, shard: input.shard.index, previous: resumed });
-        const tally = await withKeepalive(
-          (signal) =>
-            collect(
-              {
-                spec,
-                shard: input.shard,
-                status: input.status,
-                ...(input.note ? { note: input.note } : {}),
-                jobCancelled: input.jobCancelled,
-                ...(input.retryAlso ? { retryAlso: input.retryAlso } : {}),
+      const spec = await specs.of(input.shard, input.spec);
+      if (deps.storage) checkSameStorage(spec, deps.storage);
+      const strays = strayContext(input, spec);
+      if (input.status) await sweepStrays(await deps.store.getBatchRecord(strays.shardAttemptId), strays);
+      else await closeShardSubmit(strays);
+      let lines = 0;
+      const meter = newMeter();
+      // a retry keeps what the last attempt downloaded (downloadOnce) and reads the lines again (outcomes are upserts)
+      const resumed = previousProgress();
+      if (resumed) log.info('collect resumes', { jobId: input.shard.jobId, shard: input.shard.index, previous: resumed });
+      const tally = await withKeepalive(
+        (signal) =>
+          collect(
+            {
+              spec,
+              shard: input.shard,
+              status: input.status,
+              ...(input.note ? { note: input.note } : {}),
+              jobCancelled: input.jobCancelled,
+              ...(input.retryAlso ? { retryAlso: input.retryAlso } : {}),
+            },
+            {
+              blobs: meteredBlobs(deps.blobs, signal, meter),
+              store: deps.store,
+              provider: provider(spec),
+              prices: deps.prices,
+              onProgress: (n) => {
+                lines = n;
+                signal.throwIfAborted();
               },
-              {
-                blobs: meteredBlobs(deps.blobs, signal, meter),
-                store: deps.store,
-                provider: provider(spec),
-                prices: deps.prices,
-                onProgress: (n) => {
-                  lines = n;
-                  signal.throwIfAborted();
-                },
-                ...(deps.threads !== undefined ? { threads: { count: deps.threads } } : {}),
-              },
-            ),
-          () => ({ lines, bytesDownloaded: meter.bytesWritten, bytesRead: meter.bytesRead }),
-          { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.steps },
-        );
-        const labels = { provider: spec.provider, model: spec.model, tier: 'batch' };
-        recordShardCollected(tally, labels);
-        if (input.status) recordBatchEnded(input.status, labels);
-        const { shard } = input;
-        if (input.status) log.info('batch ended', { jobId: shard.jobId, generation: shard.generation, round: shard.round, shard: shard.index, phase: input.status.phase, ...input.status.counts });
-        log.info('collect done', { jobId: shard.jobId, generation: shard.generation, round: shard.round, shard: shard.index, succeeded: tally.succeeded, failed: tally.failed, retryable: tally.retryable, cancelled: tally.cancelled, costUsd: tally.costUsd, ...(input.note ? { note: input.note } : {}) });
-        return tally;
-      } catch (err) {
-        return toFailure(err);
-      }
+              ...(deps.threads !== undefined ? { threads: { count: deps.threads } } : {}),
+            },
+          ),
+        () => ({ lines, bytesDownloaded: meter.bytesWritten, bytesRead: meter.bytesRead }),
+        { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.steps },
+      );
+      const labels = { provider: spec.provider, model: spec.model, tier: 'batch' };
+      recordShardCollected(tally, labels);
+      if (input.status) recordBatchEnded(input.status, labels);
+      const { shard } = input;
+      if (input.status) log.info('batch ended', { jobId: shard.jobId, generation: shard.generation, round: shard.round, shard: shard.index, phase: input.status.phase, ...input.status.counts });
+      log.info('collect done', { jobId: shard.jobId, generation: shard.generation, round: shard.round, shard: shard.index, succeeded: tally.succeeded, failed: tally.failed, retryable: tally.retryable, cancelled: tally.cancelled, costUsd: tally.costUsd, ...(input.note ? { note: input.note } : {}) });
+      return tally;
     },
   };
 }

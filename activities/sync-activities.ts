@@ -5,7 +5,6 @@ import type { ShardAddress } from '../src/storage/job-layout';
 import { runSyncShard as runSync, type SyncTier } from '../src/tiers/sync-shard';
 import type { ActivityDeps } from './activity-deps';
 import { JobSpecs } from './job-specs';
-import { toFailure } from './failures';
 import { checkSameStorage } from '../src/storage/storage-identity';
 import { STALL_BOUNDS_MS, withKeepalive } from './keepalive';
 import { recordShardCollected } from '../src/observability/job-metrics';
@@ -27,26 +26,22 @@ export function createSyncActivities(deps: ActivityDeps, specs = new JobSpecs(de
      * A retry (crash, timeout) resumes without resending what already has an outcome. Cancellation stops sending.
      */
     async runSyncShard(input: SyncShardInput): Promise<ShardTally> {
-      try {
-        const spec = await specs.of(input.shard, input.spec);
-        if (deps.storage) checkSameStorage(spec, deps.storage);
-        let done = 0;
-        const tally = await withKeepalive(
-          (signal) =>
-            runSync(
-              { spec, shard: input.shard, tier: input.tier, share: input.share, signal },
-              { blobs: deps.blobs, store: deps.store, provider: deps.providers.get(spec.provider, spec.account), prices: deps.prices, onProgress: (n) => (done = n) },
-            ),
-          () => ({ done }),
-          { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.sync },
-        );
-        recordShardCollected(tally, { provider: spec.provider, model: spec.model, tier: input.tier });
-        const { shard } = input;
-        log.info('shard sent', { jobId: shard.jobId, generation: shard.generation, round: shard.round, shard: shard.index, tier: input.tier, succeeded: tally.succeeded, failed: tally.failed, retryable: tally.retryable, cancelled: tally.cancelled, costUsd: tally.costUsd });
-        return tally;
-      } catch (err) {
-        return toFailure(err);
-      }
+      const spec = await specs.of(input.shard, input.spec);
+      if (deps.storage) checkSameStorage(spec, deps.storage);
+      let done = 0;
+      const tally = await withKeepalive(
+        (signal) =>
+          runSync(
+            { spec, shard: input.shard, tier: input.tier, share: input.share, signal },
+            { blobs: deps.blobs, store: deps.store, provider: deps.providers.get(spec.provider, spec.account), prices: deps.prices, onProgress: (n) => (done = n) },
+          ),
+        () => ({ done }),
+        { stallMs: deps.stallMs ?? STALL_BOUNDS_MS.sync },
+      );
+      recordShardCollected(tally, { provider: spec.provider, model: spec.model, tier: input.tier });
+      const { shard } = input;
+      log.info('shard sent', { jobId: shard.jobId, generation: shard.generation, round: shard.round, shard: shard.index, tier: input.tier, succeeded: tally.succeeded, failed: tally.failed, retryable: tally.retryable, cancelled: tally.cancelled, costUsd: tally.costUsd });
+      return tally;
     },
   };
 }

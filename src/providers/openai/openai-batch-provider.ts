@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type OpenAI from 'openai';
 import { toStreamingFile } from 'openai/uploads';
 import type { Endpoint, ProviderName } from '../../spec/job-spec';
@@ -19,6 +18,7 @@ import type {
 } from '../batch-provider';
 import { RESULT_READERS } from '../result-readers';
 import { toProviderError } from './openai-errors';
+import { copyResponseBody } from '../response-to-blob';
 import { buildOpenAiBody, openAiBatchLine, parseOpenAiBatchLine, withOpenAiRepairHint } from './openai-requests';
 import { OPENAI_STATUS_PHASE } from './openai-status';
 
@@ -156,18 +156,7 @@ export class OpenAiBatchProvider implements BatchProvider {
     } catch (err) {
       throw toProviderError(err, this.name);
     }
-    if (!response.body) return;
-    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    const decoder = new TextDecoder();
-    let last = '\n';
-    for await (const chunk of body) {
-      const text = decoder.decode(chunk as Buffer, { stream: true });
-      if (text.length === 0) continue;
-      last = text[text.length - 1]!;
-      await sink.write(text);
-    }
-    // keep files line-terminated, so a later append or concatenation never joins two lines
-    if (last !== '\n') await sink.write('\n');
+    await copyResponseBody(response, sink);
   }
 
   readonly resultFormat = 'openai';

@@ -1,18 +1,9 @@
 import OpenAI from 'openai';
 import { kindOfStatus, ProviderError, type ProviderErrorKind } from '../provider-error';
+import { retryAfterMs } from '../retry-after';
 
 const QUOTA_CODES = /token_limit|enqueued|quota|batch_limit/i;
 
-/** Retry-After as milliseconds, from `retry-after-ms` or `retry-after` (seconds or an HTTP date). */
-export function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get('retry-after-ms');
-  if (ms && Number.isFinite(Number(ms))) return Number(ms);
-  const after = headers?.get('retry-after');
-  if (!after) return undefined;
-  if (Number.isFinite(Number(after))) return Number(after) * 1000;
-  const date = Date.parse(after);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
 
 /** OpenAI's error codes that say more than their status; everything else means what its status means. */
 function kindOf(err: InstanceType<typeof OpenAI.APIError>): ProviderErrorKind {
@@ -32,11 +23,12 @@ export function toProviderError(err: unknown, provider = 'openai'): ProviderErro
   if (err instanceof OpenAI.APIConnectionTimeoutError) return new ProviderError('timeout', err.message, { provider });
   if (err instanceof OpenAI.APIConnectionError) return new ProviderError('network', err.message, { provider });
   if (err instanceof OpenAI.APIError) {
+    const after = retryAfterMs(err.headers);
     return new ProviderError(kindOf(err), `${provider} ${err.status ?? ''} ${err.message}`.trim(), {
       provider,
       ...(err.status !== undefined ? { status: err.status } : {}),
       ...(err.code ? { code: err.code } : {}),
-      ...(retryAfterMs(err.headers) !== undefined ? { retryAfterMs: retryAfterMs(err.headers) } : {}),
+      ...(after !== undefined ? { retryAfterMs: after } : {}),
     });
   }
   const message = err instanceof Error ? err.message : String(err);
