@@ -9,6 +9,7 @@ import { ReconcileAmbiguousError, SubmitFencedError } from '../src/providers/exa
 import { CreateSlotBusyError } from '../src/providers/create-lease';
 import { DatasetChangedError } from '../src/dataset/dataset-identity';
 import { BlobNotFoundError } from '../src/storage/blob-store';
+import { BlobKeyUnknownError, BlobTamperedError } from '../src/storage/encrypted-blob-store';
 import { StorageUnavailableError } from '../src/storage/storage-errors';
 import { StorageMismatchError } from '../src/storage/storage-identity';
 import { describeStorageError, isTransientStorageError } from '../src/storage/transient-storage-error';
@@ -54,6 +55,8 @@ export function toFailure(err: unknown, options: { quotaRetryMs?: number } = {})
   // a blob another step wrote is gone (storage not shared, or deleted): retrying here cannot bring it back
   if (err instanceof BlobNotFoundError) throw ApplicationFailure.nonRetryable(`${err.message} (is the blob store shared by every worker? see LONGHAUL_BLOB_STORE)`, FailureType.blobNotFound);
   // a worker on other stores than its job's: retried later, when a worker on the job's stores may take it
+  // a blob encrypted at rest that this worker's key ring cannot open, or whose ciphertext was changed
+  if (err instanceof BlobKeyUnknownError || err instanceof BlobTamperedError) throw ApplicationFailure.nonRetryable(err.message, FailureType.blobUnreadable);
   if (err instanceof StorageMismatchError) throw ApplicationFailure.create({ type: FailureType.storageMismatch, message: err.message, nextRetryDelay: 15_000 });
   if (err instanceof StorageUnavailableError) throw ApplicationFailure.nonRetryable(err.message, FailureType.storageUnavailable);
   // the database or object store restarted or asked to slow down: retried (Temporal's backoff), never lost

@@ -179,5 +179,5 @@ export async function createLonghaulClient(options: LonghaulClientOptions = {}):
   }
   // encrypts every payload when the config has a payload key ring (LONGHAUL_PAYLOAD_KEY): specs, rows, results
   const temporal = new Client({ connection, namespace: namespace ?? 'default', dataConverter: payloadDataConverter(config.payloadKeys) });
-  return new LonghaulClient(temporal, config, openBlobStore(config.storage), owned, options.uiUrl);
+  return new LonghaulClient(temporal, config, openBlobStore(config.storage, config.payloadKeys), owned, options.uiUrl);
 }

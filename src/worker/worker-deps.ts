@@ -16,7 +16,7 @@ export async function createWorkerDeps(
   config: LonghaulConfig,
   options: { builders?: RequestBuilders; providers?: ProviderRegistry } = {},
 ): Promise<ActivityDeps & { close(): Promise<void> }> {
-  const blobs = openBlobStore(config.storage);
+  const blobs = openBlobStore(config.storage, config.payloadKeys);
   await blobs.check();
   const store = await openResultStore(config.results);
   return {

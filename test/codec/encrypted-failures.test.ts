@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
-import { expectOneOutcomePerItem } from '../support/job-assertions';
+import { expectOneOutcomePerItemOf } from '../support/job-assertions';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**
@@ -37,7 +37,7 @@ describe('activity failures with a payload key', () => {
       outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
       polling: { initialSeconds: 0.2, maxSeconds: 1 },
     });
-    const lines = expectOneOutcomePerItem(await job.result(), 4);
+    const lines = await expectOneOutcomePerItemOf(job, 4);
     expect(lines.every((l) => l.state === 'failed')).toBe(true);
     let failedActivities = 0;
     for await (const wf of stack.client.temporal.workflow.list({ query: 'WorkflowId STARTS_WITH "longhaul/encrypted-failure"' })) {

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startCodecServer } from '../../src/codec/codec-server';
 import { freePort } from '../../src/dev/free-port';
 import { TICKET_SCHEMA } from '../support/datasets';
-import { expectOneOutcomePerItem } from '../support/job-assertions';
 import { contents, holds } from '../support/history-contents';
 import { startTestStack, workflowBundle, type TestStack } from '../support/stack';
 import { expectOneLineError, runCli, startCli } from '../cli/cli-process';
@@ -79,7 +78,11 @@ async function runJobs(stack: TestStack, prefix: string, env: NodeJS.ProcessEnv)
       ),
     );
     for (const handle of handles) {
-      const lines = expectOneOutcomePerItem(await handle.result(), ROWS + 2);
+      const report = await handle.result();
+      // read through the client, which opens blobs encrypted at rest
+      const lines = [];
+      for await (const line of handle.results()) lines.push(line);
+      expect([report.total, lines.length]).toEqual([ROWS + 2, ROWS + 2]);
       expect(lines.filter((l) => l.state === 'failed')).toHaveLength(2); // the broken line and the row without `text`
     }
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -117,6 +120,14 @@ describe('secrets in histories, logs and metrics', () => {
       });
     }
     expect(holds(histories, 'binary/encrypted')).toBe(true);
+    // and at rest: every blob of the jobs (the rows stored, shard files, provider output, results, report) is ciphertext
+    const blobDir = stack.config.storage.kind === 'local' ? stack.config.storage.dir : '';
+    const files = readdirSync(path.join(blobDir, 'jobs'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const bytes = readFileSync(path.join(file.parentPath, file.name));
+      expect({ file: file.name, prompt: bytes.includes(PROMPT_MARKER), row: bytes.includes(ROW_MARKER) }).toEqual({ file: file.name, prompt: false, row: false });
+    }
 
     // the official CLI sees ciphertext, and plain text through `longhaul codec-server`'s contract with the token
     const temporal = process.env.LONGHAUL_TEMPORAL_CLI!;

@@ -4,7 +4,7 @@ import { createLonghaulClient } from '../../src/client/longhaul-client';
 import { loadConfig } from '../../src/config/longhaul-config';
 import { createLonghaulWorker } from '../../src/worker/create-worker';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
-import { expectOneOutcomePerItem } from '../support/job-assertions';
+import { expectOneOutcomePerItemOf } from '../support/job-assertions';
 import { startTestStack, workflowBundle, type TestStack } from '../support/stack';
 
 /** Polls an async check every 250 ms until it gives a value. */
@@ -63,7 +63,7 @@ describe('an encrypted job and a worker without the key', () => {
       keyless.worker.shutdown();
       await running;
       await stack.addWorker();
-      expectOneOutcomePerItem(await job.result(), 6);
+      await expectOneOutcomePerItemOf(job, 6);
     } finally {
       if (keyless.worker.getState() === 'RUNNING') keyless.worker.shutdown();
       await running.catch(() => undefined);

@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
 import { BlobNotFoundError, type BlobStore } from '../../src/storage/blob-store';
+import { EncryptedBlobStore, sealedBytes } from '../../src/storage/encrypted-blob-store';
 import { LocalBlobStore } from '../../src/storage/local-blob-store';
 import { S3BlobStore } from '../../src/storage/s3-blob-store';
 import { StorageUnavailableError } from '../../src/storage/storage-errors';
@@ -14,8 +16,15 @@ async function text(stream: NodeJS.ReadableStream): Promise<string> {
   return out;
 }
 
-/** The BlobStore contract: every implementation passes the same tests. */
-function blobStoreContract(name: string, open: () => Promise<BlobStore>) {
+/** A key ring for the encrypted variants (the payload key, which encrypts blobs at rest too). */
+const RING = [{ id: 'contract', key: randomBytes(32).toString('base64') }];
+
+/**
+ * The BlobStore contract: every implementation passes the same tests. `sealed`: blobs are encrypted at rest,
+ * so `entries` lists their stored (sealed) sizes.
+ */
+function blobStoreContract(name: string, open: () => Promise<BlobStore>, sealed = false) {
+  const stored = (plainBytes: number) => (sealed ? sealedBytes(plainBytes, RING[0]!.id) : plainBytes);
   describe(`BlobStore contract: ${name}`, () => {
     let blobs: BlobStore;
     beforeAll(async () => {
@@ -102,7 +111,7 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>) {
       await unfinished.write('u'.repeat(9 << 20));
       await new Promise((resolve) => setTimeout(resolve, 2_000)); // its upload created (S3 does it asynchronously)
       const entries = await blobs.entries('jobs/gc1/');
-      expect(entries.map(({ key, bytes }) => [key, bytes])).toEqual([['jobs/gc1/g0/r0/shard-00000.jsonl', 3], ['jobs/gc1/report.json', 3]]);
+      expect(entries.map(({ key, bytes }) => [key, bytes])).toEqual([['jobs/gc1/g0/r0/shard-00000.jsonl', stored(3)], ['jobs/gc1/report.json', stored(3)]]);
       for (const entry of entries) expect(entry.modifiedMs).toBeGreaterThan(before);
       expect(await blobs.deletePrefix('jobs/gc1')).toBe(2);
       expect(await blobs.list('jobs/gc1/')).toEqual([]);
@@ -122,11 +131,13 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>) {
 }
 
 blobStoreContract('local directory', async () => new LocalBlobStore(mkdtempSync(path.join(os.tmpdir(), 'longhaul-blobs-'))));
+blobStoreContract('local directory, encrypted at rest', async () => new EncryptedBlobStore(new LocalBlobStore(mkdtempSync(path.join(os.tmpdir(), 'longhaul-blobs-'))), RING), true);
 
 describe('S3-compatible (versitygw over HTTP, SigV4)', () => {
   const s3 = testS3();
   blobStoreContract('S3 with a prefix', () => s3.blobStore('team/longhaul'));
   blobStoreContract('S3 at the bucket root', () => s3.blobStore(''));
+  blobStoreContract('S3, encrypted at rest', async () => new EncryptedBlobStore(await s3.blobStore('sealed'), RING), true);
 
   it('says in one line what is wrong: a missing bucket, a wrong secret, nothing listening', async () => {
     const at = { prefix: '', forcePathStyle: true, endpoint: s3.endpoint };

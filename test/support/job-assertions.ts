@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { JobHandle } from '../../src/client/job-handle';
 import type { EmulatorHandle } from '../../src/emulator';
 import type { JobReport } from '../../src/report/job-report';
 import type { ResultLine } from '../../src/results/result-line';
@@ -10,7 +11,18 @@ export function resultLines(report: JobReport): ResultLine[] {
 
 /** Every input line has exactly one result line, in input order, and the report's counts add up. */
 export function expectOneOutcomePerItem(report: JobReport, inputLines: number): ResultLine[] {
-  const lines = resultLines(report);
+  return expectLines(report, resultLines(report), inputLines);
+}
+
+/** The same, for a job whose files are read through Longhaul (blobs encrypted at rest are ciphertext on disk). */
+export async function expectOneOutcomePerItemOf(job: JobHandle, inputLines: number): Promise<ResultLine[]> {
+  const report = await job.result();
+  const lines: ResultLine[] = [];
+  for await (const line of job.results()) lines.push(line);
+  return expectLines(report, lines, inputLines);
+}
+
+function expectLines(report: JobReport, lines: ResultLine[], inputLines: number): ResultLine[] {
   expect(lines).toHaveLength(inputLines);
   expect(lines.map((l) => l.line)).toEqual([...lines.map((l) => l.line)].sort((a, b) => a - b));
   const { succeeded, failed, cancelled, cached } = report.counts;

@@ -39,7 +39,7 @@ export const gcCommand: CliCommand = {
       const { openBlobStore } = require('../../storage/open-blob-store') as typeof import('../../storage/open-blob-store');
       const { openResultStore } = require('../../results/open-result-store') as typeof import('../../results/open-result-store');
       /* eslint-enable @typescript-eslint/no-require-imports */
-      const blobs = openBlobStore(client.config.storage);
+      const blobs = openBlobStore(client.config.storage, client.config.payloadKeys);
       await blobs.check();
       const store = await openResultStore(client.config.results);
       try {
