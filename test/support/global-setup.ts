@@ -21,6 +21,7 @@ export default async function globalSetup(): Promise<void> {
   // as the CLI does: the AWS SDK's notice about future Node versions is noise in test output
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const cache = path.join(projectRoot(), '.cache');
+  ensureFreshDist();
   ensureInstalled('install-postgres.sh', () => findPostgresBin());
   ensureInstalled('install-versitygw.sh', () => findVersitygw());
   const [server, bundle, postgres, s3] = await Promise.all([
@@ -56,3 +57,13 @@ const quietLogger = {
   warn: (message: string) => console.warn(message),
   error: (message: string) => console.error(message),
 };
+
+/**
+ * dist/ as the sources are now, as the workflow bundle is: CLI tests run `bin/longhaul` from it and the thread pools
+ * load their scripts from it (src/threads/thread-pool.ts), so a stale build would test old code. A no-op when it is
+ * fresh (`npm test` builds first); otherwise a quick build of a second or two (scripts/build-when-stale.mjs).
+ */
+function ensureFreshDist(): void {
+  const result = spawnSync(process.execPath, [path.join(projectRoot(), 'scripts', 'build-when-stale.mjs')], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('building dist/ for the tests failed (scripts/build-when-stale.mjs)');
+}
