@@ -56,6 +56,9 @@ export class PostgresResultStore implements ResultStore {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, types: TYPES, connectionTimeoutMillis: 10_000 });
     // an idle client's error (the server restarted) must not crash the process: the next query reconnects
     pool.on('error', () => undefined);
+    // nor a checked-out one's (a transaction's connection killed): its query rejects, which is what callers handle,
+    // and the pool drops it when it is released with that error
+    pool.on('connect', (client) => client.on('error', () => undefined));
     let client: PoolClient | undefined;
     try {
       client = await pool.connect();

@@ -32,7 +32,9 @@ describe('transient storage errors from the real servers are retryable StorageTr
   test('PostgreSQL: a backend terminated under a pool (57P01) fails that query retryably, and the pool recovers', async () => {
     const url = await testPostgresUrl();
     const pool = new pg.Pool({ connectionString: url, max: 1 });
+    // as PostgresResultStore does: a client's error surfaces as its query's rejection, never as an unhandled event
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
