@@ -262,11 +262,15 @@ describe('activities: progress in heartbeats, stalls end the attempt, cancellati
     expect(report.status).toBe('cancelled');
     expectOneOutcomePerItem(report, ITEMS);
     expect(reads.length).toBeGreaterThan(0);
-    // every read ended with the attempt: the stream's teardown may finish a moment after Temporal lists the
-    // activity gone (a loaded machine took 46 ms), never anywhere near the ~5 min the file takes to read
+    // nothing was read after the attempt ended, and every read that had started ended with it: the stream's
+    // teardown may finish a moment after Temporal lists the activity gone (a loaded machine took 46 ms), never
+    // anywhere near the ~5 min the file takes to read. A stream opened but never pulled reads nothing (seen once
+    // on a loaded CI run: opened, no chunk, no end); it is garbage once its reader has gone.
+    const late = goneAt + 5_000;
     for (const read of reads.filter((r) => r.openedAt < goneAt)) {
-      expect(read.endedAt).toBeDefined();
-      expect(read.endedAt!).toBeLessThanOrEqual(goneAt + 5_000);
+      expect({ read, lastChunkInTime: read.lastChunkAt <= late }).toEqual({ read, lastChunkInTime: true });
+      if (read.lastChunkAt > 0) expect({ read, endedInTime: read.endedAt !== undefined && read.endedAt <= late }).toEqual({ read, endedInTime: true });
     }
+    expect(reads.some((r) => r.lastChunkAt > 0)).toBe(true);
   }, 240_000);
 });
