@@ -16,7 +16,7 @@ import { STALL_BOUNDS_MS, withKeepalive } from './keepalive';
 import { meteredBlobs, newMeter } from './metered-blobs';
 import { checkSameStorage } from '../src/storage/storage-identity';
 import type { ActivityDeps } from './activity-deps';
-import { JobSpecs, jobIdOf, type StepJob } from './job-specs';
+import { JobSpecs, type StepJob } from './job-specs';
 import { settingsOf, type JobSettings } from '../src/contracts/job-settings';
 import { specMemo } from '../workflows/internal/spec-memo';
 import { FailureType } from './failures';
@@ -105,7 +105,7 @@ export function createJobActivities(deps: ActivityDeps, specs = new JobSpecs(dep
      * retryable). Cancelled (the job was), it stops at its next batch of rows.
      */
     async prepareJob(input: PrepareJobInput): Promise<PrepareResult> {
-      const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, input.spec);
+      const spec = await specs.ofStep(input);
       if (deps.storage) checkSameStorage(spec, deps.storage);
       const provider = deps.providers.get(spec.provider, spec.account);
       let rows = 0;
@@ -131,7 +131,7 @@ export function createJobActivities(deps: ActivityDeps, specs = new JobSpecs(dep
 
     /** Writes the next round's shards from the previous round's retryable items. */
     async planRound(input: PlanRoundInput): Promise<RoundPlan> {
-      const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, input.spec);
+      const spec = await specs.ofStep(input);
       if (deps.storage) checkSameStorage(spec, deps.storage);
       const provider = deps.providers.get(spec.provider, spec.account);
       const meter = newMeter();
@@ -144,8 +144,8 @@ export function createJobActivities(deps: ActivityDeps, specs = new JobSpecs(dep
 
     /** Settles every item and writes results, dead letters and the report. */
     async finalizeJob(input: FinalizeJobInput): Promise<JobReport> {
-      const { jobId: _jobId, spec: carried, ...request } = input;
-      const spec = await specs.of({ jobId: jobIdOf(input), generation: input.generation }, carried);
+      const { jobId: _jobId, spec: _carried, ...request } = input;
+      const spec = await specs.ofStep(input);
       if (deps.storage) checkSameStorage(spec, deps.storage);
       let items = 0;
       const meter = newMeter();

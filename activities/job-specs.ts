@@ -38,12 +38,12 @@ export class JobSpecs {
     if (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     return record.spec;
   }
+
+  /** The spec of a job-level step's input: by its job id and generation, or the spec it carries. */
+  ofStep(input: StepJob & { generation: number }): Promise<ResolvedJobSpec> {
+    return this.of({ jobId: input.spec ? input.spec.jobId : input.jobId!, generation: input.generation }, input.spec);
+  }
 }
 
 /** The job a step belongs to: its id, or (tasks scheduled before references) its whole spec. */
 export type StepJob = { jobId: string; spec?: undefined } | { spec: ResolvedJobSpec; jobId?: string };
-
-/** The job id of a step's input. */
-export function jobIdOf(input: StepJob): string {
-  return input.spec ? input.spec.jobId : input.jobId!;
-}
