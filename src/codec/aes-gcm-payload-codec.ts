@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { PayloadKey } from './payload-keys';
+import { openKeyRing, type PayloadKey } from './payload-keys';
 
 /** `encoding` of an encrypted payload (the name Temporal's encryption samples use). */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -48,10 +48,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   private readonly encryptWith: string;
 
   constructor(ring: readonly PayloadKey[]) {
-    if (ring.length === 0) throw new Error('the payload key ring is empty');
-    this.keys = new Map(ring.map((k) => [k.id, Buffer.from(k.key, 'base64')]));
-    for (const [id, key] of this.keys) if (key.length !== 32) throw new Error(`payload key ${id} is ${key.length} bytes, expected 32`);
-    this.encryptWith = ring[0]!.id;
+    ({ keys: this.keys, encryptWith: this.encryptWith } = openKeyRing(ring));
   }
 
   /** The id new payloads are encrypted with. */

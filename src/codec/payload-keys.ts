@@ -81,3 +81,17 @@ export function readPayloadKeys(env: NodeJS.ProcessEnv): PayloadKey[] | undefine
   }
   return parsePayloadKeys(text, `LONGHAUL_PAYLOAD_KEY_FILE (${file})`);
 }
+
+/** A key ring ready to use: every key's bytes by id, and the id of the one that encrypts (the first). */
+export interface OpenKeyRing {
+  readonly keys: ReadonlyMap<string, Buffer>;
+  readonly encryptWith: string;
+}
+
+/** Opens a parsed key ring for AES-256 (the payload codec and blobs at rest both use it). */
+export function openKeyRing(ring: readonly PayloadKey[]): OpenKeyRing {
+  if (ring.length === 0) throw new Error('the payload key ring is empty');
+  const keys = new Map(ring.map((k) => [k.id, Buffer.from(k.key, 'base64')]));
+  for (const [id, key] of keys) if (key.length !== 32) throw new Error(`payload key ${id} is ${key.length} bytes, expected 32`);
+  return { keys, encryptWith: ring[0]!.id };
+}

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import type { PayloadKey } from '../codec/payload-keys';
+import { openKeyRing, type PayloadKey } from '../codec/payload-keys';
 import type { BlobEntry, BlobStore, BlobWriter } from './blob-store';
 
 /**
@@ -57,9 +57,7 @@ export class EncryptedBlobStore implements BlobStore {
     private readonly inner: BlobStore,
     ring: readonly PayloadKey[],
   ) {
-    if (ring.length === 0) throw new Error('the payload key ring is empty');
-    this.keys = new Map(ring.map((k) => [k.id, Buffer.from(k.key, 'base64')]));
-    this.encryptWith = ring[0]!.id;
+    ({ keys: this.keys, encryptWith: this.encryptWith } = openKeyRing(ring));
     if (inner.bucket) this.bucket = (name) => inner.bucket!(name);
   }
 
