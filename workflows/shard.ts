@@ -18,7 +18,7 @@ import type { ShardAddress, ShardRef } from '../src/contracts/shard-ref';
 import { emptyTally, type ShardTally } from '../src/contracts/shard-tally';
 import type { SendTier } from '../src/contracts/tiers';
 import type { ResolvedJobSpec } from '../src/spec/job-spec';
-import { settingsOf, type JobSettings } from '../src/contracts/job-settings';
+import { carriedSettings, type JobSettings } from '../src/contracts/job-settings';
 import { cancelShardSignal, shardOverdueSignal, shardProgressQuery, wakeShardSignal, type ShardProgress } from './definitions';
 import { shardSteps } from './internal/activity-proxies';
 import { shardDetailsText } from './internal/job-details';
@@ -69,7 +69,7 @@ function describe(err: unknown): string {
  */
 export async function shardWorkflow(input: ShardInput): Promise<ShardTally> {
   const { shard } = input;
-  const settings = input.settings ?? settingsOf(input.spec!);
+  const settings = carriedSettings(input);
   // a run continued as new carries the settings, not the spec
   const { spec: _spec, ...carried } = { ...input, settings };
   const { submit, poll, collect, sync } = shardSteps(settings.timeouts);

@@ -42,3 +42,8 @@ export function settingsOf(spec: ResolvedJobSpec): JobSettings {
     ...(spec.storage !== undefined ? { storage: spec.storage } : {}),
   };
 }
+
+/** The settings a workflow's input carries, or (histories recorded before references) reads from its spec. */
+export function carriedSettings(input: { settings?: JobSettings; spec?: ResolvedJobSpec }): JobSettings {
+  return input.settings ?? settingsOf(input.spec!);
+}

@@ -3,7 +3,7 @@ import type { Generation } from '../../activities';
 import type { JobReport } from '../../src/report/job-report';
 import type { ResolvedJobSpec } from '../../src/spec/job-spec';
 import { FailureType } from '../../src/contracts/failure-types';
-import { settingsOf, type JobSettings } from '../../src/contracts/job-settings';
+import { carriedSettings, type JobSettings } from '../../src/contracts/job-settings';
 import { SA, jobSearchAttributes } from '../../src/contracts/search-attributes';
 import { jobSteps } from './activity-proxies';
 import type { JobTracker } from './job-tracker';
@@ -20,7 +20,7 @@ export type OpenGeneration = Omit<Generation, 'spec' | 'settings'> & { settings:
 
 export function opened(gen: Generation): OpenGeneration {
   const { spec, ...rest } = gen;
-  return { ...rest, settings: gen.settings ?? settingsOf(spec!), ...(gen.memo === undefined && spec ? { memo: specMemo(spec, gen.generation) } : {}) };
+  return { ...rest, settings: carriedSettings(gen), ...(gen.memo === undefined && spec ? { memo: specMemo(spec, gen.generation) } : {}) };
 }
 
 /**
