@@ -10,6 +10,7 @@ import { startTestStack, type TestStack } from '../support/stack';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
 import { testPostgresUrl, testS3 } from '../support/store-servers';
 import { waitFor } from '../support/worker-process';
+import { continuedFrom, inRoundJob, runChain } from '../support/run-chain';
 
 /**
  * Records the histories that test/replay/replay.test.ts replays: finished jobs of each shape (plain, with
@@ -31,12 +32,6 @@ async function saveHistory(client: Client, name: string, workflowId: string, run
   if (process.env.LONGHAUL_RECORD_OVERWRITE !== '1' && existsSync(file)) return;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   writeFileSync(file, historyToJSON(history));
-}
-
-/** The run a workflow's latest run continued from (read from its history: visibility may lag). */
-async function continuedFrom(client: Client, workflowId: string): Promise<string> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory().catch(() => undefined);
-  return history?.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? '';
 }
 
 record('record histories for replay', () => {
@@ -266,17 +261,7 @@ record('record histories for replay: continue-as-new', () => {
 
   shape('continue-as-new inside a round', async () => {
     stack.emulator.setScenario({ timing: { inProgressSeconds: 30 }, requestFaults: {} });
-    const job = await stack.client.start({
-      jobId: 'replay-can-in-round',
-      dataset: { path: writeTicketsJsonl(path.join(stack.dir, 'in-round'), 12), idField: 'id' },
-      model: 'gpt-4o-mini',
-      prompt: TICKET_PROMPT,
-      outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
-      limits: { maxRequestsPerShard: 1, shardsInFlight: 2 },
-      retry: { maxRounds: 0 },
-      polling: { initialSeconds: 0.1, maxSeconds: 0.1 },
-      reuseCachedAnswers: false,
-    });
+    const job = await stack.client.start(inRoundJob(stack.dir, 'replay-can-in-round', 12));
     await job.result();
     const client = stack.client.temporal;
     // the first run stops launching shards when the history is full and continues as new inside round 0
@@ -287,14 +272,8 @@ record('record histories for replay: continue-as-new', () => {
   });
 });
 
-/** The first run of a workflow that continued as new (following continuedExecutionRunId back). */
+/** The first run of a workflow that continued as new; undefined when it never did. */
 async function firstRun(client: Client, workflowId: string): Promise<string | undefined> {
-  let runId: string | undefined;
-  let previous = await continuedFrom(client, workflowId);
-  while (previous) {
-    runId = previous;
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? '';
-  }
-  return runId;
+  const runs = await runChain(client, workflowId);
+  return runs.length > 1 ? runs[0]!.runId : undefined;
 }

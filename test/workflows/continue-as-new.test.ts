@@ -1,5 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import type { WorkflowHandle } from '@temporalio/client';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
@@ -7,6 +6,7 @@ import { SA } from '../../src/contracts/search-attributes';
 import { startTestStack, type TestStack } from '../support/stack';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
 import { expectExactlyOnce, expectOneOutcomePerItem } from '../support/job-assertions';
+import { continuedFrom, inRoundJob, runChain } from '../support/run-chain';
 
 /**
  * A server that suggests continue-as-new after 30 events (the default is 4,096), so a job with long waits
@@ -42,14 +42,8 @@ describe('continue-as-new where Temporal suggests it', () => {
       retry: { maxRounds: 6 },
       polling: { initialSeconds: 0.1, maxSeconds: 0.1 },
     });
-    // the latest run of a workflow was started by a continue-as-new (read from its history, not from
-    // visibility, which may lag behind)
-    const continuedFrom = async (workflowId: string) => {
-      const history = await stack.client.temporal.workflow.getHandle(workflowId).fetchHistory().catch(() => undefined);
-      return history?.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? '';
-    };
     const deadline = Date.now() + 60_000;
-    while ((await continuedFrom('longhaul/can-job/g0/r0/s0')) === '') {
+    while ((await continuedFrom(stack.client.temporal, 'longhaul/can-job/g0/r0/s0')) === '') {
       if (Date.now() > deadline) throw new Error('shard s0 never continued as new while its batch was held');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -68,37 +62,21 @@ describe('continue-as-new where Temporal suggests it', () => {
     const report = await job.result();
     expectOneOutcomePerItem(report, 60);
     expectExactlyOnce(stack.emulator, 'can-job');
-    expect(await continuedFrom('longhaul/can-job')).not.toBe('');
+    expect(await continuedFrom(stack.client.temporal, 'longhaul/can-job')).not.toBe('');
   });
 
   it('a round of more shards than one history holds continues as new inside the round', async () => {
     stack.emulator.setScenario({ timing: { inProgressSeconds: 30 }, requestFaults: {} });
-    const job = await stack.client.start({
-      jobId: 'can-in-round',
-      dataset: { path: writeTicketsJsonl(path.join(stack.dir, 'in-round'), 16), idField: 'id' },
-      model: 'gpt-4o-mini',
-      prompt: TICKET_PROMPT,
-      outputSchema: { name: 'ticket', schema: TICKET_SCHEMA },
-      // one round only: any continue-as-new of the job happened inside it
-      limits: { maxRequestsPerShard: 1, shardsInFlight: 2 },
-      retry: { maxRounds: 0 },
-      polling: { initialSeconds: 0.1, maxSeconds: 0.1 },
-      // the first test's tickets: answered from the cache, they would need no shard
-      reuseCachedAnswers: false,
-    });
+    // one round only: any continue-as-new of the job happened inside it
+    const job = await stack.client.start(inRoundJob(stack.dir, 'can-in-round', 16));
     const report = await job.result();
     expectOneOutcomePerItem(report, 16);
     expectExactlyOnce(stack.emulator, 'can-in-round');
     expect(report.shards).toBe(16);
     // every run's history: the first ones end in a continue-as-new, each launched some shards, and together all 16 once
-    const runs: string[][] = [];
-    for (let runId: string | undefined = undefined; ; ) {
-      const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await stack.client.temporal.workflow.getHandle(job.workflowId, runId).fetchHistory();
-      const events = history.events ?? [];
-      runs.unshift(events.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId).filter((id): id is string => !!id));
-      runId = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-      if (!runId) break;
-    }
+    const runs = (await runChain(stack.client.temporal, job.workflowId)).map(({ history }) =>
+      (history.events ?? []).map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId).filter((id): id is string => !!id),
+    );
     expect(runs.length).toBeGreaterThan(1);
     for (const launched of runs) expect(launched.length).toBeGreaterThan(0);
     const all = runs.flat();
