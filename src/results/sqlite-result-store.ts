@@ -6,49 +6,10 @@ import type { AttemptOutcome, CachedAnswer, JobRecord, OutcomeCounts, ResultStor
 import { JOB_ROW_CLAUSES, jobRowValues, type JobRows } from './job-rows';
 import { ModelTierTally } from './model-tier-tally';
 import { SqliteSubmitRecords } from './sqlite-submit-records';
+import { isBusy, schemaIsCurrent, upgradeSchema } from './sqlite-schema';
 import { OUTCOME_REPLACES, OUTCOME_UPDATE } from './outcome-upsert-rule';
 import { pagedOutcomes } from './paged-outcomes';
 import type { BatchRecord, CreateLease, StrayBatch } from './submit-records';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS items (
-  job_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  line INTEGER NOT NULL,
-  item_key TEXT NOT NULL,
-  request_key TEXT,
-  task_version TEXT NOT NULL,
-  state TEXT NOT NULL,
-  reason TEXT,
-  message TEXT,
-  generation INTEGER NOT NULL,
-  round INTEGER NOT NULL,
-  attempt INTEGER NOT NULL,
-  tier TEXT NOT NULL,
-  output TEXT,
-  tokens_in INTEGER NOT NULL DEFAULT 0,
-  tokens_out INTEGER NOT NULL DEFAULT 0,
-  cost_usd REAL NOT NULL DEFAULT 0,
-  PRIMARY KEY (job_id, seq)
-) WITHOUT ROWID;
-DROP INDEX IF EXISTS items_answers;
-DROP INDEX IF EXISTS items_task_answers;
-DROP INDEX IF EXISTS items_open;
-CREATE TABLE IF NOT EXISTS task_versions (
-  task_version TEXT PRIMARY KEY
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS answers (
-  request_key TEXT PRIMARY KEY,
-  job_id TEXT NOT NULL,
-  seq INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS jobs (
-  job_id TEXT PRIMARY KEY,
-  generation INTEGER NOT NULL,
-  total INTEGER NOT NULL,
-  spec TEXT NOT NULL
-);
-`;
 
 // What is the same for every outcome of a call is written into the statement as literals: the job id, task
 // version and model always, and for succeeded outcomes (the bulk of a collect) also their state, attempt and tier, which
@@ -105,7 +66,7 @@ function enableWal(db: Database.Database): void {
       db.pragma('journal_mode = WAL');
       return;
     } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 100) throw err;
+      if (!isBusy(err) || attempt >= 100) throw err;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // a constructor cannot await
     }
   }
@@ -132,19 +93,10 @@ export class SqliteResultStore implements ResultStore {
     // FULL: each transaction (thousands of outcomes) is on disk before an activity reports it done
     this.db.pragma('synchronous = FULL');
     this.db.pragma('cache_size = -32768');
-    this.db.exec(SCHEMA);
-    // columns added in place (here and by the submit records), read and added in one write transaction: workers
-    // starting together on a new file would otherwise both see a column missing and one ALTER fail
-    // ("duplicate column name")
-    this.submits = this.db.transaction(() => {
-      const jobColumns = new Set((this.db.prepare(`PRAGMA table_info(jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
-      if (!jobColumns.has('dataset')) this.db.exec(`ALTER TABLE jobs ADD COLUMN dataset TEXT`);
-      if (!jobColumns.has('updated_at_ms')) this.db.exec(`ALTER TABLE jobs ADD COLUMN updated_at_ms INTEGER`);
-      // the producing model, per item: rows stored before it was kept read as null (the job's model)
-      const itemColumns = new Set((this.db.prepare(`PRAGMA table_info(items)`).all() as Array<{ name: string }>).map((c) => c.name));
-      if (!itemColumns.has('model')) this.db.exec(`ALTER TABLE items ADD COLUMN model TEXT`);
-      return new SqliteSubmitRecords(this.db);
-    }).immediate();
+    // a store whose schema is current is opened with reads only: a worker starting while another process holds
+    // the write lock (a long transaction, or a process paused in one) starts, instead of waiting on that lock
+    if (!schemaIsCurrent(this.db)) this.db.transaction(() => upgradeSchema(this.db)).immediate();
+    this.submits = new SqliteSubmitRecords(this.db);
     // arrays, not objects, and only the columns an outcome has: this reads every item of a job at finalize
     this.pageStatement = this.db
       .prepare(

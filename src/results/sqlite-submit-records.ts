@@ -1,39 +1,6 @@
 import type Database from 'better-sqlite3';
 import { CLOSED_CLAIM, type BatchRecord, type CreateLease, type StrayBatch, type SubmitRecords } from './submit-records';
 
-export const SUBMIT_RECORDS_SCHEMA = `
-CREATE TABLE IF NOT EXISTS batch_records (
-  shard_attempt_id TEXT PRIMARY KEY,
-  provider TEXT NOT NULL,
-  intent_at_ms INTEGER NOT NULL,
-  batch_id TEXT
-);
-CREATE TABLE IF NOT EXISTS stray_batches (
-  batch_id TEXT PRIMARY KEY,
-  shard_attempt_id TEXT NOT NULL,
-  job_id TEXT NOT NULL,
-  provider TEXT NOT NULL,
-  account TEXT,
-  requests INTEGER NOT NULL,
-  found_at_ms INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS stray_batches_job ON stray_batches (job_id);
-CREATE TABLE IF NOT EXISTS create_leases (
-  account TEXT PRIMARY KEY,
-  shard_attempt_id TEXT NOT NULL,
-  claim INTEGER NOT NULL,
-  requests INTEGER NOT NULL,
-  since_ms INTEGER NOT NULL,
-  touched_ms INTEGER NOT NULL
-);
-`;
-
-/** Columns added to batch_records after stores were first written (added in place to older files). */
-const ADDED_COLUMNS = [
-  ['claim', 'INTEGER NOT NULL DEFAULT 0'],
-  ['input_ref', 'TEXT'],
-] as const;
-
 type RecordRow = { shard_attempt_id: string; provider: string; intent_at_ms: number; batch_id: string | null; claim: number; input_ref: string | null };
 type LeaseRow = { account: string; shard_attempt_id: string; claim: number; requests: number; since_ms: number; touched_ms: number };
 type StrayRow = { batch_id: string; shard_attempt_id: string; job_id: string; provider: string; account: string | null; requests: number; found_at_ms: number };
@@ -43,11 +10,8 @@ type StrayRow = { batch_id: string; shard_attempt_id: string; job_id: string; pr
  * worker processes sharing the file see each compare-and-set whole.
  */
 export class SqliteSubmitRecords implements SubmitRecords {
-  constructor(private readonly db: Database.Database) {
-    db.exec(SUBMIT_RECORDS_SCHEMA);
-    const columns = new Set((db.prepare(`PRAGMA table_info(batch_records)`).all() as Array<{ name: string }>).map((c) => c.name));
-    for (const [name, type] of ADDED_COLUMNS) if (!columns.has(name)) db.exec(`ALTER TABLE batch_records ADD COLUMN ${name} ${type}`);
-  }
+  /** Its tables are sqlite-schema.ts's, created by the store that opens the file. */
+  constructor(private readonly db: Database.Database) {}
 
   async getBatchRecord(shardAttemptId: string): Promise<BatchRecord | undefined> {
     return this.record(shardAttemptId);

@@ -23,8 +23,10 @@ describe('a worker paused with SIGSTOP in the middle of a submit, a second worke
   });
 
   it('the paused attempt stops at its fence when it resumes: one batch per shard, its upload deleted, every item once', async () => {
-    // the first upload takes 6 s: the worker is frozen in it, and wakes with its answer after the takeover
-    stack.emulator.setScenario({ endpointFaults: [{ method: 'POST', path: '/v1/files', action: 'delay', delayMs: 6_000, count: 1 }] });
+    // the first two uploads (one per shard) take 6 s: the worker is frozen in them, and wakes with their answers
+    // after the takeover. Frozen in both, it holds no write lock on the result store (a worker frozen mid-transaction
+    // would hold every other worker's writes until it resumes, a limit of the embedded single-file store)
+    stack.emulator.setScenario({ endpointFaults: [{ method: 'POST', path: '/v1/files', action: 'delay', delayMs: 6_000, count: 2 }] });
     const first = spawnWorkerProcess(stack);
     workers.push(first);
     await first.ready;
@@ -38,7 +40,7 @@ describe('a worker paused with SIGSTOP in the middle of a submit, a second worke
       polling: { initialSeconds: 0.2, maxSeconds: 1 },
       timeouts: { heartbeatSeconds: 2, requestSeconds: 5 },
     });
-    await waitFor('the slow upload', () => stack.emulatorLog.includes('fault delay POST /v1/files'));
+    await waitFor('both slow uploads', () => stack.emulatorLog.filter((l) => l === 'fault delay POST /v1/files').length === 2);
     first.pause();
     const second = spawnWorkerProcess(stack);
     workers.push(second);
@@ -56,7 +58,7 @@ describe('a worker paused with SIGSTOP in the middle of a submit, a second worke
     expectExactlyOnce(stack.emulator, 'paused-submit');
     expect(tagged()).toHaveLength(2);
     expect(report.integrity?.strayBatches.count).toBe(0);
-    // the frozen attempt deleted its upload when it found its claim taken: only the two batches' inputs remain
+    // the frozen attempts deleted their uploads when they found their claims taken: only the two batches' inputs remain
     const files = new OpenAI({ apiKey: 'test', baseURL: stack.emulator.openaiBaseURL, maxRetries: 0 });
     const uploads = async () => (await files.files.list()).data.filter((f) => f.purpose === 'batch').length;
     const deadline = Date.now() + 30_000;

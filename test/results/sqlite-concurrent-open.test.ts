@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,32 @@ describe('the SQLite result store opened by several processes at once on a new f
         child.on('exit', (code) => resolve(code === 0 ? '' : stderr.split('\n').find((l) => l.includes('Error')) ?? `exit ${code}`));
       })));
       expect(errors.filter(Boolean)).toEqual([]);
+    }
+  }, 60_000);
+
+  it('a process opens a current file while another holds its write lock (a worker paused mid-transaction)', async () => {
+    const compiled = path.join(projectRoot(), 'dist', 'src', 'results', 'sqlite-result-store.js');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-sqlite-locked-')), 'results.sqlite');
+    const { SqliteResultStore } = require(compiled) as typeof import('../../src/results/sqlite-result-store');
+    await new SqliteResultStore(file).close();
+    const holder = new Database(file);
+    holder.pragma('busy_timeout = 0');
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      // a write lock held longer than the store's busy timeout (15 s) once failed every worker starting beside it
+      const started = Date.now();
+      const script = `const { SqliteResultStore } = require(${JSON.stringify(compiled)}); new SqliteResultStore(${JSON.stringify(file)});`;
+      const stderr = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let text = '';
+        child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+        child.on('exit', (code) => resolve(code === 0 ? '' : text || `exit ${code}`));
+      });
+      expect(stderr).toBe('');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
     }
   }, 60_000);
 });
