@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../src/dev/project-root';
+import { SqliteResultStore } from '../../src/results/sqlite-result-store';
 
 /**
  * Regression (found by `npm run chaos`): two `longhaul worker` processes started together on a new data dir both
@@ -33,7 +34,6 @@ describe('the SQLite result store opened by several processes at once on a new f
   it('a process opens a current file while another holds its write lock (a worker paused mid-transaction)', async () => {
     const compiled = path.join(projectRoot(), 'dist', 'src', 'results', 'sqlite-result-store.js');
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-sqlite-locked-')), 'results.sqlite');
-    const { SqliteResultStore } = require(compiled) as typeof import('../../src/results/sqlite-result-store');
     await new SqliteResultStore(file).close();
     const holder = new Database(file);
     holder.pragma('busy_timeout = 0');
