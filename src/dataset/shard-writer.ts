@@ -38,6 +38,8 @@ export type ManifestLine = [seq: number, line: number, estTokens: number, itemKe
 export class ShardWriter {
   private readonly shards: ShardRef[] = [];
   private current: { ref: ShardRef; data: BlobWriter; manifest: BlobWriter } | undefined;
+  /** The shard before the current one, still being closed (its last parts uploading) while the next fills. */
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly blobs: BlobStore,
@@ -102,6 +104,7 @@ export class ShardWriter {
   /** Closes the last shard; returns every shard written, in order. */
   async finish(): Promise<ShardRef[]> {
     await this.closeCurrent();
+    await this.closing;
     return this.shards;
   }
 
@@ -110,6 +113,7 @@ export class ShardWriter {
     await this.current?.data.abort();
     await this.current?.manifest.abort();
     this.current = undefined;
+    await this.closing?.catch(() => undefined); // a closed shard stays, as earlier shards do (gc removes them)
   }
 
   private fits(ref: ShardRef, bytes: number, estTokens: number): boolean {
@@ -130,12 +134,21 @@ export class ShardWriter {
     return this.current;
   }
 
+  /**
+   * Starts closing the current shard and returns once the shard before it is closed: on object storage a close
+   * uploads the last parts and completes the upload, which overlaps with filling the next shard, one close at a
+   * time. finish() waits for the last one; a failed close fails the prepare there or at the next shard's end.
+   */
   private async closeCurrent(): Promise<void> {
     if (!this.current) return;
-    await this.current.data.close();
-    await this.current.manifest.close();
-    this.shards.push(this.current.ref);
+    const { data, manifest, ref } = this.current;
     this.current = undefined;
+    this.shards.push(ref);
+    const previous = this.closing;
+    const closing = Promise.all([data.close(), manifest.close()]).then(() => undefined);
+    closing.catch(() => undefined); // seen when awaited; not an unhandled rejection meanwhile
+    this.closing = closing;
+    await previous;
   }
 }
 
