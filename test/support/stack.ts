@@ -62,12 +62,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const emulatorLog: string[] = [];
   const emulator = await startEmulator({ ...(options.scenario ? { scenario: options.scenario } : {}), log: (line) => emulatorLog.push(line) });
   const address = options.address ?? testAddress();
-  quietRuntime();
   // short client timeouts: a hung endpoint fails the call in seconds, and Temporal retries it
   const accounts = { ...Object.fromEntries(Object.entries(emulatorAccounts(emulator)).map(([name, a]) => [name, { ...a, timeoutMs: 5_000 }])), ...options.accounts };
   const config = loadConfig(options.env ?? {}, { dataDir: dir, taskQueue: `test-${path.basename(dir)}`, accounts });
   const stops: Array<() => Promise<void>> = [];
   const addWorker = async () => {
+    // only with a worker: a runtime installed with no connection to release it keeps the test process alive
+    quietRuntime();
     const connection = await NativeConnection.connect({ address });
     const bundle = workflowBundle();
     const { worker, close } = await createLonghaulWorker({
