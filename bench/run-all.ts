@@ -1,4 +1,5 @@
 import type { BenchResult } from './bench-result';
+import * as csv from './csv-reader.bench';
 import * as emulator from './emulator.bench';
 import * as e2e from './end-to-end.bench';
 import * as engine from './engine-throughput.bench';
@@ -6,9 +7,9 @@ import * as stores from './stores.bench';
 
 /**
  * `npm run bench`: every benchmark in one run, each figure beside its same-run baseline (these machines
- * are shared and noisy: compare within a run, not across runs). Select with LONGHAUL_BENCH=engine,emulator,e2e,stores.
+ * are shared and noisy: compare within a run, not across runs). Select with LONGHAUL_BENCH=engine,emulator,e2e,stores,csv.
  */
-const BENCHES: Record<string, { run(): Promise<BenchResult[]> }> = { engine, emulator, e2e, stores };
+const BENCHES: Record<string, { run(): Promise<BenchResult[]> }> = { engine, emulator, e2e, stores, csv };
 
 function format(result: BenchResult): string {
   const value = `${result.value.toLocaleString('en-US')} ${result.unit}`;
