@@ -4,12 +4,13 @@ import * as emulator from './emulator.bench';
 import * as e2e from './end-to-end.bench';
 import * as engine from './engine-throughput.bench';
 import * as stores from './stores.bench';
+import * as threads from './thread-pool.bench';
 
 /**
  * `npm run bench`: every benchmark in one run, each figure beside its same-run baseline (these machines
- * are shared and noisy: compare within a run, not across runs). Select with LONGHAUL_BENCH=engine,emulator,e2e,stores,csv.
+ * are shared and noisy: compare within a run, not across runs). Select with LONGHAUL_BENCH=engine,emulator,e2e,stores,csv,threads.
  */
-const BENCHES: Record<string, { run(): Promise<BenchResult[]> }> = { engine, emulator, e2e, stores, csv };
+const BENCHES: Record<string, { run(): Promise<BenchResult[]> }> = { engine, emulator, e2e, stores, csv, threads };
 
 function format(result: BenchResult): string {
   const value = `${result.value.toLocaleString('en-US')} ${result.unit}`;
