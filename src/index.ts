@@ -5,6 +5,7 @@
 export { createLonghaulClient, LonghaulClient, type LonghaulClientOptions, type JobSummary } from './client/longhaul-client';
 export { JobHandle, type ReprocessOptions, type DetailedProgress } from './client/job-handle';
 export { type StartSpec } from './client/start-spec';
+export { gcJobRows, gcPlanTotals, type GcPlan, type GcJob, type GcTotals } from './client/job-gc';
 export { loadSpecFile } from './client/spec-file';
 export { JobAlreadyExistsError, JobNotFoundError, ReprocessRejectedError, TemporalUnreachableError } from './client/client-errors';
 export { JobSpecSchema, type JobSpec, type JobSpecInput, type ResolvedJobSpec, type Mode, type ProviderName, type Endpoint } from './spec/job-spec';

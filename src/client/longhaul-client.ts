@@ -21,6 +21,9 @@ import { PriceTable } from '../report/price-table';
 import { PROVIDER_CAPABILITIES } from '../providers/provider-limits';
 import { assertRunnable } from '../spec/runnable-check';
 import { payloadDataConverter } from '../codec/payload-data-converter';
+import type { ResultStore } from '../results/result-store';
+import { gcDeps } from './gc-deps';
+import { applyGc, planGc, type GcDeps, type GcJob, type GcPlan, type GcTotals } from './job-gc';
 
 export interface LonghaulClientOptions {
   /** An existing connection; otherwise one is made from `address` or the environment (TEMPORAL_ADDRESS, profiles). */
@@ -52,7 +55,7 @@ export class LonghaulClient {
   constructor(
     readonly temporal: Client,
     readonly config: LonghaulConfig,
-    private readonly blobs: BlobStore,
+    private readonly blobs: BlobStore & { check(): Promise<void> },
     private readonly ownsConnection: Connection | undefined,
     readonly uiUrl?: string,
   ) {}
@@ -149,6 +152,38 @@ export class LonghaulClient {
         ...(sa.get(SA.itemsFailed) !== undefined ? { itemsFailed: sa.get(SA.itemsFailed) } : {}),
       };
       if (options.limit && ++count >= options.limit) return;
+    }
+  }
+
+  /**
+   * Retention, reads only: the jobs that ended more than `olderThanMs` (milliseconds) ago, with their blobs and
+   * result rows, in the configured blob and result stores. Running jobs (paused ones too) are skipped with the
+   * reason. Pass the plan to `applyGc` to delete it.
+   * @throws StorageUnavailableError when a store cannot be reached.
+   */
+  async planGc(olderThanMs: number): Promise<GcPlan> {
+    return this.withGcDeps((deps) => planGc(olderThanMs, deps));
+  }
+
+  /**
+   * Deletes what `plan` lists, job by job (blobs, then rows), asking Temporal again right before each: a job
+   * started again since the plan is skipped (added to `plan.skipped`) and `onJob` hears `removed: false`.
+   * Returns what was removed.
+   * @throws StorageUnavailableError when a store cannot be reached.
+   */
+  async applyGc(plan: GcPlan, onJob?: (job: GcJob, removed: boolean) => void): Promise<GcTotals> {
+    return this.withGcDeps((deps) => applyGc(plan, deps, onJob));
+  }
+
+  private async withGcDeps<T>(work: (deps: GcDeps) => Promise<T>): Promise<T> {
+    await this.blobs.check();
+    // loaded on use: the database drivers
+    const { openResultStore } = await import('../results/open-result-store.js');
+    const store: ResultStore = await openResultStore(this.config.results);
+    try {
+      return await work(gcDeps(this.temporal, this.blobs, store));
+    } finally {
+      await store.close();
     }
   }
 

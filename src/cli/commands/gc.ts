@@ -1,12 +1,8 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
-import type { LonghaulClient } from '../../client/longhaul-client';
-import { totalRows } from '../../results/job-rows';
+import { gcJobRows, gcPlanTotals, type GcJob, type GcPlan } from '../../client/job-gc';
 import { formatCount } from '../../report/value-format';
-import { jobIdOfWorkflowId, jobWorkflowId } from '../../../workflows/internal/workflow-ids';
 import { CliError, type CliCommand } from '../cli-command';
 import { booleanFlag, parseDuration, stringFlag } from '../cli-flags';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withClient } from '../cli-connection';
-import { applyGc, planGc, type GcDeps, type GcJob, type GcPlan, type GcTotals } from './gc-plan';
 
 /**
  * `longhaul gc --older-than 30d`: lists the jobs that ended more than that long ago with their blobs and rows;
@@ -34,31 +30,18 @@ export const gcCommand: CliCommand = {
     const apply = booleanFlag(ctx.values.yes);
     const json = booleanFlag(ctx.values.json);
     return withClient(ctx, async (client) => {
-      // loaded on use (database drivers, the S3 SDK): `longhaul --help` stays quick
-      /* eslint-disable @typescript-eslint/no-require-imports */
-      const { openBlobStore } = require('../../storage/open-blob-store') as typeof import('../../storage/open-blob-store');
-      const { openResultStore } = require('../../results/open-result-store') as typeof import('../../results/open-result-store');
-      /* eslint-enable @typescript-eslint/no-require-imports */
-      const blobs = openBlobStore(client.config.storage, client.config.payloadKeys);
-      await blobs.check();
-      const store = await openResultStore(client.config.results);
-      try {
-        const deps = gcDeps(client, blobs, store);
-        const plan = await planGc(olderThanMs, deps);
-        if (!json) ctx.stdout.write(planText(plan, ctx.values['older-than'] as string, apply));
-        if (!apply) {
-          if (json) ctx.stdout.write(JSON.stringify({ dryRun: true, ...planJson(plan) }, null, 2) + '\n');
-          return 0;
-        }
-        const totals = await applyGc(plan, deps, (job, removed) => {
-          if (!json) ctx.stdout.write(removed ? `  deleted  ${job.jobId}\n` : `  skipped  ${job.jobId}: started again since it was listed\n`);
-        });
-        if (json) ctx.stdout.write(JSON.stringify({ dryRun: false, ...planJson(plan), deleted: totals }, null, 2) + '\n');
-        else ctx.stdout.write(`Deleted ${count(totals.jobs, 'job')}: ${count(totals.blobs, 'blob')} (${formatBytes(totals.bytes)}), ${count(totals.rows, 'row')}.\n`);
+      const plan = await client.planGc(olderThanMs);
+      if (!json) ctx.stdout.write(planText(plan, ctx.values['older-than'] as string, apply));
+      if (!apply) {
+        if (json) ctx.stdout.write(JSON.stringify({ dryRun: true, ...planJson(plan) }, null, 2) + '\n');
         return 0;
-      } finally {
-        await store.close();
       }
+      const totals = await client.applyGc(plan, (job, removed) => {
+        if (!json) ctx.stdout.write(removed ? `  deleted  ${job.jobId}\n` : `  skipped  ${job.jobId}: started again since it was listed\n`);
+      });
+      if (json) ctx.stdout.write(JSON.stringify({ dryRun: false, ...planJson(plan), deleted: totals }, null, 2) + '\n');
+      else ctx.stdout.write(`Deleted ${count(totals.jobs, 'job')}: ${count(totals.blobs, 'blob')} (${formatBytes(totals.bytes)}), ${count(totals.rows, 'row')}.\n`);
+      return 0;
     });
   },
 };
@@ -72,42 +55,15 @@ function olderThanFlag(value: unknown): number {
   return seconds * 1000;
 }
 
-/** Both stores, and Temporal for what still runs and when each job's workflow closed. */
-function gcDeps(client: LonghaulClient, blobs: GcDeps['blobs'], store: GcDeps['store']): GcDeps {
-  return {
-    blobs,
-    store,
-    now: () => new Date(),
-    async workflowOf(jobId) {
-      try {
-        const described = await client.temporal.workflow.getHandle(jobWorkflowId(jobId)).describe();
-        return { status: described.status.name, ...(described.closeTime ? { closedAt: described.closeTime } : {}) };
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
-      }
-    },
-    async runningDatasets() {
-      const paths = new Set<string>();
-      for await (const run of client.temporal.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
-        if (!jobIdOfWorkflowId(run.workflowId)) continue;
-        const dataset = (run.memo?.longhaul as { dataset?: unknown } | undefined)?.dataset;
-        if (typeof dataset === 'string') paths.add(dataset);
-      }
-      return paths;
-    },
-  };
-}
-
 function planText(plan: GcPlan, age: string, apply: boolean): string {
   const lines = [`Jobs that ended more than ${age} ago (before ${plan.cutoff.toISOString()}):`];
-  for (const job of plan.jobs) lines.push(`  ${job.jobId}  ${endedText(job)}  ${count(job.blobs, 'blob')} (${formatBytes(job.bytes)}), ${count(totalRows(job.rows), 'row')}`);
+  for (const job of plan.jobs) lines.push(`  ${job.jobId}  ${endedText(job)}  ${count(job.blobs, 'blob')} (${formatBytes(job.bytes)}), ${count(gcJobRows(job), 'row')}`);
   if (plan.jobs.length === 0) lines.push('  none');
   for (const skip of plan.skipped) lines.push(`  skipped  ${skip.jobId}: ${skip.reason}`);
   if (plan.datasets.length > 0) {
     lines.push(`  datasets only these jobs read: ${count(plan.datasets.length, 'blob')} (${formatBytes(plan.datasets.reduce((s, d) => s + d.bytes, 0))})`);
   }
-  const totals = planTotals(plan);
+  const totals = gcPlanTotals(plan);
   const summary = `${count(totals.jobs, 'job')}, ${count(totals.blobs, 'blob')} (${formatBytes(totals.bytes)}), ${count(totals.rows, 'row')}`;
   lines.push(apply ? `Deleting ${summary}:` : `Would delete ${summary}. Dry run: nothing was deleted; run again with --yes to delete.`);
   return lines.join('\n') + '\n';
@@ -117,23 +73,13 @@ function endedText(job: GcJob): string {
   return `ended ${job.endedAt.toISOString()} (${job.status})`;
 }
 
-function planTotals(plan: GcPlan): GcTotals {
-  const datasetBytes = plan.datasets.reduce((s, d) => s + d.bytes, 0);
-  return {
-    jobs: plan.jobs.length,
-    blobs: plan.jobs.reduce((s, j) => s + j.blobs, 0) + plan.datasets.length,
-    bytes: plan.jobs.reduce((s, j) => s + j.bytes, 0) + datasetBytes,
-    rows: plan.jobs.reduce((s, j) => s + totalRows(j.rows), 0),
-  };
-}
-
 function planJson(plan: GcPlan) {
   return {
     cutoff: plan.cutoff.toISOString(),
     jobs: plan.jobs.map((j) => ({ ...j, endedAt: j.endedAt.toISOString() })),
     skipped: plan.skipped,
     datasets: plan.datasets.map((d) => ({ key: d.key, bytes: d.bytes })),
-    total: planTotals(plan),
+    total: gcPlanTotals(plan),
   };
 }
 

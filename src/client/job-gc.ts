@@ -1,8 +1,8 @@
-import { BLOB_PATH_PREFIX } from '../../dataset/dataset-reader';
-import { totalRows, type JobRows } from '../../results/job-rows';
-import type { ResultStore } from '../../results/result-store';
-import type { BlobEntry, BlobStore } from '../../storage/blob-store';
-import { jobLayout } from '../../storage/job-layout';
+import { BLOB_PATH_PREFIX } from '../dataset/dataset-reader';
+import { totalRows, type JobRows } from '../results/job-rows';
+import type { ResultStore } from '../results/result-store';
+import type { BlobEntry, BlobStore } from '../storage/blob-store';
+import { jobLayout } from '../storage/job-layout';
 
 /** Temporal's view of a job's workflow (its latest run). */
 export interface JobWorkflowState {
@@ -140,6 +140,22 @@ function blobsByJob(entries: readonly BlobEntry[]): Map<string, JobBlobs> {
     byJob.set(jobId, own);
   }
   return byJob;
+}
+
+/** A job's result-store rows, all kinds together. */
+export function gcJobRows(job: GcJob): number {
+  return totalRows(job.rows);
+}
+
+/** What the plan would remove in all: its jobs, their blobs and the orphaned datasets, bytes and rows. */
+export function gcPlanTotals(plan: GcPlan): GcTotals {
+  const datasetBytes = plan.datasets.reduce((s, d) => s + d.bytes, 0);
+  return {
+    jobs: plan.jobs.length,
+    blobs: plan.jobs.reduce((s, j) => s + j.blobs, 0) + plan.datasets.length,
+    bytes: plan.jobs.reduce((s, j) => s + j.bytes, 0) + datasetBytes,
+    rows: plan.jobs.reduce((s, j) => s + totalRows(j.rows), 0),
+  };
 }
 
 /**
