@@ -18,5 +18,6 @@ export { payloadDataConverter } from './codec/payload-data-converter';
 export { parsePayloadKeys, type PayloadKey } from './codec/payload-keys';
 export { type RequestBuilder, type RequestBuilders } from './dataset/request-renderer';
 export { type JobReport } from './report/job-report';
+export { type WebhookReceiver, type WebhookReceiverOptions } from './webhooks/webhook-receiver';
 export { type ResultLine } from './results/result-line';
 export type { JobProgress, ShardProgress, ReprocessResult, JobStatus } from '../workflows/definitions';

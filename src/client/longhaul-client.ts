@@ -24,6 +24,7 @@ import { payloadDataConverter } from '../codec/payload-data-converter';
 import type { ResultStore } from '../results/result-store';
 import { gcDeps } from './gc-deps';
 import { applyGc, planGc, type GcDeps, type GcJob, type GcPlan, type GcTotals } from './job-gc';
+import type { WebhookReceiver, WebhookReceiverOptions } from '../webhooks/webhook-receiver';
 
 export interface LonghaulClientOptions {
   /** An existing connection; otherwise one is made from `address` or the environment (TEMPORAL_ADDRESS, profiles). */
@@ -173,6 +174,20 @@ export class LonghaulClient {
    */
   async applyGc(plan: GcPlan, onJob?: (job: GcJob, removed: boolean) => void): Promise<GcTotals> {
     return this.withGcDeps((deps) => applyGc(plan, deps, onJob));
+  }
+
+  /**
+   * Starts an HTTP receiver for OpenAI batch webhooks (batch.completed, .failed, .expired, .cancelled): checks
+   * each delivery's signature with `secret` and wakes the shard waiting on that batch, through this client's
+   * Temporal connection and the configured provider accounts. Stop it before closing the client.
+   */
+  async startWebhookReceiver(options: Omit<WebhookReceiverOptions, 'client' | 'providers'>): Promise<WebhookReceiver> {
+    // loaded on use: the receiver brings the openai SDK and the provider registry
+    const [{ startWebhookReceiver }, { createProviderRegistry }] = await Promise.all([
+      import('../webhooks/webhook-receiver.js'),
+      import('../providers/provider-registry.js'),
+    ]);
+    return startWebhookReceiver({ ...options, client: this.temporal, providers: createProviderRegistry(this.config.accounts) });
   }
 
   private async withGcDeps<T>(work: (deps: GcDeps) => Promise<T>): Promise<T> {

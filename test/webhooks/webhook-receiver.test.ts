@@ -1,8 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { METADATA_JOB, METADATA_SHARD } from '../../src/providers/openai/openai-batch-provider';
-import { createProviderRegistry } from '../../src/providers/provider-registry';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/webhook-receiver';
+import type { WebhookReceiver } from '../../src/webhooks/webhook-receiver';
 import { shardProgressQuery, wakeShardSignal } from '../../workflows/definitions';
 import { shardWorkflowId } from '../../workflows/internal/workflow-ids';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
@@ -50,7 +49,7 @@ describe('webhook receiver: an OpenAI batch webhook wakes the waiting shard (rea
   const log: string[] = [];
   beforeAll(async () => {
     stack = await startTestStack();
-    receiver = await startWebhookReceiver({ port: 0, secret: SECRET, client: stack.client.temporal, providers: createProviderRegistry(stack.config.accounts), log: (line) => log.push(line) });
+    receiver = await stack.client.startWebhookReceiver({ port: 0, secret: SECRET, log: (line) => log.push(line) });
   });
   afterAll(async () => {
     await receiver?.stop();

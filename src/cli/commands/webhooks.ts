@@ -27,20 +27,13 @@ export const webhooksCommand: CliCommand = {
     if (!secret) throw new CliError('set LONGHAUL_WEBHOOK_SECRET to the endpoint signing secret (whsec_...)', 2);
     const port = Number(stringFlag(ctx.values.port) ?? 8788);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, not "${stringFlag(ctx.values.port)}"`, 2);
-    // loaded on use: the receiver brings the openai SDK and the provider registry
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { startWebhookReceiver } = require('../../webhooks/webhook-receiver') as typeof import('../../webhooks/webhook-receiver');
-    const { createProviderRegistry } = require('../../providers/provider-registry') as typeof import('../../providers/provider-registry');
-    /* eslint-enable @typescript-eslint/no-require-imports */
     return withClient(ctx, async (client) => {
       const account = stringFlag(ctx.values.account);
       const host = stringFlag(ctx.values.host);
       const path = stringFlag(ctx.values.path);
-      const receiver = await startWebhookReceiver({
+      const receiver = await client.startWebhookReceiver({
         port,
         secret,
-        client: client.temporal,
-        providers: createProviderRegistry(client.config.accounts),
         ...(host ? { host } : {}),
         ...(path ? { path } : {}),
         ...(account ? { account } : {}),
