@@ -20,4 +20,5 @@ export { type RequestBuilder, type RequestBuilders } from './dataset/request-ren
 export { type JobReport } from './report/job-report';
 export { type WebhookReceiver, type WebhookReceiverOptions } from './webhooks/webhook-receiver';
 export { type ResultLine } from './results/result-line';
+export { RESULT_CSV_COLUMNS } from './client/result-csv';
 export type { JobProgress, ShardProgress, ReprocessResult, JobStatus } from '../workflows/definitions';

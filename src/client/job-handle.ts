@@ -22,6 +22,7 @@ import { jobWorkflowId } from '../../workflows/internal/workflow-ids';
 import type { batchJobWorkflow } from '../../workflows/job';
 import { JobNotFoundError, ReprocessRejectedError } from './client-errors';
 import { innermostFailure } from './failure-cause';
+import { resultCsvLines } from './result-csv';
 
 /** Failure types that blame the reprocess request itself (see activities/failures.ts). */
 const BAD_INPUT = new Set<string>(BAD_INPUT_FAILURES);
@@ -171,6 +172,14 @@ export class JobHandle {
     for await (const batch of readLineBatches(this.resultsFile(report))) {
       for (const line of batch.lines) if (line) yield JSON.parse(line) as ResultLine;
     }
+  }
+
+  /**
+   * `results()` as CSV text lines without line ends: the header (RESULT_CSV_COLUMNS), then one row per item in
+   * input order. @throws Error, as results(), when the job wrote its results as CSV (use resultsFile()).
+   */
+  resultsCsv(): AsyncGenerator<string> {
+    return resultCsvLines(this.results());
   }
 
   /** The results file of an ended job as it was written (JSONL, or CSV with a header), streamed from the blob store. */

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { JobHandle } from '../../client/job-handle';
 import type { JobReport } from '../../report/job-report';
-import { CSV_COLUMNS, toCsvRow } from '../../results/result-line';
+import { RESULT_CSV_COLUMNS } from '../../client/result-csv';
 import { CliError, type CliCommand } from '../cli-command';
 import { booleanFlag, choiceFlag, onePositional, stringFlag } from '../cli-flags';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, withClient } from '../cli-connection';
@@ -19,7 +19,7 @@ export const resultsCommand: CliCommand = {
   usage: 'JOB [--out FILE] [--format jsonl|csv] [--wait [--max-failed-ratio R]]',
   help: [
     'Each line: id, input line, state (succeeded, failed, cancelled, cached), output or error, tier, round,',
-    `tokens and cost. CSV columns: ${CSV_COLUMNS.join(', ')} (output as JSON text).`,
+    `tokens and cost. CSV columns: ${RESULT_CSV_COLUMNS.join(', ')} (output as JSON text).`,
     '  --out FILE            write to FILE instead of stdout',
     '  --format F            jsonl (default; csv when FILE ends in .csv) or csv',
     '  --wait                wait for a running job to end instead of refusing; then the exit code says how it ended:',
@@ -62,10 +62,16 @@ async function writeResults(job: JobHandle, report: JobReport, format: Format, t
   const write = async (text: string) => {
     if (!target.write(text)) await once(target, 'drain');
   };
-  if (format === 'csv') await write(CSV_COLUMNS.join(',') + '\n');
   let count = 0;
+  if (format === 'csv') {
+    for await (const row of job.resultsCsv()) {
+      await write(row + '\n');
+      count++;
+    }
+    return count - 1; // the header
+  }
   for await (const line of job.results()) {
-    await write(format === 'csv' ? toCsvRow(line) + '\n' : JSON.stringify(line) + '\n');
+    await write(JSON.stringify(line) + '\n');
     count++;
   }
   return count;
