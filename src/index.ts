@@ -5,6 +5,8 @@
 export { createLonghaulClient, LonghaulClient, type LonghaulClientOptions, type JobSummary } from './client/longhaul-client';
 export { JobHandle, type ReprocessOptions, type DetailedProgress } from './client/job-handle';
 export { type StartSpec } from './client/start-spec';
+export { planJob, type PlanJobOptions } from './client/job-plan';
+export { checkReprocessChanges } from './client/reprocess-changes-check';
 export { gcJobRows, gcPlanTotals, type GcPlan, type GcJob, type GcTotals } from './client/job-gc';
 export { loadSpecFile } from './client/spec-file';
 export { JobAlreadyExistsError, JobNotFoundError, ReprocessRejectedError, TemporalUnreachableError } from './client/client-errors';
@@ -18,6 +20,7 @@ export { payloadDataConverter } from './codec/payload-data-converter';
 export { parsePayloadKeys, type PayloadKey } from './codec/payload-keys';
 export { type RequestBuilder, type RequestBuilders } from './dataset/request-renderer';
 export { type JobReport } from './report/job-report';
+export { type PlanEstimate, type ThroughputRate } from './report/plan-estimate';
 export { type WebhookReceiver, type WebhookReceiverOptions } from './webhooks/webhook-receiver';
 export { type ResultLine } from './results/result-line';
 export { RESULT_CSV_COLUMNS } from './client/result-csv';

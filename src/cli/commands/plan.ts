@@ -1,14 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { prepareStartSpec } from '../../client/start-spec';
-import { loadConfig } from '../../config/longhaul-config';
-import { PROVIDER_CAPABILITIES, PROVIDER_LIMITS } from '../../providers/provider-limits';
-import { DEFAULT_REALTIME_RATE, estimatePlan, FLEX_RATE_FACTOR, type ThroughputRate } from '../../report/plan-estimate';
-import { planDatasetStore } from '../../report/plan-dataset-store';
-import { scanDataset } from '../../report/plan-scan';
-import { PriceTable } from '../../report/price-table';
-import type { CliCommand, CliContext } from '../cli-command';
+import { planJob } from '../../client/job-plan';
+import { DEFAULT_REALTIME_RATE, FLEX_RATE_FACTOR } from '../../report/plan-estimate';
+import type { CliCommand } from '../cli-command';
 import { booleanFlag, durationFlag, numberFlag } from '../cli-flags';
 import { SPEC_HELP, SPEC_OPTIONS, specFromArgs } from '../job-spec-args';
 import { planText } from '../plan-text';
@@ -40,47 +32,18 @@ export const planCommand: CliCommand = {
     const { spec: input, baseDir } = specFromArgs(ctx);
     const withinSeconds = durationFlag(ctx.values.within, 'within');
 
-    // inline rows are written somewhere temporary; a plan leaves nothing behind, also when a signal ends it
-    const scratch = mkdtempSync(path.join(os.tmpdir(), 'longhaul-plan-'));
-    const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
-    process.once('exit', removeScratch);
-    // an s3:// dataset is read in place, with the AWS variables' endpoint and keys
-    const { blobs, close } = planDatasetStore(input.dataset, scratch, process.env);
-    try {
-      const spec = await prepareStartSpec(input, blobs, baseDir);
-      const scan = await scanDataset(spec, blobs);
-      const prices = new PriceTable(loadConfig(process.env, { dataDir: scratch }).prices);
-      const realtimeRate = rateOf(ctx, spec);
-      const plan = estimatePlan({
-        spec,
-        scan,
-        price: prices.priceOf(spec.model),
-        limits: PROVIDER_LIMITS[spec.provider],
-        capabilities: PROVIDER_CAPABILITIES[spec.provider],
-        realtimeRate,
-        ...(withinSeconds !== undefined ? { withinSeconds } : {}),
-      });
-      const title = `${spec.provider} ${spec.model} (spec mode: ${spec.mode}), ${spec.dataset.path.startsWith('blob:') ? 'inline rows' : spec.dataset.path}`;
-      const json = { provider: spec.provider, model: spec.model, specMode: spec.mode, dataset: spec.dataset.path, ...plan };
-      ctx.stdout.write((booleanFlag(ctx.values.json) ? JSON.stringify(json, null, 2) : planText(plan, title)) + '\n');
-      return 0;
-    } finally {
-      close();
-      process.removeListener('exit', removeScratch);
-      removeScratch();
-    }
+    const positive = (n: number) => n > 0;
+    const rpm = numberFlag(ctx.values.rpm, 'rpm', positive);
+    const tpm = numberFlag(ctx.values.tpm, 'tpm', positive);
+    const { spec, estimate: plan } = await planJob(input, {
+      baseDir,
+      ...(withinSeconds !== undefined ? { withinSeconds } : {}),
+      realtimeRate: { ...(rpm !== undefined ? { requestsPerMinute: rpm } : {}), ...(tpm !== undefined ? { tokensPerMinute: tpm } : {}) },
+    });
+    const title = `${spec.provider} ${spec.model} (spec mode: ${spec.mode}), ${spec.dataset.path.startsWith('blob:') ? 'inline rows' : spec.dataset.path}`;
+    const json = { provider: spec.provider, model: spec.model, specMode: spec.mode, dataset: spec.dataset.path, ...plan };
+    ctx.stdout.write((booleanFlag(ctx.values.json) ? JSON.stringify(json, null, 2) : planText(plan, title)) + '\n');
+    return 0;
   },
 };
 
-/**
- * The synchronous rate to plan with: --rpm / --tpm, else the pace the spec sets for synchronous tiers
- * (`realtime.requestsPerMinute` / `tokensPerMinute`, in specs that have them), else the defaults.
- */
-function rateOf(ctx: Pick<CliContext, 'values'>, spec: object): ThroughputRate {
-  const positive = (n: number) => n > 0;
-  const paced = (spec as { realtime?: Partial<ThroughputRate> }).realtime;
-  return {
-    requestsPerMinute: numberFlag(ctx.values.rpm, 'rpm', positive) ?? paced?.requestsPerMinute ?? DEFAULT_REALTIME_RATE.requestsPerMinute,
-    tokensPerMinute: numberFlag(ctx.values.tpm, 'tpm', positive) ?? paced?.tokensPerMinute ?? DEFAULT_REALTIME_RATE.tokensPerMinute,
-  };
-}
