@@ -61,6 +61,18 @@ export default tseslint.config(
     },
   },
   {
+    // the CLI is a client like any other: what it needs of the stores and providers goes through src/client
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(\\.\\./)+(providers|storage|results)(/|$)',
+          message: 'src/cli uses the public client (src/client); add what it needs there instead of importing providers, storage or results.',
+        }],
+      }],
+    },
+  },
+  {
     files: ['src/emulator/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
