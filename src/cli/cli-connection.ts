@@ -38,8 +38,7 @@ export async function connect(ctx: Pick<CliContext, 'values'>, overrides: { task
   const namespace = stringFlag(ctx.values.namespace);
   const config = loadConfig(process.env, overrides.taskQueue ? { taskQueue: overrides.taskQueue } : {});
   // loaded on use (it brings the workflow definitions): `longhaul --help` stays quick
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createLonghaulClient } = require('../client/longhaul-client') as typeof import('../client/longhaul-client');
+  const { createLonghaulClient } = await import('../client/longhaul-client.js');
   return createLonghaulClient({ config, uiUrl: uiUrlOf(ctx.values), ...(address ? { address } : {}), ...(namespace ? { namespace } : {}) });
 }
 

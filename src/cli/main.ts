@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../dev/project-root';
@@ -47,8 +48,7 @@ function interruption(command: CliCommand, values: CliContext['values']): Promis
 
 /** The version in the longhaul package's own package.json (found from sources and from dist/ alike). */
 function packageVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(path.join(projectRoot(), 'package.json')) as { version: string }).version;
+  return (JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** `longhaul results JOB | head`: a reader that goes away early is not an error; other output errors are one line. */

@@ -61,8 +61,7 @@ export const codecServerCommand: CliCommand = {
     if (!authToken && !LOOPBACK.has(host) && !v['allow-no-auth']) {
       throw new CliError(`refusing to serve decrypted payloads on ${host} without --auth-token or LONGHAUL_CODEC_AUTH_TOKEN (or --allow-no-auth)`, 2);
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startCodecServer, uiOrigins } = require('../../codec/codec-server') as typeof import('../../codec/codec-server');
+    const { startCodecServer, uiOrigins } = await import('../../codec/codec-server.js');
     const origins = originsOf(v, uiUrlOf(v), uiOrigins);
     const server = await startCodecServer({ keys, host, port, origins, ...(authToken ? { authToken } : {}), log: (line) => ctx.stderr.write(`${line}\n`) }).catch(
       (err: NodeJS.ErrnoException) => {

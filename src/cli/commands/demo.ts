@@ -32,10 +32,8 @@ export const demoCommand: CliCommand = {
     const keep = ctx.values['no-keep'] ? false : (ctx.values.keep as boolean | undefined) ?? Boolean((out as { isTTY?: boolean }).isTTY);
     out.write(`Starting the embedded stack in ${dataDir} (Temporal dev server, provider emulator, worker)...\n`);
     // loaded on use: `longhaul --help` and the client commands stay quick to start
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startEmbeddedStack } = require('../../dev/embedded-stack') as typeof import('../../dev/embedded-stack');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createLonghaulClient } = require('../../client/longhaul-client') as typeof import('../../client/longhaul-client');
+    const { startEmbeddedStack } = await import('../../dev/embedded-stack.js');
+    const { createLonghaulClient } = await import('../../client/longhaul-client.js');
     const stack = await startEmbeddedStack({ dataDir });
     try {
       out.write(`Temporal ${stack.address}, Web UI ${stack.uiUrl}\n`);

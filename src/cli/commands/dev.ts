@@ -52,8 +52,7 @@ export const devCommand: CliCommand = {
     const uiCodecEndpoint = stringFlag(v['ui-codec-endpoint']);
     if (uiCodecEndpoint && !/^https?:\/\/[^/]/.test(uiCodecEndpoint)) throw new CliError(`--ui-codec-endpoint: "${uiCodecEndpoint}" is not an http(s) URL`, 2);
     // loaded on use: `longhaul --help` and the client commands stay quick to start
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startEmbeddedStack } = require('../../dev/embedded-stack') as typeof import('../../dev/embedded-stack');
+    const { startEmbeddedStack } = await import('../../dev/embedded-stack.js');
     const stack = await startEmbeddedStack({
       ...runtime,
       dataDir,

@@ -30,10 +30,8 @@ export const emulatorCommand: CliCommand = {
     const speed = numberFlag(ctx.values.speed, 'speed', (n) => n > 0);
     const scenarioFile = stringFlag(ctx.values.scenario);
     // loaded on use: `longhaul --help` and the client commands stay quick to start
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { loadScenario, ScenarioError } = require('../../emulator/scenario-file') as typeof import('../../emulator/scenario-file');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startEmulator } = require('../../emulator') as typeof import('../../emulator');
+    const { loadScenario, ScenarioError } = await import('../../emulator/scenario-file.js');
+    const { startEmulator } = await import('../../emulator/index.js');
     let scenario;
     try {
       scenario = loadScenario(scenarioFile);

@@ -47,8 +47,7 @@ export const workerCommand: CliCommand = {
       ...(v['task-queue'] ? { taskQueue: v['task-queue'] as string } : {}),
     });
     // loaded on use: `longhaul --help` and the client commands stay quick to start
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { runWorker } = require('../../worker/run-worker') as typeof import('../../worker/run-worker');
+    const { runWorker } = await import('../../worker/run-worker.js');
     await runWorker({
       config,
       logLevel: runtime.logLevel ?? 'INFO',
