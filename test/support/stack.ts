@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { installRuntime } from '../../src/observability/install-runtime';
 import { loadConfig, type LonghaulConfig } from '../../src/config/longhaul-config';
 import { createLonghaulClient, type LonghaulClient } from '../../src/client/longhaul-client';
@@ -13,6 +13,15 @@ import { emulatorAccounts } from '../../src/dev/embedded-stack';
 /** Worker logs at WARN and above only, once per test process (the runtime must be installed before connections). */
 export function quietRuntime(): void {
   void installRuntime({ logLevel: 'WARN' });
+}
+
+/**
+ * Shuts the SDK's runtime down when nothing uses it. The SDK does so itself when its last connection closes, but a
+ * runtime installed by a stack that never connected (no in-process worker) kept the jest process alive.
+ */
+async function releaseIdleRuntime(): Promise<void> {
+  const runtime = (Runtime as unknown as { _instance?: { shutdownIfIdle(): Promise<void> } })._instance;
+  await runtime?.shutdownIfIdle();
 }
 
 export interface TestStack {
@@ -62,13 +71,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const emulatorLog: string[] = [];
   const emulator = await startEmulator({ ...(options.scenario ? { scenario: options.scenario } : {}), log: (line) => emulatorLog.push(line) });
   const address = options.address ?? testAddress();
+  quietRuntime();
   // short client timeouts: a hung endpoint fails the call in seconds, and Temporal retries it
   const accounts = { ...Object.fromEntries(Object.entries(emulatorAccounts(emulator)).map(([name, a]) => [name, { ...a, timeoutMs: 5_000 }])), ...options.accounts };
   const config = loadConfig(options.env ?? {}, { dataDir: dir, taskQueue: `test-${path.basename(dir)}`, accounts });
   const stops: Array<() => Promise<void>> = [];
   const addWorker = async () => {
-    // only with a worker: a runtime installed with no connection to release it keeps the test process alive
-    quietRuntime();
     const connection = await NativeConnection.connect({ address });
     const bundle = workflowBundle();
     const { worker, close } = await createLonghaulWorker({
@@ -101,6 +109,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await client.close();
       for (const stop of stops) await stop();
       await emulator.stop();
+      await releaseIdleRuntime();
     },
   };
 }
