@@ -3,6 +3,7 @@ import { redact } from '../config/store-urls';
 import { StorageUnavailableError } from '../storage/storage-errors';
 import { attemptOrder, emptyStateCounts, outputJsonOf, parsedOutcome, type ItemOutcome, type ItemState, type StoredOutcome } from './item-outcome';
 import { OUTCOME_REPLACES, OUTCOME_UPDATE } from './outcome-upsert-rule';
+import { arrayParam } from './postgres-array-param';
 import { ensureSchema } from './postgres-schema';
 import { PostgresSubmitRecords } from './postgres-submit-records';
 import type { AttemptOutcome, CachedAnswer, JobRecord, OutcomeCounts, ResultStore } from './result-store';
@@ -342,15 +343,15 @@ function* distinctSeqRuns(outcomes: readonly ItemOutcome[]): Generator<ItemOutco
   if (run.length > 0) yield run;
 }
 
-/** An outcome run as the 15 arrays UPSERT binds after the job id and task version. */
-function columnsOf(run: readonly ItemOutcome[]): unknown[][] {
+/** An outcome run as the 15 arrays UPSERT binds after the job id and task version (as array literals: arrayParam). */
+function columnsOf(run: readonly ItemOutcome[]): unknown[] {
   const columns: unknown[][] = Array.from({ length: 15 }, () => new Array<unknown>(run.length));
   for (let i = 0; i < run.length; i++) {
     const o = run[i]!;
     const values = [o.seq, o.line, o.itemKey, o.requestKey, o.state, o.reason, o.message, o.generation, o.round, attemptOrder(o.generation, o.round), o.tier, outputJsonOf(o), o.tokensIn, o.tokensOut, o.costUsd];
     for (let c = 0; c < 15; c++) columns[c]![i] = values[c];
   }
-  return columns;
+  return columns.map((column) => arrayParam(column));
 }
 
 type PageRow = {

@@ -88,6 +88,24 @@ export function resultStoreContract(name: string, open: () => Promise<ContractSt
     expect(stored[39]).toMatchObject({ line: 40, outputJson: '{"n":39}' });
   });
 
+  it('keeps every text exactly: quotes, backslashes, braces, commas, line breaks, NULL as a word, non-ASCII', async () => {
+    const store = await open();
+    const samples = ['"quoted"', 'back\\slash', '\\"', '{a,b}', 'a, b', 'NULL', 'null', '', ' padded ', 'line\nbreak', 'tab\there', 'é 😀 中文', '\\n is not a line break'];
+    const given = samples.map((text, seq) => outcome({ seq, itemKey: text, requestKey: seq % 2 ? text : null, message: text, outputJson: JSON.stringify({ text }), output: { text } }));
+    given.push(outcome({ seq: samples.length, itemKey: 'plain', outputJson: '{"ok":true}', costUsd: 1e-7, tokensIn: 2 ** 40 }));
+    const texts = (outcomes: readonly { itemKey: string; requestKey: string | null; message: string | null; outputJson?: string | null }[]) =>
+      outcomes.map((o) => [o.itemKey, o.requestKey, o.message, o.outputJson]);
+    // a batch without control characters, then all of them in one (a store may encode the two apart)
+    const plain = given.filter((o) => !/[\n\t]/.test(o.itemKey));
+    await store.upsertOutcomes('j', 'tv', plain);
+    expect(texts(await store.page('j', -1))).toEqual(texts(plain));
+    await store.upsertOutcomes('j', 'tv', given.map((o) => ({ ...o, round: 1 })));
+    const stored = await store.page('j', -1);
+    expect(texts(stored)).toEqual(texts(given));
+    expect(stored.every((o) => o.round === 1)).toBe(true);
+    expect(stored.at(-1)).toMatchObject({ costUsd: 1e-7, tokensIn: 2 ** 40 });
+  });
+
   it('closes retryable items as failed with a note, and finds cached answers by request key', async () => {
     const store = await open();
     await store.upsertOutcomes('j', 'tv', [
