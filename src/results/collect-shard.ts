@@ -12,6 +12,7 @@ import { malformedVerdict, verdictHash, type ClassifyContext } from './outcome-c
 import { OutputValidator } from './output-validator';
 import { eachVerdict, type ReadResultChunk, type ResultChunkContext, type ResultChunkRequest } from './result-chunk';
 import type { ResultStore } from './result-store';
+import { OutcomeWrites } from './outcome-writes';
 import { ShardOutcomes } from './shard-outcomes';
 import type { ShardTally } from './shard-tally';
 
@@ -93,14 +94,11 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
     throw err;
   });
   const outcomes = new ShardOutcomes(manifest, ctx);
-  // one write in flight while the next lines are read: a store across the network (PostgreSQL) overlaps with
-  // parsing; each write still waits for the one before, so outcomes reach the store in order
-  let writing: Promise<void> = Promise.resolve();
+  // writes run while the next lines are read, two at a time (OutcomeWrites)
+  const writes = new OutcomeWrites((taken) => store.upsertOutcomes(spec.jobId, spec.taskVersion, taken, spec.model));
   const flush = async () => {
-    const taken = outcomes.take();
-    await writing;
-    writing = store.upsertOutcomes(spec.jobId, spec.taskVersion, taken, spec.model);
-    writing.catch(() => undefined); // awaited by the next flush, or at the end
+    const { outcomes: taken, repeats } = outcomes.take();
+    await writes.add(taken, repeats);
   };
   let linesRead = 0;
   const step = async (lines: number) => {
@@ -124,7 +122,7 @@ export async function collectShard(request: CollectRequest, deps: CollectDeps): 
   }
   outcomes.settleUnmet(status, request.note);
   await flush();
-  await writing;
+  await writes.finish();
   return outcomes.tally;
 }
 

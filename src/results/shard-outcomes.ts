@@ -27,6 +27,8 @@ export class ShardOutcomes {
   /** UNMET, the first outcome's count (index into MARKED_COUNTS + 1), or CONFLICTING. */
   private readonly marks: Uint8Array;
   private pending: ItemOutcome[] = [];
+  /** Whether a pending outcome is an item's second (a conflict): its write may touch a row an earlier one did. */
+  private pendingRepeats = false;
 
   constructor(
     private readonly items: readonly ManifestItem[],
@@ -65,6 +67,7 @@ export class ShardOutcomes {
     } else {
       this.tally[MARKED_COUNTS[mark - 1]!]--; // the item is counted once: as the conflict
       this.record(conflictOutcome(this.items[at]!, this.ctx, file, line, verdict.tokensIn, verdict.tokensOut));
+      this.pendingRepeats = true;
       this.marks[at] = CONFLICTING;
       this.tally.conflictingResults!++;
     }
@@ -80,10 +83,14 @@ export class ShardOutcomes {
     this.tally.malformedLines! += lines;
   }
 
-  /** The outcomes made since the last call, to write. */
-  take(): ItemOutcome[] {
-    const taken = this.pending;
+  /**
+   * The outcomes made since the last call, to write; `repeats` when one of them is an item's second outcome (it
+   * may name an item an earlier take did, so its write must not run beside an earlier one: OutcomeWrites).
+   */
+  take(): { outcomes: ItemOutcome[]; repeats: boolean } {
+    const taken = { outcomes: this.pending, repeats: this.pendingRepeats };
     this.pending = [];
+    this.pendingRepeats = false;
     return taken;
   }
 
