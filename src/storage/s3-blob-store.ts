@@ -14,6 +14,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, type Readable } from 'node:stream';
 import { BlobNotFoundError, checkKey, checkPrefix, type BlobEntry, type BlobStore, type BlobWriter } from './blob-store';
 import { BufferedBlobWriter } from './buffered-blob-writer';
+import { signHeadersOnlyWhenChecksummed, WRITE_CHECKSUM } from './s3-write-checksums';
 import { StorageUnavailableError } from './storage-errors';
 
 /** Parts of a streamed upload: S3's minimum is 5 MiB; 8 MiB keeps a 200 MB shard file under 30 parts. */
@@ -36,14 +37,17 @@ export interface S3Location {
 
 /** The S3 client for a location: its keys when configured, else the SDK's default chain (profiles, roles). */
 export function s3ClientFor(location: S3Location): S3Client {
-  // checksums only where S3 requires them: TLS and SigV4 already guard the bytes, and a CRC of every part and
-  // every body read costs CPU that prepare and collect need (streamed uploads and downloads of hundreds of MB)
+  // writes carry a CRC32 the server checks (WRITE_CHECKSUM, given per request); nothing more is computed by
+  // default: a CRC of every body read would cost CPU that collect needs (multipart objects' checksums are
+  // composite, which the SDK cannot check on a whole read anyway)
   const config: S3ClientConfig = { forcePathStyle: location.forcePathStyle, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' };
   if (location.endpoint) config.endpoint = location.endpoint;
   if (location.region) config.region = location.region;
   // a copy: the SDK marks the object it is given, and the configuration is frozen
   if (location.credentials) config.credentials = { ...location.credentials };
-  return new S3Client(config);
+  const client = new S3Client(config);
+  signHeadersOnlyWhenChecksummed(client);
+  return client;
 }
 
 /**
@@ -76,7 +80,7 @@ export class S3BlobStore implements BlobStore {
     const body = new PassThrough({ highWaterMark: PART_BYTES });
     const upload = new Upload({
       client: this.s3,
-      params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: body, ...this.encryption() },
+      params: { Bucket: this.location.bucket, Key: this.objectKey(key), Body: body, ChecksumAlgorithm: WRITE_CHECKSUM, ...this.encryption() },
       partSize: PART_BYTES,
       queueSize: PARTS_IN_FLIGHT,
       leavePartsOnError: false,

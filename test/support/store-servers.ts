@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { createDatabase, type PostgresServer } from '../../src/dev/postgres-server';
 import type { S3Server } from '../../src/dev/s3-server';
-import { S3BlobStore } from '../../src/storage/s3-blob-store';
+import { S3BlobStore, s3ClientFor } from '../../src/storage/s3-blob-store';
 
 /** What global-setup tells the tests about the PostgreSQL and S3 servers it started for the run. */
 export function storeServerEnv(postgres: PostgresServer, s3: S3Server): Record<string, string> {
@@ -50,9 +50,10 @@ export function testS3() {
       }
       return name;
     },
-    /** An S3BlobStore on a new bucket (and prefix). */
+    /** An S3BlobStore on a new bucket (and prefix), with the client Longhaul makes (s3ClientFor). */
     async blobStore(prefix = 'longhaul'): Promise<S3BlobStore> {
-      return new S3BlobStore(client(), { bucket: await this.createBucket(), prefix, forcePathStyle: true, endpoint });
+      const location = { bucket: await this.createBucket(), prefix, forcePathStyle: true, endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } };
+      return new S3BlobStore(s3ClientFor(location), location);
     },
   };
 }
