@@ -1,7 +1,7 @@
 import type { ItemResult } from '../results/item-result';
 import type { Endpoint } from '../spec/job-spec';
 import type { ParsedAnswer } from './batch-provider';
-import { extractAnthropicAnswer, parseAnthropicResultLine } from './anthropic/anthropic-answers';
+import type * as AnthropicAnswers from './anthropic/anthropic-answers';
 import { extractOpenAiAnswer, parseOpenAiResultLine } from './openai/openai-answers';
 
 /** How a provider's downloaded result lines read: pure functions, so any thread can use them. */
@@ -10,13 +10,30 @@ export interface ResultReader {
   extractAnswer(body: unknown, endpoint: Endpoint): ParsedAnswer;
 }
 
+let anthropicReader: ResultReader | undefined;
+
+/**
+ * Anthropic's reader, loaded on first use: its line schemas are zod's, which a result thread of an OpenAI job
+ * would otherwise load for nothing (~5 MB of RSS a thread).
+ */
+function anthropic(): ResultReader {
+  if (!anthropicReader) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const answers = require('./anthropic/anthropic-answers') as typeof AnthropicAnswers;
+    anthropicReader = { parseResultLine: answers.parseAnthropicResultLine, extractAnswer: (body) => answers.extractAnthropicAnswer(body) };
+  }
+  return anthropicReader;
+}
+
 /**
  * The result readers by name. A provider whose `resultFormat` names one reads its results with exactly that
  * reader, so collect may read its large files on threads, which look the reader up here.
  */
 export const RESULT_READERS: Readonly<Record<ResultFormat, ResultReader>> = {
   openai: { parseResultLine: parseOpenAiResultLine, extractAnswer: extractOpenAiAnswer },
-  anthropic: { parseResultLine: parseAnthropicResultLine, extractAnswer: (body) => extractAnthropicAnswer(body) },
+  get anthropic() {
+    return anthropic();
+  },
 };
 
 export type ResultFormat = 'openai' | 'anthropic';
