@@ -13,7 +13,8 @@ import { createRequestRenderer, type RequestBuilders, type RequestRenderer } fro
 import { overSizeProblem, rowRequest } from './row-request';
 import { ShardWriter, type ShardEntry, type ShardLimits, type ShardRef } from './shard-writer';
 import { TimeSlice } from './time-slice';
-import { countTokens, TokenEstimator } from './token-estimator';
+import { countTokensOffThread } from './token-counts';
+import { EXACT_COUNT_MAX_CHARS, TokenEstimator } from './token-estimator';
 
 /** Which items a generation takes: all of them (a first run, or reprocess all) or only those that failed. */
 export type Selection = 'all' | 'failed';
@@ -92,8 +93,7 @@ export async function prepareJob(
 ): Promise<PrepareResult> {
   const { blobs, store, provider } = deps;
   const render = createRequestRenderer(spec, provider, deps.builders);
-  const estimator = new TokenEstimator(spec.outputSchema ? countTokens(JSON.stringify(spec.outputSchema.schema)) : 0);
-  await calibrate(spec, blobs, render, estimator);
+  const estimator = await calibratedEstimator(spec, blobs, render);
   const writer = new ShardWriter(blobs, { jobId: spec.jobId, generation, round: 0 }, shardLimitsOf(spec, provider, deps.maxRequestsPerShard));
   const useCache = spec.reuseCachedAnswers && (await store.hasAnswersFor(spec.taskVersion));
   const selected = selection === 'failed' ? new SeqCursor(await store.seqsInStates(spec.jobId, ['failed', 'cancelled'])) : undefined;
@@ -217,22 +217,43 @@ export async function prepareJob(
 }
 
 /**
- * Counts the first requests exactly to learn this dataset's tokens per character, so every request after is
- * estimated the same way whichever thread renders it. When CALIBRATION_ROWS rows give too few samples (bad
- * rows, requests too long to count), calibration ends with what they gave.
+ * An estimator that learned this dataset's tokens per character from its first requests, counted exactly,
+ * so every request after is estimated the same way whichever thread renders it. The first CALIBRATION_ROWS
+ * rows give the samples (fewer when rows are bad or too long to count, or the dataset is small); they and
+ * the output schema are counted in one go on the token thread (countTokensOffThread).
  */
-async function calibrate(spec: ResolvedJobSpec, blobs: BlobStore, render: RequestRenderer, estimator: TokenEstimator): Promise<void> {
+async function calibratedEstimator(spec: ResolvedJobSpec, blobs: BlobStore, render: RequestRenderer): Promise<TokenEstimator> {
+  const schemaText = spec.outputSchema ? JSON.stringify(spec.outputSchema.schema) : undefined;
+  const samples = await sampleRequests(spec, blobs, render, new TokenEstimator().samplesWanted);
+  const counts = await countTokensOffThread([...(schemaText === undefined ? [] : [schemaText]), ...samples.flatMap((sample) => sample.texts)]);
+  let at = 0;
+  const estimator = new TokenEstimator(schemaText === undefined ? 0 : counts[at++]!);
+  for (const sample of samples) {
+    let tokens = 0;
+    for (const _text of sample.texts) tokens += counts[at++]!;
+    estimator.addSample(sample.promptChars, tokens);
+  }
+  estimator.endCalibration();
+  return estimator;
+}
+
+/** Up to `wanted` rendered requests short enough to count exactly (EXACT_COUNT_MAX_CHARS), from the first CALIBRATION_ROWS rows. */
+async function sampleRequests(spec: ResolvedJobSpec, blobs: BlobStore, render: RequestRenderer, wanted: number): Promise<Array<{ promptChars: number; texts: readonly string[] }>> {
   const slice = new TimeSlice();
+  const samples: Array<{ promptChars: number; texts: readonly string[] }> = [];
   let rows = 0;
   for await (const batch of readDataset(spec.dataset, blobs)) {
     for (const row of batch) {
       const made = rowRequest(row, spec.dataset.idField, render);
-      if (made.rendered) estimator.estimateRequest(made.rendered);
-      if (estimator.calibrated) return;
-      if (++rows >= CALIBRATION_ROWS) return estimator.endCalibration();
+      if (made.rendered && made.rendered.promptChars <= EXACT_COUNT_MAX_CHARS) {
+        samples.push({ promptChars: made.rendered.promptChars, texts: made.rendered.texts() });
+        if (samples.length >= wanted) return samples;
+      }
+      if (++rows >= CALIBRATION_ROWS) return samples;
       if (slice.spent()) await slice.pause();
     }
   }
+  return samples;
 }
 
 const CALIBRATION_ROWS = 2_000;

@@ -113,12 +113,26 @@ export class TokenEstimator {
     if (!this.calibrated && request.texts && request.promptChars <= EXACT_COUNT_MAX_CHARS) {
       let tokens = 0;
       for (const text of request.texts()) tokens += countTokens(text);
-      this.samples++;
-      this.sampledChars += request.promptChars;
-      this.sampledTokens += tokens;
+      this.addSample(request.promptChars, tokens);
       return tokens + this.fixedTokens + PER_MESSAGE_OVERHEAD * request.messageCount;
     }
     return estimateFromLength(request.promptChars, request.messageCount, this.ratio(), this.fixedTokens);
+  }
+
+  /**
+   * Learns from a request counted elsewhere (prepare counts its samples on a thread): `tokens` in its texts,
+   * `promptChars` long. Ignored once calibrated.
+   */
+  addSample(promptChars: number, tokens: number): void {
+    if (this.calibrated) return;
+    this.samples++;
+    this.sampledChars += promptChars;
+    this.sampledTokens += tokens;
+  }
+
+  /** Samples still wanted before the ratio is learned (0 once calibrated). */
+  get samplesWanted(): number {
+    return this.calibrated ? 0 : SAMPLE_SIZE - this.samples;
   }
 
   /**

@@ -93,8 +93,8 @@ describe('prepare: input refused or isolated at the edge', () => {
 
   it('gives the event loop turns while it counts tokens', async () => {
     const f = coreFixture();
-    // 24 rows of 32,000 letters without a space: ~50 ms each to count, and counted twice (calibration, then
-    // rendering, as a dataset this small never finishes calibrating); one read (1 MiB) holds them all
+    // 24 rows of 32,000 letters without a space: ~50 ms each to count (on the token thread, or here between
+    // turns without it) and ~1 ms each to render; one read (1 MiB) holds them all
     let seed = 1;
     const letters = () => Array.from({ length: 32_000 }, () => String.fromCharCode(97 + ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % 26))).join('');
     const rows = Array.from({ length: 24 }, (_, i) => JSON.stringify({ ...ticket(i), body: letters() }));
