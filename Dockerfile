@@ -21,10 +21,16 @@ RUN npm prune --omit=dev
 
 FROM node:20.20.2-bookworm-slim
 WORKDIR /app
+# A worker's memory (docs/performance.md, "Worker memory"; bench/end-to-end.bench.ts runs its worker so):
 # MALLOC_ARENA_MAX: glibc's per-thread arenas keep freed buffers (render threads, 1 MiB I/O buffers) as
-# resident memory; two arenas keep a worker's RSS flat over long jobs
+# resident memory; two arenas keep a worker's RSS flat over long jobs.
+# MALLOC_MMAP_THRESHOLD_: buffers of 128 KiB and more get pages of their own, given back when freed; glibc's
+# moving threshold otherwise puts them on its heap, which keeps ~100 MB resident after prepare and submit.
+# --max-semi-space-size=2: a 4 MB young generation instead of 32, for ~3% of throughput.
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    NODE_OPTIONS=--max-semi-space-size=2 \
     LONGHAUL_DATA_DIR=/data \
     LONGHAUL_METRICS_PORT=9464 \
     LONGHAUL_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js

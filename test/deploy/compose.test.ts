@@ -121,6 +121,12 @@ describe('Dockerfile', () => {
     expect(stages[1]).toContain('COPY --from=build /app/dist ./dist');
     expect(stages[1]).toContain('COPY bin ./bin');
     expect(stages[1]).toContain('LONGHAUL_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js');
+    // the memory settings the end-to-end bench runs its worker with (bench/end-to-end.bench.ts)
+    const bench = read('bench/end-to-end.bench.ts');
+    for (const [name, value] of [['MALLOC_ARENA_MAX', '2'], ['MALLOC_MMAP_THRESHOLD_', '131072'], ['NODE_OPTIONS', '--max-semi-space-size=2']]) {
+      expect(stages[1]).toContain(`${name}=${value}`);
+      expect(bench).toContain(`${name}: process.env.${name} ?? '${value}'`);
+    }
     expect(stages[1]).toContain('ENTRYPOINT ["node", "bin/longhaul.js"]');
     expect(read('bin/longhaul.js')).toContain("require('../dist/src/cli/main.js')");
   });
