@@ -1,4 +1,3 @@
-import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ProviderConnection } from '../config/longhaul-config';
 import { countingFetch } from '../observability/provider-http-metrics';
@@ -6,7 +5,8 @@ import { fencedFetch } from './create-fence';
 import { ProviderConfigError } from './provider-config-error';
 
 /*
- * The official SDK clients, built from a configured connection. Every client has `maxRetries: 0`
+ * The official SDK clients of the OpenAI family, built from a configured connection (Anthropic's:
+ * anthropic/anthropic-client.ts, loaded only when a job needs it). Every client has `maxRetries: 0`
  * (Temporal owns retries), the connection's `timeoutMs` as its per-request timeout, and a fetch that counts
  * failed calls by provider and HTTP status (countingFetch) and re-checks a batch create's claim when the
  * worker was paused since the submit checked it (fencedFetch).
@@ -41,9 +41,4 @@ export function azureOpenAiClient(c: ProviderConnection): AzureOpenAI {
   if (!c.baseURL) throw new ProviderConfigError('azure-openai needs an endpoint (AZURE_OPENAI_ENDPOINT)');
   if (!c.apiVersion) throw new ProviderConfigError('azure-openai needs an API version (OPENAI_API_VERSION)');
   return new AzureOpenAI({ endpoint: c.baseURL, apiKey: c.apiKey, apiVersion: c.apiVersion, maxRetries: 0, timeout: c.timeoutMs, fetch: fencedFetch(countingFetch('azure-openai')) });
-}
-
-/** Anthropic; `baseURL` defaults to the public API. */
-export function anthropicClient(c: ProviderConnection): Anthropic {
-  return new Anthropic({ apiKey: c.apiKey ?? null, ...(c.baseURL ? { baseURL: c.baseURL } : {}), maxRetries: 0, timeout: c.timeoutMs, fetch: fencedFetch(countingFetch('anthropic')) });
 }

@@ -1,11 +1,11 @@
 import type OpenAI from 'openai';
 import type { ProviderConnection } from '../config/longhaul-config';
 import type { ProviderName } from '../spec/job-spec';
-import { AnthropicBatchProvider } from './anthropic/anthropic-batch-provider';
+import type * as AnthropicClient from './anthropic/anthropic-client';
 import type { BatchProvider } from './batch-provider';
 import { OpenAiBatchProvider } from './openai/openai-batch-provider';
 import { readOpenAiShardTag } from './openai/openai-shard-tag';
-import { anthropicClient, azureOpenAiClient, openAiClient } from './provider-clients';
+import { azureOpenAiClient, openAiClient } from './provider-clients';
 import { ProviderConfigError } from './provider-config-error';
 import { PROVIDER_CAPABILITIES, PROVIDER_LIMITS } from './provider-limits';
 
@@ -50,8 +50,17 @@ const BUILDERS: Record<ProviderName, Builder> = {
   openai: openAiFamily('openai', (c) => openAiClient('openai', c)),
   'openai-compatible': openAiFamily('openai-compatible', (c) => openAiClient('openai-compatible', c)),
   'azure-openai': openAiFamily('azure-openai', azureOpenAiClient),
-  anthropic: (c) => ({ adapter: new AnthropicBatchProvider(anthropicClient(c), PROVIDER_LIMITS.anthropic, PROVIDER_CAPABILITIES.anthropic) }),
+  anthropic: (c) => ({ adapter: anthropicModule().anthropicProvider(c) }),
 };
+
+/**
+ * Anthropic's adapter and SDK, loaded when a job first needs them: a worker that only runs OpenAI-family jobs
+ * never holds them (~11 MB of RSS).
+ */
+function anthropicModule(): typeof AnthropicClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./anthropic/anthropic-client') as typeof AnthropicClient;
+}
 
 /**
  * A registry over configured accounts. Providers are built lazily, so a worker without an Anthropic key
