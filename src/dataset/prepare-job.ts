@@ -14,7 +14,7 @@ import { overSizeProblem, rowRequest } from './row-request';
 import { ShardWriter, type ShardEntry, type ShardLimits, type ShardRef } from './shard-writer';
 import { TimeSlice } from './time-slice';
 import { countTokensOffThread } from './token-counts';
-import { EXACT_COUNT_MAX_CHARS, TokenEstimator } from './token-estimator';
+import { countable, SAMPLE_SIZE, TokenEstimator } from './token-estimator';
 
 /** Which items a generation takes: all of them (a first run, or reprocess all) or only those that failed. */
 export type Selection = 'all' | 'failed';
@@ -224,7 +224,7 @@ export async function prepareJob(
  */
 async function calibratedEstimator(spec: ResolvedJobSpec, blobs: BlobStore, render: RequestRenderer): Promise<TokenEstimator> {
   const schemaText = spec.outputSchema ? JSON.stringify(spec.outputSchema.schema) : undefined;
-  const samples = await sampleRequests(spec, blobs, render, new TokenEstimator().samplesWanted);
+  const samples = await sampleRequests(spec, blobs, render);
   const counts = await countTokensOffThread([...(schemaText === undefined ? [] : [schemaText]), ...samples.flatMap((sample) => sample.texts)]);
   let at = 0;
   const estimator = new TokenEstimator(schemaText === undefined ? 0 : counts[at++]!);
@@ -237,17 +237,17 @@ async function calibratedEstimator(spec: ResolvedJobSpec, blobs: BlobStore, rend
   return estimator;
 }
 
-/** Up to `wanted` rendered requests short enough to count exactly (EXACT_COUNT_MAX_CHARS), from the first CALIBRATION_ROWS rows. */
-async function sampleRequests(spec: ResolvedJobSpec, blobs: BlobStore, render: RequestRenderer, wanted: number): Promise<Array<{ promptChars: number; texts: readonly string[] }>> {
+/** Up to SAMPLE_SIZE rendered requests short enough to count exactly (`countable`), from the first CALIBRATION_ROWS rows. */
+async function sampleRequests(spec: ResolvedJobSpec, blobs: BlobStore, render: RequestRenderer): Promise<Array<{ promptChars: number; texts: readonly string[] }>> {
   const slice = new TimeSlice();
   const samples: Array<{ promptChars: number; texts: readonly string[] }> = [];
   let rows = 0;
   for await (const batch of readDataset(spec.dataset, blobs)) {
     for (const row of batch) {
       const made = rowRequest(row, spec.dataset.idField, render);
-      if (made.rendered && made.rendered.promptChars <= EXACT_COUNT_MAX_CHARS) {
+      if (made.rendered && countable(made.rendered.promptChars)) {
         samples.push({ promptChars: made.rendered.promptChars, texts: made.rendered.texts() });
-        if (samples.length >= wanted) return samples;
+        if (samples.length >= SAMPLE_SIZE) return samples;
       }
       if (++rows >= CALIBRATION_ROWS) return samples;
       if (slice.spent()) await slice.pause();

@@ -70,7 +70,13 @@ function pieceEnd(text: string, start: number): number {
 
 const WHITE_SPACE = /\s/;
 
-const SAMPLE_SIZE = 64;
+/** Requests counted exactly before the ratio is learned. */
+export const SAMPLE_SIZE = 64;
+
+/** True when a request of `promptChars` may be a sample: short enough to count exactly (EXACT_COUNT_MAX_CHARS). */
+export function countable(promptChars: number): boolean {
+  return promptChars <= EXACT_COUNT_MAX_CHARS;
+}
 const PER_MESSAGE_OVERHEAD = 4;
 
 /**
@@ -110,7 +116,7 @@ export class TokenEstimator {
    * request is short enough to count (a request without texts is estimated, not sampled).
    */
   estimateRequest(request: { promptChars: number; messageCount: number; texts?: () => readonly string[] }): number {
-    if (!this.calibrated && request.texts && request.promptChars <= EXACT_COUNT_MAX_CHARS) {
+    if (!this.calibrated && request.texts && countable(request.promptChars)) {
       let tokens = 0;
       for (const text of request.texts()) tokens += countTokens(text);
       this.addSample(request.promptChars, tokens);
@@ -128,11 +134,6 @@ export class TokenEstimator {
     this.samples++;
     this.sampledChars += promptChars;
     this.sampledTokens += tokens;
-  }
-
-  /** Samples still wanted before the ratio is learned (0 once calibrated). */
-  get samplesWanted(): number {
-    return this.calibrated ? 0 : SAMPLE_SIZE - this.samples;
   }
 
   /**
