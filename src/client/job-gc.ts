@@ -17,8 +17,12 @@ export interface GcDeps {
   store: ResultStore;
   /** The job's workflow as Temporal sees it now; undefined when Temporal no longer has it (its retention passed). */
   workflowOf(jobId: string): Promise<JobWorkflowState | undefined>;
-  /** Dataset paths (`blob:datasets/...`) that running jobs read: kept whatever their age. */
-  runningDatasets(): Promise<Set<string>>;
+  /**
+   * Dataset paths (`blob:datasets/...`) that running jobs read: kept whatever their age. `unknown` when a running
+   * job's dataset cannot be told (its memo is encrypted with a key this process lacks and it has no record yet):
+   * then no dataset is removed.
+   */
+  runningDatasets(): Promise<Set<string> | 'unknown'>;
   now(): Date;
 }
 
@@ -171,6 +175,7 @@ async function orphanedDatasets(plan: GcPlan, jobIds: readonly string[], deps: G
   }
   if (wanted.size === 0) return [];
   const readers = await deps.runningDatasets();
+  if (readers === 'unknown') return [];
   for (const jobId of jobIds) {
     if (removed.has(jobId)) continue;
     const path = (await deps.store.getJob(jobId))?.spec.dataset?.path;
