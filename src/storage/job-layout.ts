@@ -15,6 +15,8 @@ function shardBase(s: ShardAddress): string {
   return `jobs/${s.jobId}/g${s.generation}/r${s.round}/shard-${String(s.index).padStart(5, '0')}`;
 }
 
+const SHARD_REQUESTS = /^jobs\/[^/]+\/g\d+\/r\d+\/shard-\d+\.(?:jsonl|manifest\.tsv)$/;
+
 export const jobLayout = {
   /** A dataset the client uploaded, by the SHA-256 of its bytes (shared by every job on the same file). */
   dataset: (sha256: string, extension: string) => `datasets/${sha256}${extension}`,
@@ -29,6 +31,11 @@ export const jobLayout = {
   deadLetter: (jobId: string) => `jobs/${jobId}/dead-letter.jsonl`,
   report: (jobId: string) => `jobs/${jobId}/report.json`,
   reportHtml: (jobId: string) => `jobs/${jobId}/report.html`,
+  /**
+   * Prepare's shard files (batch lines and manifests), which repeat the request template on every line: what an
+   * object store keeps gzip-compressed (compressed-blob-store.ts, opened by open-blob-store.ts).
+   */
+  isShardRequests: (key: string) => SHARD_REQUESTS.test(key),
   /** Every generation's report, kept when a reprocess writes a new report.json. */
   generationReport: (jobId: string, generation: number) => `jobs/${jobId}/reports/generation-${generation}.json`,
 };

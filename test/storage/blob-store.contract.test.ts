@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { BlobNotFoundError, type BlobStore } from '../../src/storage/blob-store';
 import { EncryptedBlobStore, sealedBytes } from '../../src/storage/encrypted-blob-store';
 import { LocalBlobStore } from '../../src/storage/local-blob-store';
+import { openBlobStore } from '../../src/storage/open-blob-store';
 import { S3BlobStore } from '../../src/storage/s3-blob-store';
 import { StorageUnavailableError } from '../../src/storage/storage-errors';
 import { testS3 } from '../support/store-servers';
@@ -21,10 +22,12 @@ const RING = [{ id: 'contract', key: randomBytes(32).toString('base64') }];
 
 /**
  * The BlobStore contract: every implementation passes the same tests. `sealed`: blobs are encrypted at rest,
- * so `entries` lists their stored (sealed) sizes.
+ * so `entries` lists their stored (sealed) sizes; `compressesShards`: shard files are stored gzip-compressed, so
+ * their stored size is not the size written.
  */
-function blobStoreContract(name: string, open: () => Promise<BlobStore>, sealed = false) {
+function blobStoreContract(name: string, open: () => Promise<BlobStore>, { sealed = false, compressesShards = false } = {}) {
   const stored = (plainBytes: number) => (sealed ? sealedBytes(plainBytes, RING[0]!.id) : plainBytes);
+  const storedShard = (plainBytes: number) => (compressesShards ? expect.any(Number) : stored(plainBytes));
   describe(`BlobStore contract: ${name}`, () => {
     let blobs: BlobStore;
     beforeAll(async () => {
@@ -48,7 +51,7 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>, sealed 
     });
 
     it('streams a blob larger than its buffers both ways (many MiB, never whole in memory)', async () => {
-      const writer = blobs.createWriter('jobs/big/blob.jsonl');
+      const writer = blobs.createWriter('jobs/big/g0/r0/shard-00000.jsonl');
       const line = JSON.stringify({ text: 'x'.repeat(1000) }) + '\n';
       for (let i = 0; i < 20_000; i++) {
         const flushing = writer.write(line);
@@ -58,7 +61,7 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>, sealed 
       expect(bytes).toBe(line.length * 20_000);
       let read = 0;
       let lines = 0;
-      for await (const chunk of blobs.read('jobs/big/blob.jsonl')) {
+      for await (const chunk of blobs.read('jobs/big/g0/r0/shard-00000.jsonl')) {
         read += (chunk as Buffer).length;
         for (const b of chunk as Buffer) if (b === 10) lines++;
       }
@@ -77,9 +80,9 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>, sealed 
 
     it('removes writes a killed process left unfinished, under a prefix only', async () => {
       const killed = blobs.createWriter('jobs/j3/g0/r0/shard-00000.jsonl');
-      await killed.write('y'.repeat(9 << 20)); // a part or a flushed buffer is out, the blob never closed
+      await killed.write(randomBytes(10 << 20)); // a part or a flushed buffer is out, the blob never closed (random: compressed, it stays that large)
       const elsewhere = blobs.createWriter('jobs/j4/g0/r0/shard-00000.jsonl');
-      await elsewhere.write('z'.repeat(9 << 20));
+      await elsewhere.write(randomBytes(10 << 20));
       // the unfinished write becomes visible once its upload is created (S3: asynchronously; slow on a loaded machine)
       let removed = 0;
       for (const deadline = Date.now() + 20_000; removed === 0 && Date.now() < deadline; ) {
@@ -108,10 +111,10 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>, sealed 
         await writer.close();
       }
       const unfinished = blobs.createWriter('jobs/gc1/g0/r1/shard-00000.jsonl');
-      await unfinished.write('u'.repeat(9 << 20));
+      await unfinished.write(randomBytes(10 << 20));
       await new Promise((resolve) => setTimeout(resolve, 2_000)); // its upload created (S3 does it asynchronously)
       const entries = await blobs.entries('jobs/gc1/');
-      expect(entries.map(({ key, bytes }) => [key, bytes])).toEqual([['jobs/gc1/g0/r0/shard-00000.jsonl', stored(3)], ['jobs/gc1/report.json', stored(3)]]);
+      expect(entries.map(({ key, bytes }) => [key, bytes])).toEqual([['jobs/gc1/g0/r0/shard-00000.jsonl', storedShard(3)], ['jobs/gc1/report.json', stored(3)]]);
       for (const entry of entries) expect(entry.modifiedMs).toBeGreaterThan(before);
       expect(await blobs.deletePrefix('jobs/gc1')).toBe(2);
       expect(await blobs.list('jobs/gc1/')).toEqual([]);
@@ -131,13 +134,15 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>, sealed 
 }
 
 blobStoreContract('local directory', async () => new LocalBlobStore(mkdtempSync(path.join(os.tmpdir(), 'longhaul-blobs-'))));
-blobStoreContract('local directory, encrypted at rest', async () => new EncryptedBlobStore(new LocalBlobStore(mkdtempSync(path.join(os.tmpdir(), 'longhaul-blobs-'))), RING), true);
+blobStoreContract('local directory, encrypted at rest', async () => new EncryptedBlobStore(new LocalBlobStore(mkdtempSync(path.join(os.tmpdir(), 'longhaul-blobs-'))), RING), { sealed: true });
 
 describe('S3-compatible (versitygw over HTTP, SigV4)', () => {
   const s3 = testS3();
   blobStoreContract('S3 with a prefix', () => s3.blobStore('team/longhaul'));
   blobStoreContract('S3 at the bucket root', () => s3.blobStore(''));
-  blobStoreContract('S3, encrypted at rest', async () => new EncryptedBlobStore(await s3.blobStore('sealed'), RING), true);
+  blobStoreContract('S3, encrypted at rest', async () => new EncryptedBlobStore(await s3.blobStore('sealed'), RING), { sealed: true });
+  blobStoreContract('S3 as workers open it (shard files gzip-compressed)', async () => openBlobStore(await s3.location('opened')), { compressesShards: true });
+  blobStoreContract('S3 as workers open it, encrypted at rest', async () => openBlobStore(await s3.location('opened-sealed'), RING), { sealed: true, compressesShards: true });
 
   it('says in one line what is wrong: a missing bucket, a wrong secret, nothing listening', async () => {
     const at = { prefix: '', forcePathStyle: true, endpoint: s3.endpoint };

@@ -50,9 +50,13 @@ export function testS3() {
       }
       return name;
     },
-    /** An S3BlobStore on a new bucket (and prefix), with the client Longhaul makes (s3ClientFor). */
+    /** A new bucket (and prefix) as the configuration names it (LONGHAUL_BLOB_STORE=s3://...): openBlobStore opens it as workers do. */
+    async location(prefix = 'longhaul') {
+      return { kind: 's3' as const, bucket: await this.createBucket(), prefix, forcePathStyle: true, endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } };
+    },
+    /** An S3BlobStore on a new bucket (and prefix), with the client Longhaul makes (s3ClientFor): objects as they are in the bucket. */
     async blobStore(prefix = 'longhaul'): Promise<S3BlobStore> {
-      const location = { bucket: await this.createBucket(), prefix, forcePathStyle: true, endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey } };
+      const { kind: _kind, ...location } = await this.location(prefix);
       return new S3BlobStore(s3ClientFor(location), location);
     },
   };
