@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../dev/project-root';
 import type { CliCommand, CliContext } from './cli-command';
 import { describeError, EXIT } from './cli-errors';
-import { allCommands } from './commands';
+import { allCommands, commandNamed } from './commands';
 
 function usageOf(command: CliCommand): string {
   return `longhaul ${command.name} ${command.usage}`.trimEnd();
@@ -65,20 +65,20 @@ export async function main(argv: string[]): Promise<void> {
   // the AWS SDK's multi-line notice about future Node versions is not this command's output (errors are one line)
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   exitQuietlyOnClosedPipe();
-  const commands = allCommands();
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-v' || name === 'version') {
     console.log(packageVersion());
     return process.exit(0);
   }
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    const target = commands.find((c) => c.name === rest[0]);
-    console.log(target ? commandHelp(target) : overview(commands));
+    const target = rest[0] === undefined ? undefined : commandNamed(rest[0]);
+    console.log(target ? commandHelp(target) : overview(allCommands()));
     return process.exit(0);
   }
-  const command = commands.find((c) => c.name === name);
+  // only the command run is loaded (its module and what it imports)
+  const command = commandNamed(name);
   if (!command) {
-    console.error(`longhaul: unknown command "${name}"\n\n${overview(commands)}`);
+    console.error(`longhaul: unknown command "${name}"\n\n${overview(allCommands())}`);
     return process.exit(2);
   }
   let code: number;

@@ -39,4 +39,11 @@ describe('longhaul help', () => {
     );
     expect(JSON.parse(probe)).toEqual([]);
   });
+
+  it('loads only the command it runs: the worker loads no other command and no YAML parser', async () => {
+    const probe = await runNode(
+      "require('./dist/src/cli/commands').commandNamed('worker'); console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules[\\/]yaml[\\/]|cli[\\/]commands[\\/](?!worker\\.js|index\\.js)/.test(f))))",
+    );
+    expect(JSON.parse(probe)).toEqual([]);
+  });
 });
