@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { Piscina } from 'piscina';
-import { prepareJob, RENDER_THREAD_LIMITS } from '../src/dataset/prepare-job';
+import { prepareJob } from '../src/dataset/prepare-job';
 import type { RenderedChunk, RenderRequest } from '../src/dataset/render-chunk';
 import { OpenAiBatchProvider } from '../src/providers/openai/openai-batch-provider';
 import { PROVIDER_CAPABILITIES, PROVIDER_LIMITS } from '../src/providers/provider-limits';
@@ -12,7 +12,7 @@ import { SqliteResultStore } from '../src/results/sqlite-result-store';
 import { JobSpecSchema } from '../src/spec/job-spec';
 import { resolveSpec } from '../src/spec/resolve-spec';
 import { LocalBlobStore } from '../src/storage/local-blob-store';
-import { defaultThreadCount, inOrder, leaseSharedPool, threadScript, ThreadPool } from '../src/threads/thread-pool';
+import { defaultThreadCount, inOrder, leaseSharedPool, THREAD_LIMITS, threadScript, ThreadPool } from '../src/threads/thread-pool';
 import type { BenchResult } from './bench-result';
 import { writeTickets } from './bench-data';
 import { median, SCHEMA } from './engine-throughput.bench';
@@ -80,12 +80,12 @@ export async function run(): Promise<BenchResult[]> {
   const threads = defaultThreadCount();
   const script = threadScript('dataset/render-thread');
   if (!script) throw new Error('no compiled render thread: npm run build');
-  const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, threads, { resourceLimits: RENDER_THREAD_LIMITS });
+  const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, threads, { resourceLimits: THREAD_LIMITS });
   const piscina = new Piscina<RenderRequest, RenderedChunk>({
     filename: path.join(__dirname, 'render-piscina-thread.js'),
     minThreads: threads,
     maxThreads: threads,
-    resourceLimits: RENDER_THREAD_LIMITS,
+    resourceLimits: THREAD_LIMITS,
   });
   const sides: Record<'ours' | 'piscina', Run> = {
     ours: (request) => lease.pool.run(request, [request.chunk.buffer as ArrayBuffer]),

@@ -1,12 +1,6 @@
-import { leaseSharedPool, threadScript } from '../threads/thread-pool';
+import { leaseSharedPool, THREAD_LIMITS, threadScript } from '../threads/thread-pool';
 import { TimeSlice } from './time-slice';
 import { countTokens } from './token-estimator';
-
-/**
- * A small young generation, as render and result threads have: the tokenizer's tables are built once and
- * kept, what a count allocates dies with it.
- */
-const TOKEN_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
 /**
  * The o200k token counts of `texts` (countTokens of each), counted on a thread (token-thread.ts) shared by
@@ -20,7 +14,7 @@ export async function countTokensOffThread(texts: string[]): Promise<number[]> {
   if (texts.length === 0) return [];
   const script = threadScript('dataset/token-thread');
   if (!script) return countHere(texts);
-  const lease = leaseSharedPool<{ texts: string[] }, number[]>(script, 1, { idleMs: 0, resourceLimits: TOKEN_THREAD_LIMITS });
+  const lease = leaseSharedPool<{ texts: string[] }, number[]>(script, 1, { idleMs: 0, resourceLimits: THREAD_LIMITS });
   try {
     return await lease.pool.run({ texts }, []);
   } finally {

@@ -6,7 +6,7 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import { BlobNotFoundError, type BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import type { FailureReason, Tier } from './item-outcome';
-import { defaultThreadCount, inOrder, leaseSharedPool, threadScript } from '../threads/thread-pool';
+import { defaultThreadCount, inOrder, leaseSharedPool, THREAD_LIMITS, threadScript } from '../threads/thread-pool';
 import { readLineInto, type LineContext, type LineSink } from './line-verdict';
 import { malformedVerdict, verdictHash, type ClassifyContext } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
@@ -174,12 +174,6 @@ function lineByLine(outcomes: ShardOutcomes, file: string): LineSink & { line: n
 }
 
 /**
- * A small young generation for result threads: what they allocate dies with each line, and idle they then hold
- * ~40 MB less each (200,000 items: the same speed, peak RSS ~290 MiB against 320-360).
- */
-export const RESULT_THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
-
-/**
  * Reads a result file on the shared result threads (collect-thread.ts) when that pays and reads the same as
  * here: a file of at least `minBytes` (in any blob store), from a provider whose results a shared reader reads. Chunks of
  * whole lines come back read, in order; `release` once done with them.
@@ -193,7 +187,7 @@ async function readingThreads(key: string, request: CollectRequest, deps: Collec
   if (((await deps.blobs.size(key)) ?? 0) < minBytes) return undefined;
   const { spec, shard } = request;
   const context: ResultChunkContext = { format, endpoint: spec.endpoint, outputSchema: spec.outputSchema, generation: shard.generation, round: shard.round };
-  const lease = leaseSharedPool<ResultChunkRequest, ReadResultChunk>(script, count, { resourceLimits: RESULT_THREAD_LIMITS });
+  const lease = leaseSharedPool<ResultChunkRequest, ReadResultChunk>(script, count, { resourceLimits: THREAD_LIMITS });
   const read = (lines: Buffer) => {
     const chunk = new Uint8Array(lines); // a copy the thread can own: the lines may share memory with the read buffers
     return lease.pool.run({ context, chunk }, [chunk.buffer as ArrayBuffer]);

@@ -4,7 +4,7 @@ import { prepareJob } from '../../src/dataset/prepare-job';
 import type { BatchProvider, BatchStatus } from '../../src/providers/batch-provider';
 import { AnthropicBatchProvider } from '../../src/providers/anthropic/anthropic-batch-provider';
 import { PROVIDER_CAPABILITIES, PROVIDER_LIMITS } from '../../src/providers/provider-limits';
-import { collectShard, RESULT_THREAD_LIMITS } from '../../src/results/collect-shard';
+import { collectShard } from '../../src/results/collect-shard';
 import type { StoredOutcome } from '../../src/results/item-outcome';
 import { SqliteResultStore } from '../../src/results/sqlite-result-store';
 import { customIdOf } from '../../src/spec/ids';
@@ -194,7 +194,7 @@ describe('collect on result threads', () => {
 
   it('stores the same outcomes and counts as reading line by line, from every kind of OpenAI line, broken and repeated ones too', async () => {
     // the pool collect shares: it must have read chunks
-    const held = threadPool.leaseSharedPool(threadPool.threadScript('results/collect-thread')!, 2, { resourceLimits: RESULT_THREAD_LIMITS });
+    const held = threadPool.leaseSharedPool(threadPool.threadScript('results/collect-thread')!, 2, { resourceLimits: threadPool.THREAD_LIMITS });
     const before = held.pool.requests;
     const { runs, lines, errorLines } = await collectBothWays(undefined, openAiLine);
     expect(held.pool.requests).toBeGreaterThanOrEqual(before + 4); // the output file and the error file, twice
