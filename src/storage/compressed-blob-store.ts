@@ -22,7 +22,7 @@ const deflateRawAsync = promisify(deflateRaw);
  * sending the bytes would. Rows of long unique text compress too little to pay: those blobs stay as written.
  * Compression runs on libuv's threads, off the event loop; streamed both ways, never a whole blob in memory.
  *
- * A blob is read by what it holds, not by its key: gzip data (its magic bytes) is inflated, anything else is
+ * A blob of those kinds is read by what it holds: gzip data (its magic bytes) is inflated, anything else is
  * read as it is, so blobs written before compression, by a store without it, or left plain, read the same.
  * Below an encrypting store's plaintext side it would compress ciphertext: wrap the encrypting store, not the
  * reverse. `entries` gives stored sizes; `size` gives the size as read (it inflates a compressed blob to count).
@@ -49,7 +49,10 @@ export class CompressedBlobStore implements BlobStore {
 
   read(key: string): Readable {
     const source = this.inner.read(key);
+    if (!this.compressed(key)) return source;
     const out = new PassThrough({ highWaterMark: 1 << 20 });
+    // a reader that never listens (a client library reading it lazily) must not take the process down with it
+    out.on('error', () => undefined);
     const failEarly = (err: Error) => out.destroy(err);
     const endEarly = () => {
       stopSniffing();

@@ -78,6 +78,10 @@ describe('S3 as workers open it: shard files stored gzip-compressed when they co
     await put(bucket, 'jobs/j1/g0/r0/shard-00002.jsonl', whole.subarray(0, whole.length - 100));
     await expect(bytesOf(blobs.read('jobs/j1/g0/r0/shard-00002.jsonl'))).rejects.toThrow(/unexpected end of file/);
     await expect(bytesOf(blobs.read('jobs/j1/g0/r0/shard-00003.jsonl'))).rejects.toThrow('blob not found: jobs/j1/g0/r0/shard-00003.jsonl');
+    // a reader that never listens (a library reading lazily) does not take the process down with the failure
+    const unread = blobs.read('jobs/j1/g0/r0/shard-00004.jsonl');
+    await new Promise((resolve) => unread.once('close', resolve));
+    expect(unread.errored).toMatchObject({ name: 'BlobNotFoundError' });
   });
 
   it('with a payload key, compresses before it encrypts: the object is sealed and still a fraction of the text', async () => {
