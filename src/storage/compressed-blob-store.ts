@@ -1,8 +1,9 @@
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, createGzip, deflateRaw } from 'node:zlib';
-import type { BlobEntry, BlobStore, BlobWriter } from './blob-store';
+import type { BlobStore, BlobWriter } from './blob-store';
 import { BufferedBlobWriter } from './buffered-blob-writer';
+import { LayeredBlobStore } from './layered-blob-store';
 
 /** What gzip output starts with (RFC 1952); no text blob Longhaul writes does. */
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
@@ -27,19 +28,12 @@ const deflateRawAsync = promisify(deflateRaw);
  * Below an encrypting store's plaintext side it would compress ciphertext: wrap the encrypting store, not the
  * reverse. `entries` gives stored sizes; `size` gives the size as read (it inflates a compressed blob to count).
  */
-export class CompressedBlobStore implements BlobStore {
-  readonly bucket?: (name: string) => BlobStore;
-
+export class CompressedBlobStore extends LayeredBlobStore {
   constructor(
-    private readonly inner: BlobStore,
+    inner: BlobStore,
     private readonly compressed: (key: string) => boolean,
   ) {
-    // another bucket (an `s3://` dataset read in place) is the user's data: read as it is
-    if (inner.bucket) this.bucket = (name) => inner.bucket!(name);
-  }
-
-  get local(): boolean {
-    return this.inner.local;
+    super(inner);
   }
 
   createWriter(key: string): BlobWriter {
@@ -93,29 +87,8 @@ export class CompressedBlobStore implements BlobStore {
     return bytes;
   }
 
-  exists(key: string): Promise<boolean> {
-    return this.inner.exists(key);
-  }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
-  }
-  list(prefix: string): Promise<string[]> {
-    return this.inner.list(prefix);
-  }
-  entries(prefix: string): Promise<BlobEntry[]> {
-    return this.inner.entries(prefix);
-  }
-  deletePrefix(prefix: string): Promise<number> {
-    return this.inner.deletePrefix(prefix);
-  }
-  removeUnfinished(prefix: string): Promise<number> {
-    return this.inner.removeUnfinished(prefix);
-  }
   localPath(key: string): string | undefined {
     return this.compressed(key) ? undefined : this.inner.localPath(key);
-  }
-  describe(key: string): string {
-    return this.inner.describe(key);
   }
 }
 

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { openKeyRing, type PayloadKey } from '../codec/payload-keys';
-import type { BlobEntry, BlobStore, BlobWriter } from './blob-store';
+import type { BlobStore, BlobWriter } from './blob-store';
+import { LayeredBlobStore } from './layered-blob-store';
 
 /**
  * Blobs encrypted at rest with the payload key ring (LONGHAUL_PAYLOAD_KEY): every blob Longhaul writes (uploaded
@@ -47,22 +48,13 @@ export class BlobTamperedError extends Error {
   }
 }
 
-export class EncryptedBlobStore implements BlobStore {
+export class EncryptedBlobStore extends LayeredBlobStore {
   private readonly keys: ReadonlyMap<string, Buffer>;
   private readonly encryptWith: string;
-  /** Another bucket of the object store (an `s3://` dataset read in place): the user's data, read as it is. */
-  readonly bucket?: (name: string) => BlobStore;
 
-  constructor(
-    private readonly inner: BlobStore,
-    ring: readonly PayloadKey[],
-  ) {
+  constructor(inner: BlobStore, ring: readonly PayloadKey[]) {
+    super(inner);
     ({ keys: this.keys, encryptWith: this.encryptWith } = openKeyRing(ring));
-    if (inner.bucket) this.bucket = (name) => inner.bucket!(name);
-  }
-
-  get local(): boolean {
-    return this.inner.local;
   }
 
   createWriter(key: string): BlobWriter {
@@ -88,29 +80,8 @@ export class EncryptedBlobStore implements BlobStore {
     return body - segments * TAG_BYTES;
   }
 
-  exists(key: string): Promise<boolean> {
-    return this.inner.exists(key);
-  }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
-  }
-  list(prefix: string): Promise<string[]> {
-    return this.inner.list(prefix);
-  }
-  entries(prefix: string): Promise<BlobEntry[]> {
-    return this.inner.entries(prefix);
-  }
-  deletePrefix(prefix: string): Promise<number> {
-    return this.inner.deletePrefix(prefix);
-  }
-  removeUnfinished(prefix: string): Promise<number> {
-    return this.inner.removeUnfinished(prefix);
-  }
   localPath(_key: string): string | undefined {
     return undefined;
-  }
-  describe(key: string): string {
-    return this.inner.describe(key);
   }
 
   /** The first bytes of a stored blob (its header, when it has one). */
