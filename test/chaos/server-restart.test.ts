@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/dev/free-port';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
@@ -7,6 +5,7 @@ import { startTestStack, type TestStack } from '../support/stack';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
 import { expectExactlyOnce, expectOneOutcomePerItem } from '../support/job-assertions';
 import { waitFor } from '../support/worker-process';
+import { tempDir } from '../support/temp-dirs';
 
 const ITEMS = 150;
 
@@ -19,7 +18,7 @@ describe('the Temporal server killed and restarted on its SQLite file mid-job', 
   });
 
   it('the job completes: nothing lost, no batch submitted twice', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-restart-'));
+    const dir = tempDir('longhaul-restart-');
     const port = await freePort();
     const dbFile = path.join(dir, 'temporal.sqlite');
     const serve = () => startDevServer({ port, headless: true, dbFile, logFile: path.join(dir, 'temporal.log') });

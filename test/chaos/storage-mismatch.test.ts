@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../../src/config/longhaul-config';
 import { createLonghaulWorker } from '../../src/worker/create-worker';
@@ -8,6 +5,7 @@ import { startTestStack, workflowBundle, type TestStack } from '../support/stack
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
 import { expectExactlyOnce } from '../support/job-assertions';
 import { testPostgresUrl, testS3 } from '../support/store-servers';
+import { tempDir } from '../support/temp-dirs';
 import { retriedFailureMessages } from './retried-failures';
 
 const ITEMS = 120;
@@ -37,7 +35,7 @@ describe('a worker on other stores than its task queue', () => {
     stack = await startTestStack({ env, worker: false, scenario: { clock: { speed: 2000 } } });
     // the stray: same task queue and providers, its own local data dir
     const connection = await NativeConnection.connect({ address: stack.address });
-    const strayConfig = loadConfig({}, { dataDir: mkdtempSync(path.join(os.tmpdir(), 'longhaul-stray-')), taskQueue: stack.config.taskQueue, accounts: stack.config.accounts });
+    const strayConfig = loadConfig({}, { dataDir: tempDir('longhaul-stray-'), taskQueue: stack.config.taskQueue, accounts: stack.config.accounts });
     const bundle = workflowBundle();
     const stray = await createLonghaulWorker({ connection, config: strayConfig, ...(bundle ? { workflowBundle: bundle } : {}) });
     const running = stray.worker.run();

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { startTestStack, type TestStack } from '../support/stack';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
 import { expectExactlyOnce } from '../support/job-assertions';
 import { testPostgresUrl, testS3 } from '../support/store-servers';
 import { spawnWorkerProcess, waitFor, type WorkerProcess } from '../support/worker-process';
+import { tempDir } from '../support/temp-dirs';
 import { runCli } from '../cli/cli-process';
 
 const ITEMS = 20_000;
@@ -31,12 +31,12 @@ describe('workers on three machines: S3 blobs, PostgreSQL results, no shared dis
   });
 
   it('completes a 20,000-item job with one worker killed mid-collect and its disk wiped', async () => {
-    const dataDirs = [0, 1, 2].map((i) => mkdtempSync(path.join(os.tmpdir(), `longhaul-machine-${i}-`)));
+    const dataDirs = [0, 1, 2].map((i) => tempDir(`longhaul-machine-${i}-`));
     for (const dataDir of dataDirs) workers.push(spawnWorkerProcess(stack, { dataDir, env }));
     await Promise.all(workers.map((w) => w.ready));
     // downloads take a second each: collects overlap on every worker when one of them dies
     stack.emulator.setScenario({ endpointFaults: [{ method: 'GET', path: '/v1/files/*/content', action: 'delay', delayMs: 1_500 }] });
-    const input = writeTicketsJsonl(mkdtempSync(path.join(os.tmpdir(), 'longhaul-client-')), ITEMS);
+    const input = writeTicketsJsonl(tempDir('longhaul-client-'), ITEMS);
     const job = await stack.client.start({
       jobId: 'three-machines',
       dataset: { path: input, idField: 'id' },
@@ -57,7 +57,7 @@ describe('workers on three machines: S3 blobs, PostgreSQL results, no shared dis
     expect(report.files.results).toMatch(/^s3:\/\//);
     expectExactlyOnce(stack.emulator, 'three-machines');
 
-    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'longhaul-fourth-'));
+    const elsewhere = tempDir('longhaul-fourth-');
     const out = path.join(elsewhere, 'results.jsonl');
     const cli = await runCli(['results', 'three-machines', '--out', out], {
       cwd: elsewhere,

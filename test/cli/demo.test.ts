@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { EMULATED_ANSWERS_NOTE } from '../../src/cli/commands/demo';
 import { runCli } from './cli-process';
+import { tempDir } from '../support/temp-dirs';
 
 describe('longhaul demo', () => {
   let dataDir: string;
   beforeAll(() => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-demo-'));
+    dataDir = tempDir('longhaul-demo-');
   });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('runs the example job to completion and says its answers come from the emulator, not a model', async () => {
     const run = await runCli(['demo', '--no-keep', '--data-dir', dataDir], { timeoutMs: 600_000 });

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TemporalUnreachableError } from '../../src/client/client-errors';
 import { createLonghaulClient } from '../../src/client/longhaul-client';
@@ -7,6 +6,7 @@ import { loadConfig } from '../../src/config/longhaul-config';
 import { freePort } from '../../src/dev/free-port';
 import { testAddress } from '../support/stack';
 import { writeTicketsJsonl } from '../support/datasets';
+import { tempDir } from '../support/temp-dirs';
 import { expectOneLineError, runCli } from './cli-process';
 
 /**
@@ -14,7 +14,7 @@ import { expectOneLineError, runCli } from './cli-process';
  * stack trace. The processes run side by side to keep the suite quick.
  */
 describe('longhaul error paths', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-cli-errors-'));
+  const dir = tempDir('longhaul-cli-errors-');
   const env = { LONGHAUL_DATA_DIR: dir, LONGHAUL_TASK_QUEUE: 'cli-errors' };
   const address = () => ['--address', testAddress()];
 

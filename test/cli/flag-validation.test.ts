@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../src/dev/project-root';
 import { exitCodeOf } from '../../src/cli/follow-job';
 import type { JobReport } from '../../src/report/job-report';
 import { expectOneLineError, runCli } from './cli-process';
+import { tempDir } from '../support/temp-dirs';
 
 describe('CLI flag validation and version', () => {
   it('longhaul --version prints the package version, exit 0', async () => {
@@ -14,17 +14,13 @@ describe('CLI flag validation and version', () => {
   });
 
   it('dev with a non-numeric --port or --ui-port is refused with exit 2 before anything starts', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-flags-'));
-    try {
-      const [port, ui] = await Promise.all([
-        runCli(['dev', '--data-dir', dir, '--port', 'abc']),
-        runCli(['dev', '--data-dir', dir, '--ui-port', '70000']),
-      ]);
-      expect({ code: port.code, err: port.errorLines }).toEqual({ code: 2, err: ['longhaul dev: --port: not a valid value: abc'] });
-      expect({ code: ui.code, err: ui.errorLines }).toEqual({ code: 2, err: ['longhaul dev: --ui-port: not a valid value: 70000'] });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('longhaul-flags-');
+    const [port, ui] = await Promise.all([
+      runCli(['dev', '--data-dir', dir, '--port', 'abc']),
+      runCli(['dev', '--data-dir', dir, '--ui-port', '70000']),
+    ]);
+    expect({ code: port.code, err: port.errorLines }).toEqual({ code: 2, err: ['longhaul dev: --port: not a valid value: abc'] });
+    expect({ code: ui.code, err: ui.errorLines }).toEqual({ code: 2, err: ['longhaul dev: --ui-port: not a valid value: 70000'] });
   });
 
   it('dev refuses --emulator together with --real-providers (exit 2)', async () => {

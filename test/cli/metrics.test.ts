@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { freePort } from '../../src/dev/free-port';
 import { recordBatchEnded, recordShardCollected, recordWorkerStarted } from '../../src/observability/job-metrics';
 import { METRICS } from '../../src/observability/metrics';
@@ -8,6 +5,7 @@ import { LonghaulMetrics } from '../../src/observability/process-metrics';
 import { jsonLogLine } from '../../src/observability/structured-logger';
 import { emptyTally } from '../../src/results/shard-tally';
 import { testAddress } from '../support/stack';
+import { tempDir } from '../support/temp-dirs';
 import { startCli } from './cli-process';
 
 async function scrape(url: string, until: (text: string) => boolean): Promise<string> {
@@ -24,7 +22,7 @@ async function scrape(url: string, until: (text: string) => boolean): Promise<st
 describe('worker metrics and logs', () => {
   it('serves the SDK runtime metrics and ours on --metrics-port, and logs JSON lines with --log-format json', async () => {
     const port = await freePort();
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-metrics-'));
+    const dir = tempDir('longhaul-metrics-');
     const worker = await startCli(
       ['worker', '--address', testAddress(), '--task-queue', 'metrics-test', '--data-dir', dir, '--metrics-port', String(port), '--log-format', 'json', '--log-level', 'INFO'],
       /longhaul worker ready/,

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectOneLineError, runCli, startCli } from './cli-process';
+import { tempDir } from '../support/temp-dirs';
 
 /** A process that runs (a zombie waiting for its parent to reap it counts as gone). */
 function alive(pid: number): boolean {
@@ -30,7 +30,7 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 
 describe('one stack per data dir', () => {
   it('refuses a second dev on a dir in use at once; kill -9 of dev takes its Temporal server along; a start stops an orphaned one', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-lock-'));
+    const dir = tempDir('longhaul-lock-');
     const started: Array<{ stop(): Promise<number | null> }> = [];
     const orphans: number[] = [];
     try {
@@ -66,7 +66,6 @@ describe('one stack per data dir', () => {
     } finally {
       for (const stack of started) await stack.stop().catch(() => undefined);
       for (const orphan of orphans) if (alive(orphan)) process.kill(orphan, 'SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
 });

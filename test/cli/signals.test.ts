@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ticket, writeTicketsJsonl } from '../support/datasets';
+import { tempDir } from '../support/temp-dirs';
 import { BIN, runCli, startCli } from './cli-process';
 
 /** Resolves once process `pid` has `file` open (Linux: /proc/PID/fd); rejects if `exited` says it ended first. */
@@ -33,7 +33,7 @@ async function whenOpened(pid: number, file: string, exited: () => boolean): Pro
  * removes Node's default exit, and `longhaul plan` once sat through SIGTERM for minutes.
  */
 (existsSync('/proc/self/fd') ? describe : describe.skip)('longhaul on SIGINT / SIGTERM', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-cli-signals-'));
+  const dir = tempDir('longhaul-cli-signals-');
   const env = { LONGHAUL_DATA_DIR: dir };
   // 300,000 rows: plan reads them for a few seconds
   const large = writeTicketsJsonl(dir, 300_000, 'large.jsonl');

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -9,6 +7,7 @@ import { SqliteResultStore } from '../../src/results/sqlite-result-store';
 import { LocalBlobStore } from '../../src/storage/local-blob-store';
 import { jobWorkflowId } from '../../workflows/internal/workflow-ids';
 import { testAddress } from '../support/stack';
+import { tempDir } from '../support/temp-dirs';
 
 const KEYS = [{ id: 'gc-test', key: randomBytes(32).toString('base64') }];
 const DATASET = 'blob:datasets/0123abcd.jsonl';
@@ -28,7 +27,7 @@ describe('gc deps on a job encrypted with a key the process may lack', () => {
 
   beforeAll(async () => {
     connection = await Connection.connect({ address: testAddress() });
-    dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-gc-deps-'));
+    dir = tempDir('longhaul-gc-deps-');
     store = new SqliteResultStore(path.join(dir, 'results.sqlite'));
     // no worker polls this queue: the job stays running, its memo sealed with the key
     await withKey().workflow.start('jobWorkflow', { workflowId: jobWorkflowId(jobId), taskQueue: `gc-deps-${jobId}`, args: [], memo: { longhaul: { dataset: DATASET } } });
@@ -37,7 +36,6 @@ describe('gc deps on a job encrypted with a key the process may lack', () => {
     await withKey().workflow.getHandle(jobWorkflowId(jobId)).terminate('test over').catch(() => undefined);
     await store?.close();
     await connection?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('with the key: the running job is seen and the dataset it reads is kept', async () => {

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec } from '../../src/codec/aes-gcm-payload-codec';
 import { startCodecServer, type CodecServer } from '../../src/codec/codec-server';
 import type { PayloadKey } from '../../src/codec/payload-keys';
 import { startEmbeddedStack, type EmbeddedStack } from '../../src/dev/embedded-stack';
 import { expectOneLineError, runCli, startCli } from '../cli/cli-process';
+import { tempDir } from '../support/temp-dirs';
 
 const ring: PayloadKey[] = [{ id: 'new', key: randomBytes(32).toString('base64') }, { id: 'old', key: randomBytes(32).toString('base64') }];
 const UI = 'http://localhost:8233';
@@ -86,7 +84,7 @@ describe('longhaul dev with a payload key', () => {
   });
 
   it("starts a codec server of its own and points the Web UI at it (the UI's settings name it; CORS admits the UI)", async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-codec-dev-'));
+    const dataDir = tempDir('longhaul-codec-dev-');
     stack = await startEmbeddedStack({ dataDir, temporalPort: 0, uiPort: 0, emulator: false, worker: false, env: { LONGHAUL_PAYLOAD_KEY: ring[0]!.key } });
     expect(stack.codecUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const settings = (await (await fetch(`${stack.uiUrl}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };

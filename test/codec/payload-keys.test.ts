@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/longhaul-config';
 import { derivedKeyId, parsePayloadKeys, readPayloadKeys } from '../../src/codec/payload-keys';
 import { InvalidSpecError } from '../../src/spec/spec-errors';
+import { tempDir } from '../support/temp-dirs';
 
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);
-const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-keys-'));
+const dir = tempDir('longhaul-keys-');
 
 function problem(run: () => unknown): string {
   try {

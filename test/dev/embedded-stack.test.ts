@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createLonghaulClient } from '../../src/client/longhaul-client';
 import { startEmbeddedStack, type EmbeddedStack } from '../../src/dev/embedded-stack';
 import { writeTicketsJsonl, TICKET_PROMPT, TICKET_SCHEMA } from '../support/datasets';
 import { expectOneOutcomePerItem } from '../support/job-assertions';
 import { waitFor } from '../support/worker-process';
 import { workflowBundle } from '../support/stack';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * The embedded default (`longhaul dev`): dev server on a SQLite file, emulator with persisted state, worker.
@@ -19,7 +17,7 @@ describe('the embedded stack', () => {
   });
 
   it('resumes an unfinished job after a stop and a start on the same data dir', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-embedded-'));
+    const dataDir = tempDir('longhaul-embedded-');
     const bundle = workflowBundle();
     const start = () => startEmbeddedStack({ dataDir, temporalPort: 0, uiPort: 0, emulator: { scenario: { clock: { speed: 150 } } }, ...(bundle ? { workflowBundle: bundle } : {}) });
     stack = await start();

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../src/dev/project-root';
 import { superviseProcess } from '../../src/dev/process-supervisor';
+import { tempDir } from '../support/temp-dirs';
 
 /** Running, and not a zombie waiting to be reaped. */
 function alive(pid: number): boolean {
@@ -26,8 +26,7 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
  * parent-death case runs the built module (dist/) in a child process that is then killed with SIGKILL.
  */
 describe('superviseProcess', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-supervisor-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('longhaul-supervisor-');
 
   it('runs the command with its output in the log file, and stop() ends it', async () => {
     const log = path.join(dir, 'echo.log');

@@ -1,11 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../src/dev/free-port';
 import { isHealthy, startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/contracts/search-attributes';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * `temporal server start-dev --search-attribute` registers attributes only when it creates its database: a data
@@ -20,7 +19,7 @@ describe('a dev server on a database from an older Longhaul', () => {
 
   it('gets every search attribute of src/contracts/search-attributes.ts', async () => {
     const cli = process.env.LONGHAUL_TEMPORAL_CLI!;
-    const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-sa-')), 'temporal.sqlite');
+    const dbFile = path.join(tempDir('longhaul-sa-'), 'temporal.sqlite');
     const port = await freePort();
     const address = `127.0.0.1:${port}`;
     // the database as an older Longhaul left it: one attribute only

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import OpenAI from 'openai';
@@ -8,6 +7,7 @@ import { CliError } from '../../src/cli/cli-command';
 import { allCommands } from '../../src/cli/commands';
 import { emulatorCommand } from '../../src/cli/commands/emulator';
 import { startEmulator } from '../../src/emulator';
+import { tempDir } from '../support/temp-dirs';
 
 function context(values: CliContext['values']): { ctx: CliContext; output: () => string; stop: () => void } {
   const stdout = new PassThrough();
@@ -27,8 +27,7 @@ async function waitFor(predicate: () => boolean): Promise<void> {
 }
 
 describe('longhaul emulator', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-emulator-cli-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('longhaul-emulator-cli-');
 
   it('is registered, prints both base URLs, serves until interrupted and exits 0', async () => {
     expect(allCommands()).toContain(emulatorCommand);
@@ -62,7 +61,7 @@ describe('longhaul emulator', () => {
 
 describe('startEmulator', () => {
   it('rejects when the port is taken, and accepts a scenario file path', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-emulator-port-'));
+    const dir = tempDir('longhaul-emulator-port-');
     const file = path.join(dir, 'scenario.json');
     writeFileSync(file, JSON.stringify({ clock: { speed: 42 } }));
     const first = await startEmulator({ scenario: file });
@@ -72,7 +71,6 @@ describe('startEmulator', () => {
       await expect(startEmulator({ port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
     } finally {
       await first.stop();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

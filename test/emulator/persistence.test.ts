@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Scenario } from '../../src/emulator';
 import { anthropicClient, chatLine, downloadLines, openaiClient, pollBatch, submitChatBatch, withEmulator } from './emulator-fixtures';
+import { tempDir } from '../support/temp-dirs';
 
 const SLOW: Scenario = { clock: { speed: 600 }, timing: { validatingSeconds: 6, inProgressSeconds: 900 } };
 
 describe('emulator state in a data directory', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-emulator-state-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = tempDir('longhaul-emulator-state-');
 
   it('survives a restart mid-batch: batches resume where they were, files and counters persist', async () => {
     const first = await withEmulator(SLOW, dataDir);

@@ -1,16 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { RequestCursor } from '../../src/emulator/batch/request-cursor';
 import { parseMultipart, type MultipartUpload } from '../../src/emulator/http/multipart';
 import { JsonArraySplitter, JsonShapeError } from '../../src/emulator/json-array-splitter';
 import { readLines } from '../../src/emulator/jsonl-lines';
 import type { BatchProgress } from '../../src/emulator/state';
+import { tempDir } from '../support/temp-dirs';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-emulator-parsers-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('longhaul-emulator-parsers-');
 
 /** Every way of cutting `bytes` into two or three chunks, to hit every boundary position. */
 function* splits(bytes: Buffer): Generator<Buffer[]> {

@@ -1,5 +1,4 @@
-import { createReadStream, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { emulatorAccounts } from '../../src/dev/embedded-stack';
 import { startEmulator, type EmulatorHandle, type Scenario } from '../../src/emulator';
@@ -12,6 +11,7 @@ import { customIdOf } from '../../src/spec/ids';
 import type { Endpoint, ProviderName } from '../../src/spec/job-spec';
 import { LocalBlobStore } from '../../src/storage/local-blob-store';
 import { TICKET_SCHEMA, ticket } from '../support/datasets';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * Jest runs each test file in its own realm, but `fetch` (undici) is the outer realm's: its AbortError is a
@@ -70,7 +70,7 @@ export async function startRig(name: ProviderName, timeoutMs = 2_000): Promise<C
     Object.entries(emulatorAccounts(emulator)).map(([account, c]) => [account, { ...c, timeoutMs, flexTimeoutMs: timeoutMs }]),
   );
   const registry = createProviderRegistry(accounts);
-  const dir = mkdtempSync(path.join(os.tmpdir(), `longhaul-contract-${name}-`));
+  const dir = tempDir(`longhaul-contract-${name}-`);
   return {
     emulator,
     registry,

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -11,6 +10,7 @@ import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/data
 import { testPostgresUrl, testS3 } from '../support/store-servers';
 import { waitFor } from '../support/worker-process';
 import { continuedFrom, inRoundJob, runChain } from '../support/run-chain';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * Records the histories that test/replay/replay.test.ts replays: finished jobs of each shape (plain, with
@@ -220,7 +220,7 @@ record('record histories for replay: continue-as-new', () => {
   let server: DevServer;
   let stack: TestStack;
   beforeAll(async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-record-can-'));
+    const dir = tempDir('longhaul-record-can-');
     // a server that suggests continue-as-new after 30 events, as test/workflows/continue-as-new.test.ts
     server = await startDevServer({ headless: true, logFile: path.join(dir, 'temporal.log'), dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 30 } });
     stack = await startTestStack({ address: server.address, dataDir: dir, scenario: { clock: { speed: 300 }, timing: { inProgressSeconds: 10_000_000 }, requestFaults: { serverErrorRate: 0.3 } } });

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../src/dev/project-root';
 import { SqliteResultStore } from '../../src/results/sqlite-result-store';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * Regression (found by `npm run chaos`): two `longhaul worker` processes started together on a new data dir both
@@ -17,7 +17,7 @@ describe('the SQLite result store opened by several processes at once on a new f
     const compiled = path.join(projectRoot(), 'dist', 'src', 'results', 'sqlite-result-store.js');
     if (!existsSync(compiled)) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
     for (let round = 0; round < 4; round++) {
-      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-sqlite-open-')), 'results.sqlite');
+      const file = path.join(tempDir('longhaul-sqlite-open-'), 'results.sqlite');
       // every process waits for the same instant, so they open the file together
       const at = Date.now() + 2_000;
       const script = `const { SqliteResultStore } = require(${JSON.stringify(compiled)}); while (Date.now() < ${at}); new SqliteResultStore(${JSON.stringify(file)});`;
@@ -33,7 +33,7 @@ describe('the SQLite result store opened by several processes at once on a new f
 
   it('a process opens a current file while another holds its write lock (a worker paused mid-transaction)', async () => {
     const compiled = path.join(projectRoot(), 'dist', 'src', 'results', 'sqlite-result-store.js');
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-sqlite-locked-')), 'results.sqlite');
+    const file = path.join(tempDir('longhaul-sqlite-locked-'), 'results.sqlite');
     await new SqliteResultStore(file).close();
     const holder = new Database(file);
     holder.pragma('busy_timeout = 0');

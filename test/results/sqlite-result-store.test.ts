@@ -1,15 +1,14 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { SqliteResultStore } from '../../src/results/sqlite-result-store';
 import { resultStoreContract } from './result-store-contract';
+import { tempDir } from '../support/temp-dirs';
 
 resultStoreContract('SQLite', async () => new SqliteResultStore(':memory:'));
 
 describe('SQLite result store', () => {
   it('opens a store written before fencing: older batch records and jobs gain their new columns in place', async () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-old-store-')), 'results.sqlite');
+    const file = path.join(tempDir('longhaul-old-store-'), 'results.sqlite');
     const old = new Database(file);
     old.exec(`CREATE TABLE batch_records (shard_attempt_id TEXT PRIMARY KEY, provider TEXT NOT NULL, intent_at_ms INTEGER NOT NULL, batch_id TEXT);
               CREATE TABLE jobs (job_id TEXT PRIMARY KEY, generation INTEGER NOT NULL, total INTEGER NOT NULL, spec TEXT NOT NULL);
@@ -25,7 +24,7 @@ describe('SQLite result store', () => {
   });
 
   it('opens a store written before models were kept per item: its rows gain a null model (read as the job\'s)', async () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'longhaul-old-store-')), 'results.sqlite');
+    const file = path.join(tempDir('longhaul-old-store-'), 'results.sqlite');
     const old = new Database(file);
     old.exec(`CREATE TABLE items (job_id TEXT NOT NULL, seq INTEGER NOT NULL, line INTEGER NOT NULL, item_key TEXT NOT NULL, request_key TEXT,
                 task_version TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, message TEXT, generation INTEGER NOT NULL, round INTEGER NOT NULL,

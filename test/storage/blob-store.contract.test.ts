@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { BlobNotFoundError, type BlobStore } from '../../src/storage/blob-store';
@@ -10,6 +7,7 @@ import { openBlobStore } from '../../src/storage/open-blob-store';
 import { S3BlobStore } from '../../src/storage/s3-blob-store';
 import { StorageUnavailableError } from '../../src/storage/storage-errors';
 import { testS3 } from '../support/store-servers';
+import { tempDir } from '../support/temp-dirs';
 
 async function text(stream: NodeJS.ReadableStream): Promise<string> {
   let out = '';
@@ -133,8 +131,8 @@ function blobStoreContract(name: string, open: () => Promise<BlobStore>, { seale
   });
 }
 
-blobStoreContract('local directory', async () => new LocalBlobStore(mkdtempSync(path.join(os.tmpdir(), 'longhaul-blobs-'))));
-blobStoreContract('local directory, encrypted at rest', async () => new EncryptedBlobStore(new LocalBlobStore(mkdtempSync(path.join(os.tmpdir(), 'longhaul-blobs-'))), RING), { sealed: true });
+blobStoreContract('local directory', async () => new LocalBlobStore(tempDir('longhaul-blobs-')));
+blobStoreContract('local directory, encrypted at rest', async () => new EncryptedBlobStore(new LocalBlobStore(tempDir('longhaul-blobs-')), RING), { sealed: true });
 
 describe('S3-compatible (versitygw over HTTP, SigV4)', () => {
   const s3 = testS3();

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { BlobKeyUnknownError, BlobTamperedError, EncryptedBlobStore, SEGMENT_BYTES } from '../../src/storage/encrypted-blob-store';
 import { LocalBlobStore } from '../../src/storage/local-blob-store';
+import { tempDir } from '../support/temp-dirs';
 
 const KEY_A = { id: 'key-a', key: randomBytes(32).toString('base64') };
 const KEY_B = { id: 'key-b', key: randomBytes(32).toString('base64') };
@@ -33,7 +32,7 @@ async function writeBlob(store: EncryptedBlobStore, key: string, size: number): 
  * every way of changing it (a byte, a cut, a dropped segment, a blob moved to another key) fails to read.
  */
 describe('blobs encrypted at rest', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-sealed-'));
+  const dir = tempDir('longhaul-sealed-');
   const plain = new LocalBlobStore(dir);
   const sealed = new EncryptedBlobStore(plain, [KEY_A]);
 

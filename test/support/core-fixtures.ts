@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { OpenAiBatchProvider } from '../../src/providers/openai/openai-batch-provider';
@@ -10,10 +9,11 @@ import { JobSpecSchema, type JobSpecInput, type ResolvedJobSpec } from '../../sr
 import { resolveSpec } from '../../src/spec/resolve-spec';
 import { LocalBlobStore } from '../../src/storage/local-blob-store';
 import { TICKET_PROMPT, TICKET_SCHEMA } from './datasets';
+import { tempDir } from './temp-dirs';
 
 /** Real storage, a real SQLite store and a real OpenAI adapter (unused client: no network in these tests). */
 export function coreFixture() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-core-'));
+  const dir = tempDir('longhaul-core-');
   const blobs = new LocalBlobStore(path.join(dir, 'blobs'));
   const store = new SqliteResultStore(path.join(dir, 'results.sqlite'));
   const client = new OpenAI({ apiKey: 'unused', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 });

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { installRuntime } from '../../src/observability/install-runtime';
@@ -9,6 +7,7 @@ import type { RequestBuilders } from '../../src/dataset/request-renderer';
 import { startEmulator, type EmulatorHandle, type Scenario } from '../../src/emulator';
 import { createLonghaulWorker } from '../../src/worker/create-worker';
 import { emulatorAccounts } from '../../src/dev/embedded-stack';
+import { tempDir } from './temp-dirs';
 
 /** Worker logs at WARN and above only, once per test process (the runtime must be installed before connections). */
 export function quietRuntime(): void {
@@ -67,7 +66,7 @@ export interface TestStackOptions {
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  const dir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'longhaul-test-'));
+  const dir = options.dataDir ?? tempDir('longhaul-test-');
   const emulatorLog: string[] = [];
   const emulator = await startEmulator({ ...(options.scenario ? { scenario: options.scenario } : {}), log: (line) => emulatorLog.push(line) });
   const address = options.address ?? testAddress();

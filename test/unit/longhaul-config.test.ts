@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/longhaul-config';
 import { createWorkerDeps } from '../../src/worker/worker-deps';
+import { tempDir } from '../support/temp-dirs';
 
 describe('configuration: LONGHAUL_THREADS', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-config-'));
+  const dataDir = tempDir('longhaul-config-');
 
   it('leaves the thread count to prepare and collect unless set', async () => {
     const config = loadConfig({}, { dataDir });
@@ -32,7 +31,7 @@ describe('configuration: LONGHAUL_THREADS', () => {
 });
 
 describe('configuration: where blobs and results live', () => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-config-'));
+  const dataDir = tempDir('longhaul-config-');
 
   it('defaults to a directory and a SQLite file under the data dir', () => {
     const config = loadConfig({}, { dataDir });

@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readPriceOverrides } from '../../src/report/price-overrides';
+import { tempDir } from '../support/temp-dirs';
 
 describe('readPriceOverrides (LONGHAUL_PRICES)', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-prices-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('longhaul-prices-');
   const file = (name: string, text: string): string => {
     const at = path.join(dir, name);
     writeFileSync(at, text);

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { prepareStartSpec, type StartSpec } from '../../src/client/start-spec';
@@ -8,6 +7,7 @@ import { resolveSpec } from '../../src/spec/resolve-spec';
 import { InvalidSpecError } from '../../src/spec/spec-errors';
 import { LocalBlobStore } from '../../src/storage/local-blob-store';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
+import { tempDir } from '../support/temp-dirs';
 
 /** The one-line problem an InvalidSpecError names, as [path, message]. */
 function problemOf(run: () => unknown): [string, string] {
@@ -50,7 +50,7 @@ describe('resolving a spec', () => {
 });
 
 describe('starting a job: the dataset file', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-start-spec-'));
+  const dir = tempDir('longhaul-start-spec-');
   const blobs = new LocalBlobStore(path.join(dir, 'blobs'));
   const start = (file: string) => prepareStartSpec({ model: 'gpt-4o-mini', dataset: { path: file }, prompt: TICKET_PROMPT } as StartSpec, blobs, dir);
   const refusal = async (file: string): Promise<[string, string]> => {

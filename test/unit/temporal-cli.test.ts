@@ -1,14 +1,14 @@
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { findTemporalCli, TemporalCliNotFoundError } from '../../src/dev/temporal-cli';
+import { tempDir } from '../support/temp-dirs';
 
 describe('findTemporalCli', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-cli-'));
+  const dir = tempDir('longhaul-cli-');
   const fake = path.join(dir, 'temporal');
   writeFileSync(fake, '#!/bin/sh\n');
   chmodSync(fake, 0o755);
-  const emptyRoot = mkdtempSync(path.join(os.tmpdir(), 'longhaul-root-'));
+  const emptyRoot = tempDir('longhaul-root-');
 
   it('prefers LONGHAUL_TEMPORAL_CLI', () => {
     expect(findTemporalCli({ LONGHAUL_TEMPORAL_CLI: fake, PATH: '' }, emptyRoot)).toBe(fake);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-dev-server';
 import { SA } from '../../src/contracts/search-attributes';
@@ -7,6 +5,7 @@ import { startTestStack, type TestStack } from '../support/stack';
 import { TICKET_PROMPT, TICKET_SCHEMA, writeTicketsJsonl } from '../support/datasets';
 import { expectExactlyOnce, expectOneOutcomePerItem } from '../support/job-assertions';
 import { continuedFrom, inRoundJob, runChain } from '../support/run-chain';
+import { tempDir } from '../support/temp-dirs';
 
 /**
  * A server that suggests continue-as-new after 30 events (the default is 4,096), so a job with long waits
@@ -19,7 +18,7 @@ describe('continue-as-new where Temporal suggests it', () => {
   let server: DevServer;
   let stack: TestStack;
   beforeAll(async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'longhaul-can-'));
+    const dir = tempDir('longhaul-can-');
     server = await startDevServer({ headless: true, logFile: path.join(dir, 'temporal.log'), dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 30 } });
     // batches stay in progress until the test lets them end (below), so a shard surely polls past 30 events
     // however slow the machine is
