@@ -1,15 +1,13 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import type { ProviderConnection } from '../config/longhaul-config';
-import { countingFetch } from '../observability/provider-http-metrics';
-import { fencedFetch } from './create-fence';
 import { ProviderConfigError } from './provider-config-error';
+import { providerFetch } from './provider-fetch';
 
 /*
  * The official SDK clients of the OpenAI family, built from a configured connection (Anthropic's:
  * anthropic/anthropic-client.ts, loaded only when a job needs it). Every client has `maxRetries: 0`
- * (Temporal owns retries), the connection's `timeoutMs` as its per-request timeout, and a fetch that counts
- * failed calls by provider and HTTP status (countingFetch) and re-checks a batch create's claim when the
- * worker was paused since the submit checked it (fencedFetch).
+ * (Temporal owns retries), the connection's `timeoutMs` as its per-request timeout, and providerFetch
+ * (provider-fetch.ts: the claim's fence, failed calls counted, streamed uploads not held in memory).
  */
 
 /**
@@ -24,7 +22,7 @@ export function openAiClient(name: 'openai' | 'openai-compatible', c: ProviderCo
     ...(c.organization ? { organization: c.organization } : {}),
     maxRetries: 0,
     timeout: c.timeoutMs,
-    fetch: fencedFetch(countingFetch(name)),
+    fetch: providerFetch(name),
   });
 }
 
@@ -40,5 +38,5 @@ export function openAiClient(name: 'openai' | 'openai-compatible', c: ProviderCo
 export function azureOpenAiClient(c: ProviderConnection): AzureOpenAI {
   if (!c.baseURL) throw new ProviderConfigError('azure-openai needs an endpoint (AZURE_OPENAI_ENDPOINT)');
   if (!c.apiVersion) throw new ProviderConfigError('azure-openai needs an API version (OPENAI_API_VERSION)');
-  return new AzureOpenAI({ endpoint: c.baseURL, apiKey: c.apiKey, apiVersion: c.apiVersion, maxRetries: 0, timeout: c.timeoutMs, fetch: fencedFetch(countingFetch('azure-openai')) });
+  return new AzureOpenAI({ endpoint: c.baseURL, apiKey: c.apiKey, apiVersion: c.apiVersion, maxRetries: 0, timeout: c.timeoutMs, fetch: providerFetch('azure-openai') });
 }
