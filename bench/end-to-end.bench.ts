@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLonghaulClient } from '../src/client/longhaul-client';
@@ -107,6 +107,9 @@ export async function run(): Promise<BenchResult[]> {
       }
       await client.close();
       await stop(worker.child);
+      // a 1,000,000-item job leaves ~2 GB of shard files and outcomes: gone before the next size runs
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(input, { force: true });
       if (report.counts.succeeded !== size) throw new Error(`bench job ${jobId}: ${report.counts.succeeded}/${size} succeeded`);
       const label = size.toLocaleString('en-US');
       results.push(
@@ -122,6 +125,7 @@ export async function run(): Promise<BenchResult[]> {
   } finally {
     await stop(emulator.child);
     await server.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
   return results;
 }
