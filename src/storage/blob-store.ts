@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 
 /**
  * Writes one blob. Chunks are buffered and flushed in large writes; nothing is visible under the key until
@@ -11,6 +11,17 @@ export interface BlobWriter {
   close(): Promise<{ bytes: number }>;
   abort(): Promise<void>;
   readonly bytesWritten: number;
+}
+
+/**
+ * The stream a blob store's `read` hands out, its bytes piped in: a failure (a missing blob, a lost connection)
+ * is held for whoever reads it, so a reader that never listens (a client library reading it lazily) does not
+ * take the process down with it.
+ */
+export function blobReadStream(highWaterMark?: number): PassThrough {
+  const out = new PassThrough(highWaterMark === undefined ? {} : { highWaterMark });
+  out.on('error', () => undefined);
+  return out;
 }
 
 /** A blob as a listing sees it. */

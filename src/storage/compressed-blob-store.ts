@@ -1,7 +1,7 @@
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, createGzip, deflateRaw } from 'node:zlib';
-import type { BlobStore, BlobWriter } from './blob-store';
+import { blobReadStream, type BlobStore, type BlobWriter } from './blob-store';
 import { BufferedBlobWriter } from './buffered-blob-writer';
 import { LayeredBlobStore } from './layered-blob-store';
 
@@ -44,9 +44,7 @@ export class CompressedBlobStore extends LayeredBlobStore {
   read(key: string): Readable {
     const source = this.inner.read(key);
     if (!this.compressed(key)) return source;
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
-    // a reader that never listens (a client library reading it lazily) must not take the process down with it
-    out.on('error', () => undefined);
+    const out = blobReadStream(1 << 20);
     const failEarly = (err: Error) => out.destroy(err);
     const endEarly = () => {
       stopSniffing();

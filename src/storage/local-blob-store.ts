@@ -1,8 +1,8 @@
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { access, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
-import { BlobNotFoundError, checkKey, checkPrefix, type BlobEntry, type BlobStore, type BlobWriter } from './blob-store';
+import type { Readable } from 'node:stream';
+import { BlobNotFoundError, blobReadStream, checkKey, checkPrefix, type BlobEntry, type BlobStore, type BlobWriter } from './blob-store';
 import { BufferedBlobWriter } from './buffered-blob-writer';
 
 /** What names a blob still being written: `<key>.partial-<pid>-<random>`, renamed to `<key>` when closed. */
@@ -32,11 +32,9 @@ export class LocalBlobStore implements BlobStore {
 
   read(key: string): Readable {
     const file = this.pathOf(key);
-    const out = new PassThrough();
+    const out = blobReadStream();
     const source = createReadStream(file, { highWaterMark: 1 << 20 });
     source.on('error', (err: NodeJS.ErrnoException) => out.destroy(err.code === 'ENOENT' ? new BlobNotFoundError(key) : err));
-    // a reader that never listens (a client library reading it lazily) must not take the process down with it
-    out.on('error', () => undefined);
     return source.pipe(out);
   }
 

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, type Readable } from 'node:stream';
-import { BlobNotFoundError, checkKey, checkPrefix, type BlobEntry, type BlobStore, type BlobWriter } from './blob-store';
+import { BlobNotFoundError, blobReadStream, checkKey, checkPrefix, type BlobEntry, type BlobStore, type BlobWriter } from './blob-store';
 import { BufferedBlobWriter } from './buffered-blob-writer';
 import { signHeadersOnlyWhenChecksummed, WRITE_CHECKSUM } from './s3-write-checksums';
 import { StorageUnavailableError } from './storage-errors';
@@ -99,9 +99,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   read(key: string): Readable {
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
-    // a reader that never listens (a client library reading it lazily) must not take the process down with it
-    out.on('error', () => undefined);
+    const out = blobReadStream(1 << 20);
     this.s3.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.objectKey(key) })).then(
       (answer) => {
         const body = answer.Body as Readable;
