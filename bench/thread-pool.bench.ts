@@ -80,7 +80,7 @@ export async function run(): Promise<BenchResult[]> {
   const threads = defaultThreadCount();
   const script = threadScript('dataset/render-thread');
   if (!script) throw new Error('no compiled render thread: npm run build');
-  const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, threads, { resourceLimits: THREAD_LIMITS });
+  const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, threads);
   const piscina = new Piscina<RenderRequest, RenderedChunk>({
     filename: path.join(__dirname, 'render-piscina-thread.js'),
     minThreads: threads,

@@ -6,7 +6,7 @@ import { customIdOf, requestKeyOf } from '../spec/ids';
 import type { ResolvedJobSpec } from '../spec/job-spec';
 import type { BlobStore } from '../storage/blob-store';
 import { InvalidSpecError } from '../spec/spec-errors';
-import { defaultThreadCount, inOrder, leaseSharedPool, THREAD_LIMITS, threadScript } from '../threads/thread-pool';
+import { defaultThreadCount, inOrder, leaseSharedPool, threadScript } from '../threads/thread-pool';
 import { datasetSize, noItemsMessage, readDataset, readDatasetLineChunks } from './dataset-reader';
 import { countLines, type ChunkContext, type LinePieces, type RenderedChunk, type RenderRequest } from './render-chunk';
 import { createRequestRenderer, type RequestBuilders, type RequestRenderer } from './request-renderer';
@@ -295,7 +295,7 @@ async function startThreads(
     maxRequestBytes: spec.limits.maxRequestBytes,
     tokens: { ratio: estimator.ratio(), fixedTokens: estimator.fixed },
   };
-  const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, count, { resourceLimits: THREAD_LIMITS });
+  const lease = leaseSharedPool<RenderRequest, RenderedChunk>(script, count);
   let nextLine = 1;
   let nextSeq = 0;
   const renderOnPool = (lines: Buffer) => {

@@ -1,4 +1,4 @@
-import { leaseSharedPool, THREAD_LIMITS, threadScript } from '../threads/thread-pool';
+import { leaseSharedPool, threadScript } from '../threads/thread-pool';
 import { TimeSlice } from './time-slice';
 import { countTokens } from './token-estimator';
 
@@ -14,7 +14,7 @@ export async function countTokensOffThread(texts: string[]): Promise<number[]> {
   if (texts.length === 0) return [];
   const script = threadScript('dataset/token-thread');
   if (!script) return countHere(texts);
-  const lease = leaseSharedPool<{ texts: string[] }, number[]>(script, 1, { idleMs: 0, resourceLimits: THREAD_LIMITS });
+  const lease = leaseSharedPool<{ texts: string[] }, number[]>(script, 1, { idleMs: 0 });
   try {
     return await lease.pool.run({ texts }, []);
   } finally {

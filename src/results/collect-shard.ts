@@ -6,7 +6,7 @@ import type { ResolvedJobSpec } from '../spec/job-spec';
 import { BlobNotFoundError, type BlobStore } from '../storage/blob-store';
 import { jobLayout, type ShardAddress } from '../storage/job-layout';
 import type { FailureReason, Tier } from './item-outcome';
-import { defaultThreadCount, inOrder, leaseSharedPool, THREAD_LIMITS, threadScript } from '../threads/thread-pool';
+import { defaultThreadCount, inOrder, leaseSharedPool, threadScript } from '../threads/thread-pool';
 import { readLineInto, type LineContext, type LineSink } from './line-verdict';
 import { malformedVerdict, verdictHash, type ClassifyContext } from './outcome-classifier';
 import { OutputValidator } from './output-validator';
@@ -187,7 +187,7 @@ async function readingThreads(key: string, request: CollectRequest, deps: Collec
   if (((await deps.blobs.size(key)) ?? 0) < minBytes) return undefined;
   const { spec, shard } = request;
   const context: ResultChunkContext = { format, endpoint: spec.endpoint, outputSchema: spec.outputSchema, generation: shard.generation, round: shard.round };
-  const lease = leaseSharedPool<ResultChunkRequest, ReadResultChunk>(script, count, { resourceLimits: THREAD_LIMITS });
+  const lease = leaseSharedPool<ResultChunkRequest, ReadResultChunk>(script, count);
   const read = (lines: Buffer) => {
     const chunk = new Uint8Array(lines); // a copy the thread can own: the lines may share memory with the read buffers
     return lease.pool.run({ context, chunk }, [chunk.buffer as ArrayBuffer]);

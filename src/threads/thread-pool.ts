@@ -131,15 +131,15 @@ export interface PoolLease<Request extends object, Result> {
  * A pool of `size` threads running `script`, shared by every caller in this process that asks for the same,
  * and kept for a while after the last one lets go: a thread's start and its compiler warm-up (together about
  * a third of a second of CPU per thread on a 2-core machine) are paid once per process, not once per call.
- * Idle threads do not keep the process alive.
+ * Idle threads do not keep the process alive. Threads get THREAD_LIMITS unless `resourceLimits` says otherwise.
  */
 export function leaseSharedPool<Request extends object, Result>(
   script: string,
   size: number,
   options: { idleMs?: number; resourceLimits?: ResourceLimits } = {},
 ): PoolLease<Request, Result> {
-  const { idleMs = SHARED_POOL_IDLE_MS, resourceLimits } = options;
-  const key = `${size}:${script}:${JSON.stringify(resourceLimits ?? {})}`;
+  const { idleMs = SHARED_POOL_IDLE_MS, resourceLimits = THREAD_LIMITS } = options;
+  const key = `${size}:${script}:${JSON.stringify(resourceLimits)}`;
   let entry = sharedPools.get(key);
   if (!entry) {
     entry = { pool: new ThreadPool<object, unknown>(script, size, resourceLimits), holders: 0 };
